@@ -1,0 +1,7 @@
+package squall.runtime;
+
+/** A kernel compiled for one device with one set of specialisation values; owned by its session. */
+public interface DeviceKernel {
+
+    KernelDescriptor descriptor();
+}

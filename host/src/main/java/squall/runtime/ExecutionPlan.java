@@ -1,0 +1,297 @@
+package squall.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Runs task graphs on a device, as in TornadoVM. The plan owns the device-side state: one buffer
+ * per distinct array (by identity), the compiled kernels, and which copies are stale. Closing it
+ * frees everything it made on the device.
+ *
+ * <pre>{@code
+ * try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(Devices.get("opencl:0")).withProfiler()) {
+ *     for (int step = 0; step < 64; step++) {
+ *         ProfilerResult p = plan.execute().profilerResult();
+ *         System.out.println(p.kernelNanos() + " ns in kernels");
+ *     }
+ * }
+ * }</pre>
+ *
+ * A plan is not thread-safe: execute it from one thread at a time.
+ */
+public final class ExecutionPlan implements AutoCloseable {
+
+    private final List<TaskGraph> graphs;
+    private Device device;
+    private boolean profiling;
+    private GridScheduler grids = new GridScheduler();
+
+    private DeviceSession session;
+    private final Map<Object, BufferState> buffers = new IdentityHashMap<>();
+    private final Map<String, DeviceKernel> kernels = new HashMap<>();
+    private long executions;
+    private boolean closed;
+
+    /** Device-side state of one array. */
+    private static final class BufferState {
+        final DeviceBuffer buffer;
+        boolean copiedIn;
+        /** A kernel wrote the device copy after the last copy out: the host copy is stale. */
+        boolean deviceNewer;
+
+        BufferState(DeviceBuffer buffer) {
+            this.buffer = buffer;
+        }
+    }
+
+    public ExecutionPlan(TaskGraph... graphs) {
+        if (graphs.length == 0) {
+            throw new IllegalArgumentException("an execution plan needs at least one task graph");
+        }
+        this.graphs = List.of(graphs);
+        checkDeclared();
+    }
+
+    /** Every array a task uses must be declared in a transfer, so each device knows whether to copy it in. */
+    private void checkDeclared() {
+        Set<Object> declared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<String> graphNames = new LinkedHashSet<>();
+        for (TaskGraph g : graphs) {
+            if (!graphNames.add(g.name())) {
+                throw new IllegalArgumentException("two task graphs are named '" + g.name() + "'");
+            }
+            for (TaskGraph.Step step : g.steps()) {
+                switch (step) {
+                    case TaskGraph.ToDevice t -> declared.addAll(t.arrays());
+                    case TaskGraph.ToHost t -> declared.addAll(t.arrays());
+                    case TaskGraph.Task t -> {
+                    }
+                }
+            }
+        }
+        for (TaskGraph g : graphs) {
+            for (TaskGraph.Step step : g.steps()) {
+                if (step instanceof TaskGraph.Task task) {
+                    for (int i = 0; i < task.args().size(); i++) {
+                        Object arg = task.args().get(i);
+                        if (ParamType.of(arg) != null && ParamType.of(arg).isArray() && !declared.contains(arg)) {
+                            throw new IllegalArgumentException("task '" + g.name() + "." + task.name() + "': array argument "
+                                    + i + " '" + task.kernel().params().get(i).name() + "' is in no transfer; name it in"
+                                    + " transferToDevice (inputs, resident state) or transferToHost (outputs)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Runs on {@code device}; if the plan ran elsewhere before, its device state is released first. */
+    public ExecutionPlan withDevice(Device device) {
+        ensureOpen();
+        if (this.device != null && this.device != device) {
+            releaseSession();
+        }
+        this.device = device;
+        return this;
+    }
+
+    /** Runs on the device with this id ({@code jvm}, {@code opencl:0}, ...). */
+    public ExecutionPlan withDevice(String id) {
+        return withDevice(Devices.get(id));
+    }
+
+    /** Records a {@link ProfilerResult} for every execution. */
+    public ExecutionPlan withProfiler() {
+        setProfiling(true);
+        return this;
+    }
+
+    public ExecutionPlan withoutProfiler() {
+        setProfiling(false);
+        return this;
+    }
+
+    private void setProfiling(boolean on) {
+        ensureOpen();
+        if (session != null && on != profiling) {
+            releaseSession();
+        }
+        profiling = on;
+    }
+
+    /** Launch grids for tasks, keyed {@code "graph.task"}. */
+    public ExecutionPlan withGridScheduler(GridScheduler grids) {
+        this.grids = grids;
+        return this;
+    }
+
+    /** The device the plan runs on (the default device if none was chosen). */
+    public Device device() {
+        if (device == null) {
+            device = Devices.defaultDevice();
+        }
+        return device;
+    }
+
+    /** Number of completed executions on the current device. */
+    public long executions() {
+        return executions;
+    }
+
+    /** {@code true} if a kernel has written {@code array} on the device since it was last copied back. */
+    public boolean isHostCopyStale(Object array) {
+        BufferState s = buffers.get(array);
+        return s != null && s.deviceNewer;
+    }
+
+    /** Runs every graph's steps in order, and waits for the device. */
+    public ExecutionResult execute() {
+        ensureOpen();
+        long start = System.nanoTime();
+        if (session == null) {
+            session = device().openSession(profiling);
+        }
+        boolean first = executions == 0;
+        for (TaskGraph graph : graphs) {
+            for (TaskGraph.Step step : graph.steps()) {
+                switch (step) {
+                    case TaskGraph.ToDevice t -> {
+                        for (Object array : t.arrays()) {
+                            BufferState s = buffer(array);
+                            if (t.mode() == DataTransferMode.EVERY_EXECUTION || !s.copiedIn) {
+                                session.copyIn(s.buffer, array, describe(array));
+                                s.copiedIn = true;
+                                s.deviceNewer = false;
+                            }
+                        }
+                    }
+                    case TaskGraph.Task t -> launch(graph, t);
+                    case TaskGraph.ToHost t -> {
+                        boolean copy = t.mode() == DataTransferMode.EVERY_EXECUTION
+                                || (t.mode() == DataTransferMode.FIRST_EXECUTION && first);
+                        for (Object array : t.arrays()) {
+                            BufferState s = buffer(array);
+                            if (copy) {
+                                session.copyOut(s.buffer, array, describe(array));
+                                s.deviceNewer = false;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        session.finish();
+        List<DeviceEvent> events = session.drainEvents();
+        long total = System.nanoTime() - start;
+        ProfilerResult profile = profiling ? new ProfilerResult(device.id(), executions, total, events) : null;
+        executions++;
+        return new ExecutionResult(this, profile);
+    }
+
+    private void launch(TaskGraph graph, TaskGraph.Task task) {
+        KernelDescriptor kernel = task.kernel();
+        Object[] hostArgs = task.argArray();
+        Object[] deviceArgs = new Object[hostArgs.length];
+        Map<String, Integer> specialization = new TreeMap<>();
+        for (int i = 0; i < hostArgs.length; i++) {
+            KernelParam p = kernel.params().get(i);
+            if (p.type().isArray()) {
+                deviceArgs[i] = buffer(hostArgs[i]).buffer;
+            } else if (p.type() != ParamType.KERNEL_CONTEXT) {
+                deviceArgs[i] = hostArgs[i];
+            }
+            if (p.specialized()) {
+                specialization.put(p.name(), (Integer) hostArgs[i]);
+            }
+        }
+        WorkerGrid grid = grids.get(graph.name(), task.name());
+        long[] bounds = null;
+        if (kernel.usesContext()) {
+            if (grid == null) {
+                throw new IllegalStateException("task '" + graph.name() + "." + task.name() + "' (" + kernel.qualifiedName()
+                        + ") takes a KernelContext: give it a grid with withGridScheduler(new GridScheduler(\""
+                        + graph.name() + "." + task.name() + "\", new WorkerGrid1D(...)))");
+            }
+        } else if (kernel.parallelDimensions() > 0) {
+            bounds = kernel.parallelBounds(hostArgs);
+            for (int d = 0; d < bounds.length; d += 2) {
+                if (bounds[d + 1] <= bounds[d]) {
+                    return; // an empty loop: nothing to run
+                }
+            }
+        }
+        String key = graph.name() + "." + task.name();
+        DeviceKernel compiled = kernels.get(key);
+        if (compiled == null) {
+            compiled = session.prepare(kernel, specialization, task.name());
+            kernels.put(key, compiled);
+        }
+        session.launch(new Launch(task.name(), compiled, deviceArgs, hostArgs, bounds, grid));
+        for (int i = 0; i < hostArgs.length; i++) {
+            KernelParam p = kernel.params().get(i);
+            if (p.type().isArray() && p.access().writes()) {
+                buffers.get(hostArgs[i]).deviceNewer = true;
+            }
+        }
+    }
+
+    private BufferState buffer(Object array) {
+        BufferState s = buffers.get(array);
+        if (s == null) {
+            s = new BufferState(session.allocate(array));
+            buffers.put(array, s);
+        }
+        return s;
+    }
+
+    private static String describe(Object array) {
+        return ParamType.of(array).javaName().replace("[]", "[" + ParamType.length(array) + "]");
+    }
+
+    /** Copies the device contents of {@code arrays} to the host now. */
+    void copyToHost(Object... arrays) {
+        ensureOpen();
+        for (Object array : arrays) {
+            BufferState s = buffers.get(array);
+            if (s == null) {
+                throw new IllegalArgumentException("this plan has no device copy of that "
+                        + (ParamType.of(array) == null ? "object" : describe(array)) + ": it is not in any executed graph");
+            }
+            session.copyOut(s.buffer, array, describe(array));
+            s.deviceNewer = false;
+        }
+        session.finish();
+        session.drainEvents();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this execution plan is closed");
+        }
+    }
+
+    private void releaseSession() {
+        if (session != null) {
+            session.close();
+            session = null;
+        }
+        buffers.clear();
+        kernels.clear();
+        executions = 0;
+    }
+
+    /** Frees every device buffer and compiled kernel the plan made. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            releaseSession();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package squall.runtime;
+
+import squall.api.KernelContext;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the kernel compiler knows about one kernel: its parameters, its launch shape, where its
+ * generated sources are, and its JVM entry points. The compiler writes one subclass per kernel
+ * into the generated {@code <Class>Compiled} class; devices use it to launch the kernel.
+ */
+public abstract class KernelDescriptor {
+
+    private final Class<?> owner;
+    private final String name;
+    private final List<KernelParam> params;
+    private final int parallelDimensions;
+    private final boolean usesBarrier;
+    private final List<LocalArray> localArrays;
+    private final Map<KernelTarget, String> sources = new ConcurrentHashMap<>();
+
+    protected KernelDescriptor(Class<?> owner, String name, List<KernelParam> params, int parallelDimensions,
+                               boolean usesBarrier, List<LocalArray> localArrays) {
+        this.owner = owner;
+        this.name = name;
+        this.params = List.copyOf(params);
+        this.parallelDimensions = parallelDimensions;
+        this.usesBarrier = usesBarrier;
+        this.localArrays = List.copyOf(localArrays);
+    }
+
+    public Class<?> owner() {
+        return owner;
+    }
+
+    /** The method's name. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code SimpleClassName.method}, the name {@code squall print-kernel} takes. */
+    public String qualifiedName() {
+        return owner.getSimpleName() + "." + name;
+    }
+
+    public List<KernelParam> params() {
+        return params;
+    }
+
+    /** Number of nested {@code @Parallel} loops; 0 for context kernels. */
+    public int parallelDimensions() {
+        return parallelDimensions;
+    }
+
+    /** {@code true} if the first parameter is a {@link KernelContext}. */
+    public boolean usesContext() {
+        return !params.isEmpty() && params.getFirst().type() == ParamType.KERNEL_CONTEXT;
+    }
+
+    /** {@code true} if the kernel calls {@link KernelContext#localBarrier()}. */
+    public boolean usesBarrier() {
+        return usesBarrier;
+    }
+
+    /** Local arrays, in allocation order. */
+    public List<LocalArray> localArrays() {
+        return localArrays;
+    }
+
+    /**
+     * The bounds of the {@code @Parallel} loops for these arguments, outermost loop first:
+     * {@code {lo0, hi0, lo1, hi1, ...}}.
+     */
+    public long[] parallelBounds(Object[] args) {
+        throw new UnsupportedOperationException(qualifiedName() + " has no @Parallel loops");
+    }
+
+    /** Runs the kernel with its outermost {@code @Parallel} loop restricted to {@code [from, to)}. */
+    public void runRange(Object[] args, int from, int to) {
+        throw new UnsupportedOperationException(qualifiedName() + " has no @Parallel loops");
+    }
+
+    /** Runs one work-item of a context kernel. */
+    public void runWorkItem(KernelContext context, Object[] args) {
+        throw new UnsupportedOperationException(qualifiedName() + " does not take a KernelContext");
+    }
+
+    /**
+     * Lengths (in elements) of the local arrays for a launch whose work-group size is in
+     * {@code launch.localGroupSizeX/Y/Z}.
+     */
+    public int[] localArrayLengths(Object[] args, KernelContext launch) {
+        return new int[0];
+    }
+
+    /** The generated source for {@code target}. */
+    public String source(KernelTarget target) {
+        return sources.computeIfAbsent(target, this::readSource);
+    }
+
+    private String readSource(KernelTarget target) {
+        String path = target.resourcePath(owner.getName(), name);
+        ClassLoader loader = owner.getClassLoader();
+        try (InputStream in = loader.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("no generated " + target + " source for " + qualifiedName()
+                        + " at " + path + ": was " + owner.getName() + " compiled with squall's kernel compiler?");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + path, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return qualifiedName();
+    }
+}

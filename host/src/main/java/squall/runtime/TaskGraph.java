@@ -1,0 +1,212 @@
+package squall.runtime;
+
+import squall.api.KernelContext;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A sequence of transfers and kernel launches that an {@link ExecutionPlan} runs on a device, as in
+ * TornadoVM. Arrays are named by identity: every task that names the same array shares one device
+ * buffer, with no copy in between.
+ *
+ * <pre>{@code
+ * TaskGraph graph = new TaskGraph("scale")
+ *         .transferToDevice(DataTransferMode.EVERY_EXECUTION, x)
+ *         .task("twice", Kernels::scale, x, 2.0f, x.length)
+ *         .transferToHost(DataTransferMode.EVERY_EXECUTION, x);
+ * try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(Devices.get("jvm"))) {
+ *     plan.execute();
+ * }
+ * }</pre>
+ *
+ * Every array a task uses must appear in {@link #transferToDevice} (inputs and resident state) or
+ * {@link #transferToHost} (outputs, which need no copy in). Steps run in the order declared.
+ */
+public final class TaskGraph {
+
+    /** One step of a graph. */
+    public sealed interface Step permits ToDevice, Task, ToHost {
+    }
+
+    /** Copies {@code arrays} to the device, as {@code mode} says. */
+    public record ToDevice(DataTransferMode mode, List<Object> arrays) implements Step {
+    }
+
+    /** Launches {@code kernel} with {@code args}. */
+    public record Task(String name, KernelDescriptor kernel, List<Object> args) implements Step {
+        /** The arguments as an array (a fresh copy). */
+        public Object[] argArray() {
+            return args.toArray();
+        }
+    }
+
+    /** Copies {@code arrays} back to the host, as {@code mode} says. */
+    public record ToHost(DataTransferMode mode, List<Object> arrays) implements Step {
+    }
+
+    private final String name;
+    private final List<Step> steps = new ArrayList<>();
+    private final Set<String> taskNames = new HashSet<>();
+
+    public TaskGraph(String name) {
+        if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+            throw new IllegalArgumentException("graph name must be an identifier, got '" + name + "'");
+        }
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    /** Copies primitive arrays to the device: once ({@code FIRST_EXECUTION}) or on every execution. */
+    public TaskGraph transferToDevice(DataTransferMode mode, Object... arrays) {
+        if (mode == DataTransferMode.UNDER_DEMAND) {
+            throw new IllegalArgumentException("UNDER_DEMAND applies to transferToHost; use FIRST_EXECUTION for"
+                    + " arrays that stay on the device");
+        }
+        steps.add(new ToDevice(mode, checkedArrays("transferToDevice", arrays)));
+        return this;
+    }
+
+    /** Copies primitive arrays back: on every execution, the first only, or when asked ({@code UNDER_DEMAND}). */
+    public TaskGraph transferToHost(DataTransferMode mode, Object... arrays) {
+        steps.add(new ToHost(mode, checkedArrays("transferToHost", arrays)));
+        return this;
+    }
+
+    private static List<Object> checkedArrays(String step, Object[] arrays) {
+        for (int i = 0; i < arrays.length; i++) {
+            ParamType t = ParamType.of(arrays[i]);
+            if (t == null || !t.isArray()) {
+                throw new IllegalArgumentException(step + ": argument " + i + " must be a primitive array"
+                        + " (float[], int[], short[], byte[], long[], double[]), got "
+                        + (arrays[i] == null ? "null" : arrays[i].getClass().getSimpleName()));
+            }
+        }
+        return Arrays.asList(arrays.clone());
+    }
+
+    /**
+     * Adds a launch of {@code kernel} with {@code args}: arrays, boxed scalars, and a
+     * {@link KernelContext} placeholder where the kernel takes one. The typed overloads
+     * ({@code task(name, AttentionKernels::decode, ...)}) are the usual way in.
+     */
+    public TaskGraph task(String name, KernelDescriptor kernel, Object... args) {
+        if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+            throw new IllegalArgumentException("task name must be an identifier, got '" + name + "'");
+        }
+        if (!taskNames.add(name)) {
+            throw new IllegalArgumentException("graph '" + this.name + "' already has a task named '" + name + "'");
+        }
+        List<KernelParam> params = kernel.params();
+        if (args.length != params.size()) {
+            throw new IllegalArgumentException("task '" + name + "' (" + kernel.qualifiedName() + ") takes "
+                    + params.size() + " arguments, got " + args.length);
+        }
+        for (int i = 0; i < args.length; i++) {
+            KernelParam p = params.get(i);
+            ParamType given = ParamType.of(args[i]);
+            if (given != p.type()) {
+                throw new IllegalArgumentException("task '" + name + "' (" + kernel.qualifiedName() + "): argument "
+                        + i + " '" + p.name() + "' must be " + p.type().javaName() + ", got "
+                        + (given == null ? (args[i] == null ? "null" : args[i].getClass().getSimpleName()) : given.javaName()));
+            }
+        }
+        steps.add(new Task(name, kernel, Collections.unmodifiableList(Arrays.asList(args.clone()))));
+        return this;
+    }
+
+    private TaskGraph add(String name, TaskFunctions.TaskFunction kernel, Object... args) {
+        return task(name, KernelLibraries.of(kernel), args);
+    }
+
+    public <T1> TaskGraph task(String name, TaskFunctions.Task1<T1> kernel, T1 a1) {
+        return add(name, kernel, a1);
+    }
+
+    public <T1, T2> TaskGraph task(String name, TaskFunctions.Task2<T1, T2> kernel, T1 a1, T2 a2) {
+        return add(name, kernel, a1, a2);
+    }
+
+    public <T1, T2, T3> TaskGraph task(String name, TaskFunctions.Task3<T1, T2, T3> kernel, T1 a1, T2 a2, T3 a3) {
+        return add(name, kernel, a1, a2, a3);
+    }
+
+    public <T1, T2, T3, T4> TaskGraph task(String name, TaskFunctions.Task4<T1, T2, T3, T4> kernel, T1 a1, T2 a2, T3 a3, T4 a4) {
+        return add(name, kernel, a1, a2, a3, a4);
+    }
+
+    public <T1, T2, T3, T4, T5> TaskGraph task(String name, TaskFunctions.Task5<T1, T2, T3, T4, T5> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5) {
+        return add(name, kernel, a1, a2, a3, a4, a5);
+    }
+
+    public <T1, T2, T3, T4, T5, T6> TaskGraph task(String name, TaskFunctions.Task6<T1, T2, T3, T4, T5, T6> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7> TaskGraph task(String name, TaskFunctions.Task7<T1, T2, T3, T4, T5, T6, T7> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8> TaskGraph task(String name, TaskFunctions.Task8<T1, T2, T3, T4, T5, T6, T7, T8> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9> TaskGraph task(String name, TaskFunctions.Task9<T1, T2, T3, T4, T5, T6, T7, T8, T9> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> TaskGraph task(String name, TaskFunctions.Task10<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> TaskGraph task(String name, TaskFunctions.Task11<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> TaskGraph task(String name, TaskFunctions.Task12<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> TaskGraph task(String name, TaskFunctions.Task13<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> TaskGraph task(String name, TaskFunctions.Task14<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> TaskGraph task(String name, TaskFunctions.Task15<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> TaskGraph task(String name, TaskFunctions.Task16<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15, T16 a16) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> TaskGraph task(String name, TaskFunctions.Task17<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15, T16 a16, T17 a17) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> TaskGraph task(String name, TaskFunctions.Task18<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15, T16 a16, T17 a17, T18 a18) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> TaskGraph task(String name, TaskFunctions.Task19<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15, T16 a16, T17 a17, T18 a18, T19 a19) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
+    }
+
+    public <T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> TaskGraph task(String name, TaskFunctions.Task20<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20> kernel, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5, T6 a6, T7 a7, T8 a8, T9 a9, T10 a10, T11 a11, T12 a12, T13 a13, T14 a14, T15 a15, T16 a16, T17 a17, T18 a18, T19 a19, T20 a20) {
+        return add(name, kernel, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20);
+    }
+}
