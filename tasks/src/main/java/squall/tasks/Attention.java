@@ -1,0 +1,183 @@
+package squall.tasks;
+
+import squall.kernels.AttentionKernels;
+import squall.kernels.AttentionShape;
+import squall.runtime.DataTransferMode;
+import squall.runtime.Device;
+import squall.runtime.ExecutionPlan;
+import squall.runtime.TaskGraph;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * One attention call, {@code out = softmax(scale * q k^T) v} with grouped KV heads, as a task graph
+ * for any device.
+ *
+ * <pre>{@code
+ * AttentionShape shape = new AttentionShape(1, 32, 8, 1, 4096, 128);   // Llama-3-8B decode
+ * Attention.Call call = Attention.call(shape, q, k, v).causal(true);
+ * float[] out = call.run(Devices.get("jvm"));
+ * }</pre>
+ */
+public final class Attention {
+
+    /** How the query heads of a group reach their shared KV head. */
+    public enum Variant {
+        /** One work-item serves a whole group: each KV row read once per group (the default). */
+        BROADCAST,
+        /** Each query head reads its KV head through {@code kvMap}: any mapping. */
+        GATHER,
+        /** Copy K/V to one head per query head first, then MHA: the textbook baseline. */
+        REPEAT;
+
+        public static Variant parse(String name) {
+            try {
+                return valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown variant '" + name + "'; expected one of "
+                        + Arrays.toString(values()).toLowerCase(Locale.ROOT));
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Keys per block of the online softmax when none is given. */
+    public static final int DEFAULT_BLOCK = 64;
+
+    private Attention() {
+    }
+
+    /** A call with the default scale 1/sqrt(D), no mask, the broadcast variant and the default block. */
+    public static Call call(AttentionShape shape, float[] q, float[] k, float[] v) {
+        return new Call(shape, q, k, v, null, false, shape.defaultScale(), Variant.BROADCAST, DEFAULT_BLOCK);
+    }
+
+    /**
+     * One attention call; immutable, checked when built.
+     *
+     * @param kvMap KV head of each query head, or {@code null} for {@code h / (Hq / Hkv)}
+     */
+    public record Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal,
+                       float scale, Variant variant, int block) {
+
+        public Call {
+            requireLength("q", q, shape.qElements(), "[B, Hq, Tq, D]");
+            requireLength("k", k, shape.kvElements(), "[B, Hkv, S, D]");
+            requireLength("v", v, shape.kvElements(), "[B, Hkv, S, D]");
+            if (kvMap != null) {
+                if (kvMap.length != shape.Hq()) {
+                    throw new IllegalArgumentException("kvMap must have Hq = " + shape.Hq() + " entries, got " + kvMap.length);
+                }
+                for (int h = 0; h < kvMap.length; h++) {
+                    if (kvMap[h] < 0 || kvMap[h] >= shape.Hkv()) {
+                        throw new IllegalArgumentException("kvMap[" + h + "] = " + kvMap[h] + " is outside [0, Hkv = "
+                                + shape.Hkv() + ")");
+                    }
+                }
+            } else if (!shape.isGrouped()) {
+                throw new IllegalArgumentException("Hq = " + shape.Hq() + " is not a multiple of Hkv = " + shape.Hkv()
+                        + ": give a kvMap naming each query head's KV head");
+            }
+            if (variant == Variant.BROADCAST && kvMap != null && !isGroupedMap(kvMap, shape)) {
+                throw new IllegalArgumentException("the broadcast variant needs the grouped mapping h -> h / (Hq / Hkv);"
+                        + " this kvMap is another mapping: use the gather variant");
+            }
+            if (causal && shape.Tq() > shape.S()) {
+                throw new IllegalArgumentException("causal attention needs Tq <= S (the queries are the last Tq of the S"
+                        + " positions), got Tq = " + shape.Tq() + ", S = " + shape.S());
+            }
+            if (block < 1) {
+                throw new IllegalArgumentException("block must be >= 1, got " + block);
+            }
+            if (!Float.isFinite(scale)) {
+                throw new IllegalArgumentException("scale must be finite, got " + scale);
+            }
+        }
+
+        private static void requireLength(String name, float[] array, int expected, String layout) {
+            if (array == null || array.length != expected) {
+                throw new IllegalArgumentException(name + " must hold " + expected + " floats " + layout + ", got "
+                        + (array == null ? "null" : array.length));
+            }
+        }
+
+        public Call causal(boolean on) {
+            return new Call(shape, q, k, v, kvMap, on, scale, variant, block);
+        }
+
+        public Call scale(float s) {
+            return new Call(shape, q, k, v, kvMap, causal, s, variant, block);
+        }
+
+        public Call variant(Variant which) {
+            return new Call(shape, q, k, v, kvMap, causal, scale, which, block);
+        }
+
+        public Call block(int keys) {
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys);
+        }
+
+        public Call kvMap(int[] map) {
+            return new Call(shape, q, k, v, map, causal, scale, variant, block);
+        }
+
+        /** The mapping in effect: {@code kvMap}, or {@code h / G}. */
+        public int[] effectiveKvMap() {
+            return kvMap != null ? kvMap : shape.groupedKvMap();
+        }
+
+        /** The task graph writing the result into {@code out} ({@code [B, Hq, Tq, D]}). */
+        public TaskGraph graph(String name, float[] out) {
+            requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
+            AttentionShape s = shape;
+            TaskGraph graph = new TaskGraph(name);
+            switch (variant) {
+                case BROADCAST -> graph
+                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v)
+                        .task("attend", AttentionKernels::attendBroadcast, q, k, v, out,
+                                s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, block);
+                case GATHER -> {
+                    int[] map = effectiveKvMap();
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
+                            .task("attend", AttentionKernels::attendGather, q, k, v, map, out,
+                                    s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, block);
+                }
+                case REPEAT -> {
+                    int[] map = effectiveKvMap();
+                    float[] kRep = new float[s.B() * s.Hq() * s.S() * s.D()];
+                    float[] vRep = new float[kRep.length];
+                    // kRep and vRep live on the device only: never copied unless asked for.
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
+                            .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
+                            .task("repeat", AttentionKernels::repeatKv, k, v, map, kRep, vRep,
+                                    s.B(), s.Hq(), s.Hkv(), s.S(), s.D())
+                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, out,
+                                    s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, block);
+                }
+            }
+            return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        }
+
+        /** Runs the call once on {@code device} and returns the output. */
+        public float[] run(Device device) {
+            float[] out = new float[shape.qElements()];
+            try (ExecutionPlan plan = new ExecutionPlan(graph("attention", out)).withDevice(device)) {
+                plan.execute();
+            }
+            return out;
+        }
+    }
+
+    /** {@code true} if {@code kvMap} is {@code h -> h / (Hq / Hkv)}. */
+    public static boolean isGroupedMap(int[] kvMap, AttentionShape shape) {
+        if (!shape.isGrouped()) {
+            return false;
+        }
+        return Arrays.equals(kvMap, shape.groupedKvMap());
+    }
+}
