@@ -1,0 +1,107 @@
+package squall.device.opencl;
+
+import org.junit.jupiter.api.Test;
+import squall.runtime.DeviceBuffer;
+import squall.runtime.DeviceEvent;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Transfers through native staging memory, with a tiny staging chunk so that small arrays take the
+ * path GiB arrays take: several blocking chunks, the last one partial.
+ */
+class OpenClStagingTest {
+
+    private static final long CHUNK = 4096;
+
+    @Test
+    void arraysLargerThanTheChunkRoundTripIntact() {
+        OpenClDevice device = OpenClTestDevice.opencl0();
+        Random random = new Random(3);
+        float[] floats = new float[10_007];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = random.nextFloat();
+        }
+        int[] ints = random.ints(1025).toArray();
+        double[] doubles = random.doubles(513).toArray();
+        byte[] bytes = new byte[4097];
+        random.nextBytes(bytes);
+        short[] shorts = new short[3];
+        try (OpenClSession session = new OpenClSession(device, true, CHUNK)) {
+            for (Object array : new Object[] {floats, ints, doubles, bytes, shorts, new float[0]}) {
+                DeviceBuffer buffer = session.allocate(array);
+                session.copyIn(buffer, array, "in");
+                Object back = java.lang.reflect.Array.newInstance(array.getClass().getComponentType(),
+                        java.lang.reflect.Array.getLength(array));
+                session.copyOut(buffer, back, "out");
+                session.finish();
+                assertArrays(array, back);
+                List<DeviceEvent> events = session.drainEvents();
+                long expectedBytes = buffer.bytes();
+                if (expectedBytes == 0) {
+                    assertEquals(List.of(), events, "an empty array needs no copy");
+                } else {
+                    assertEquals(2, events.size(), events.toString());
+                    assertEquals(expectedBytes, events.get(0).bytes());
+                    assertEquals(DeviceEvent.Kind.COPY_IN, events.get(0).kind());
+                    assertEquals(DeviceEvent.Kind.COPY_OUT, events.get(1).kind());
+                    assertTrue(events.get(0).nanos() > 0 && events.get(1).nanos() > 0, events.toString());
+                }
+            }
+        }
+        assertEquals(0, OpenClObjects.liveTotal(), OpenClObjects.live().toString());
+    }
+
+    @Test
+    void manySmallCopiesBeforeAFinishAllArrive() {
+        OpenClDevice device = OpenClTestDevice.opencl0();
+        try (OpenClSession session = new OpenClSession(device, false, 1 << 20)) {
+            int n = 50;
+            float[][] in = new float[n][];
+            float[][] out = new float[n][];
+            DeviceBuffer[] buffers = new DeviceBuffer[n];
+            for (int i = 0; i < n; i++) {
+                in[i] = new float[1000 + i];
+                java.util.Arrays.fill(in[i], i);
+                out[i] = new float[in[i].length];
+                buffers[i] = session.allocate(in[i]);
+                session.copyIn(buffers[i], in[i], "in" + i);
+                session.copyOut(buffers[i], out[i], "out" + i);
+            }
+            session.finish();
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(in[i], out[i], "array " + i);
+            }
+            assertEquals(List.of(), session.drainEvents(), "events were made without profiling");
+        }
+    }
+
+    @Test
+    void aHostArrayOfAnotherShapeIsRejected() {
+        OpenClDevice device = OpenClTestDevice.opencl0();
+        try (OpenClSession session = device.openSession(false)) {
+            DeviceBuffer buffer = session.allocate(new float[10]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> session.copyIn(buffer, new float[11], "x"));
+            assertTrue(e.getMessage().contains("float[11]") && e.getMessage().contains("float[10]"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> session.copyOut(buffer, new int[10], "x"));
+        }
+    }
+
+    private static void assertArrays(Object expected, Object actual) {
+        switch (expected) {
+            case float[] a -> assertArrayEquals(a, (float[]) actual);
+            case int[] a -> assertArrayEquals(a, (int[]) actual);
+            case double[] a -> assertArrayEquals(a, (double[]) actual);
+            case byte[] a -> assertArrayEquals(a, (byte[]) actual);
+            case short[] a -> assertArrayEquals(a, (short[]) actual);
+            default -> throw new AssertionError(expected.getClass());
+        }
+    }
+}
