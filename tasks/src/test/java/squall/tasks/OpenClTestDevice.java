@@ -6,7 +6,8 @@ import squall.runtime.Device;
 import squall.runtime.Devices;
 
 /**
- * {@code opencl:0} for tests. Without an OpenCL device a test is skipped with the reason, unless
+ * The OpenCL device for tests: {@code opencl:0}, or the one {@code SQUALL_TEST_OPENCL_DEVICE} names
+ * (say {@code opencl:1}, a GPU beside PoCL). Without it a test is skipped with the reason, unless
  * {@code SQUALL_REQUIRE_OPENCL=1} (CI sets it): then it fails.
  */
 final class OpenClTestDevice {
@@ -15,12 +16,13 @@ final class OpenClTestDevice {
     }
 
     static Device opencl0() {
+        String id = System.getenv().getOrDefault("SQUALL_TEST_OPENCL_DEVICE", "opencl:0");
         for (Device d : Devices.all()) {
-            if (d.id().equals("opencl:0")) {
+            if (d.id().equals(id)) {
                 return d;
             }
         }
-        String why = "no OpenCL device: " + Devices.unavailableBackends().getOrDefault("opencl", "opencl:0 not found");
+        String why = "no OpenCL device " + id + ": " + Devices.unavailableBackends().getOrDefault("opencl", id + " not found");
         if ("1".equals(System.getenv("SQUALL_REQUIRE_OPENCL"))) {
             Assertions.fail(why + " (SQUALL_REQUIRE_OPENCL=1)");
         }

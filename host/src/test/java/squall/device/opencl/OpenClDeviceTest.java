@@ -18,7 +18,7 @@ class OpenClDeviceTest {
     @Test
     void devicesAreNumberedAcrossPlatformsAndDescribed() {
         OpenClDevice first = OpenClTestDevice.opencl0();
-        assertSame(first, Devices.get("opencl:0"));
+        assertSame(first, Devices.get(first.id()));
         List<Device> opencl = Devices.all().stream().filter(d -> d.backend().equals("opencl")).toList();
         for (int i = 0; i < opencl.size(); i++) {
             Device d = opencl.get(i);

@@ -94,6 +94,33 @@ class OpenClStagingTest {
         }
     }
 
+    /** Offsets past 2^31 bytes, in 64 MiB chunks; needs ~8 GiB of heap, so it runs only with SQUALL_BIG_TESTS=1. */
+    @Test
+    void aMultiGibArrayRoundTripsIntact() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("1".equals(System.getenv("SQUALL_BIG_TESTS")),
+                "a 2.4 GB transfer: set SQUALL_BIG_TESTS=1 (and give the JVM ~8 GiB of heap)");
+        OpenClDevice device = OpenClTestDevice.opencl0();
+        int n = 600_000_000; // 2.4e9 bytes
+        org.junit.jupiter.api.Assumptions.assumeTrue(device.maxAllocationBytes() >= 4L * n,
+                device.id() + " allows buffers of at most " + device.maxAllocationBytes() + " bytes");
+        float[] in = new float[n];
+        for (int i = 0; i < n; i++) {
+            in[i] = i;
+        }
+        float[] out = new float[n];
+        try (OpenClSession session = device.openSession(true)) {
+            DeviceBuffer buffer = session.allocate(in);
+            session.copyIn(buffer, in, "in");
+            session.copyOut(buffer, out, "out");
+            session.finish();
+            List<DeviceEvent> events = session.drainEvents();
+            assertEquals(4L * n, events.get(0).bytes());
+            assertEquals(4L * n, events.get(1).bytes());
+        }
+        assertEquals(-1, java.util.Arrays.mismatch(in, out), "first element that differs");
+        assertEquals(0, OpenClObjects.liveTotal(), OpenClObjects.live().toString());
+    }
+
     private static void assertArrays(Object expected, Object actual) {
         switch (expected) {
             case float[] a -> assertArrayEquals(a, (float[]) actual);
