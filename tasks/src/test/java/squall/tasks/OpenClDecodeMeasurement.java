@@ -43,7 +43,13 @@ public final class OpenClDecodeMeasurement {
                             shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
                             shape.defaultScale(), false, Attention.DEFAULT_BLOCK)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-            try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withProfiler()) {
+            // -Dlocal=N: work-groups of N work-items in dimension 0 instead of the driver's choice.
+            squall.runtime.GridScheduler grids = new squall.runtime.GridScheduler();
+            if (Integer.getInteger("local") != null) {
+                grids.add("decode.attend", new squall.runtime.WorkerGrid2D(shape.Tq(), shape.B() * shape.Hkv())
+                        .setLocalWork(Integer.getInteger("local"), 1, 1));
+            }
+            try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withProfiler().withGridScheduler(grids)) {
                 ProfilerResult first = plan.execute().profilerResult();
                 plan.execute();
                 double[] kernelMs = new double[runs];

@@ -164,6 +164,11 @@ public final class OpenClDevice implements Device {
         return maxAllocation;
     }
 
+    /** {@code CL_DEVICE_MAX_COMPUTE_UNITS}: cores of a CPU, multiprocessors of a GPU. */
+    public int computeUnits() {
+        return computeUnits;
+    }
+
     /** {@code CL_DEVICE_MAX_WORK_GROUP_SIZE}. */
     public long maxWorkGroupSize() {
         return maxWorkGroupSize;

@@ -376,7 +376,7 @@ public final class OpenClSession implements DeviceSession {
         KernelDescriptor kernel = k.descriptor();
         LaunchGeometry geometry;
         try {
-            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize());
+            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits());
             setArguments(k, launch, geometry);
         } catch (OpenClException | IllegalArgumentException e) {
             throw launchFailure(k, launch, e.getMessage(), e);
