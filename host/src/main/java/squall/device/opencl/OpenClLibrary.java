@@ -23,10 +23,8 @@ final class OpenClLibrary {
             return;
         }
         String chosen = Configuration.OPENCL_LIBRARY_NAME.get();
-        if (chosen == null) {
-            // Keep CL's static initialiser from loading the default name by itself, then load ours.
-            Configuration.OPENCL_EXPLICIT_INIT.set(true);
-        }
+        // Keep CL's static initialiser from loading a library by itself: we try the names below.
+        Configuration.OPENCL_EXPLICIT_INIT.set(true);
         if (isLoaded()) {
             loaded = true;
             return;
@@ -41,7 +39,7 @@ final class OpenClLibrary {
                 }
                 loaded = true;
                 return;
-            } catch (UnsatisfiedLinkError | IllegalStateException e) {
+            } catch (LinkageError | IllegalStateException e) {
                 failure = e;
             }
         }
@@ -53,7 +51,7 @@ final class OpenClLibrary {
         try {
             CL.getFunctionProvider();
             return true;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | LinkageError e) {
             return false;
         }
     }

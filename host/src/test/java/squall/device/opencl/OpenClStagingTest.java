@@ -74,6 +74,7 @@ class OpenClStagingTest {
                 session.copyIn(buffers[i], in[i], "in" + i);
                 session.copyOut(buffers[i], out[i], "out" + i);
             }
+            assertEquals(0, OpenClObjects.live().get(OpenClObjects.Kind.EVENT), "events were made without profiling");
             session.finish();
             for (int i = 0; i < n; i++) {
                 assertArrayEquals(in[i], out[i], "array " + i);
