@@ -1,0 +1,128 @@
+package squall.tasks;
+
+import squall.api.KernelContext;
+import squall.kernels.DecodeKernels;
+import squall.runtime.Device;
+import squall.runtime.DeviceType;
+import squall.runtime.GridScheduler;
+import squall.runtime.TaskGraph;
+import squall.runtime.WorkerGrid1D;
+
+import java.util.Locale;
+
+/**
+ * Launch choices for {@link DecodeKernels#decodeWorkGroup}, and the tasks that run it.
+ *
+ * <pre>{@code
+ * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
+ * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, BS, maxBlocks, scale);
+ * }</pre>
+ */
+public final class WorkGroupDecode {
+
+    /** How a work-group walks memory; see {@link DecodeKernels#decodeWorkGroup}. */
+    public enum Layout {
+        /** Adjacent work-items read adjacent addresses: GPUs. */
+        COALESCED,
+        /** Each work-item streams its own contiguous rows: CPUs. */
+        CONTIGUOUS;
+
+        public static Layout parse(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+
+        /** The layout that suits a device of this type. */
+        public static Layout preferredBy(Device device) {
+            return device.type() == DeviceType.GPU || device.type() == DeviceType.ACCELERATOR ? COALESCED : CONTIGUOUS;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Largest tile of keys staged at once; more buys little once the tile hides the load latency. */
+    static final int MAX_TILE = 64;
+    /** Local memory a launch uses at most, so that several work-groups fit on a GPU multiprocessor. */
+    static final long LOCAL_BUDGET = 32 << 10;
+
+    private WorkGroupDecode() {
+    }
+
+    /**
+     * The launch of one decode attention call.
+     *
+     * @param localSize work-items per group
+     * @param tile      keys staged in local memory at a time
+     * @param perItem   outputs each work-item owns: ceil(G * D / localSize)
+     * @param slices    pieces the sequence is split into (split-KV); 1 writes {@code out} directly
+     */
+    public record Launch(int B, int Hkv, int G, int D, Layout layout, int localSize, int tile, int perItem, int slices) {
+
+        public Launch {
+            if (slices < 1) {
+                throw new IllegalArgumentException("slices must be >= 1, got " + slices);
+            }
+        }
+
+        public Launch withSlices(int n) {
+            return new Launch(B, Hkv, G, D, layout, localSize, tile, perItem, n);
+        }
+
+        public Launch withLayout(Layout l) {
+            return new Launch(B, Hkv, G, D, l, localSize, tile, perItem, slices);
+        }
+
+        /** Floats of the split-KV partials buffer: {@code [B, Hkv * G, slices, D + 2]}. */
+        public int partialsLength() {
+            return slices == 1 ? 1 : B * Hkv * G * slices * (D + 2);
+        }
+
+        /**
+         * Adds the attention task ({@code name}) and, with several slices, the combine task
+         * ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code partials}
+         * must hold {@link #partialsLength()} floats and be declared in a transfer of the graph.
+         */
+        public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, float[] kCache, float[] vCache,
+                             int[] blockTable, int[] seqLens, float[] out, float[] partials,
+                             int blockSize, int maxBlocks, float scale) {
+            graph.task(name, DecodeKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable, seqLens,
+                    out, partials, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
+                    layout == Layout.COALESCED ? 1 : 0);
+            grids.add(graph.name() + "." + name,
+                    new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
+            if (slices > 1) {
+                graph.task(name + "Combine", DecodeKernels::combineSlices, partials, out, B * Hkv * G, slices, D);
+            }
+        }
+    }
+
+    /** The launch that suits {@code device} for this shape; one slice. */
+    public static Launch plan(Device device, int B, int Hkv, int G, int D) {
+        Layout layout = Layout.preferredBy(device);
+        int localSize = switch (device.type()) {
+            case GPU, ACCELERATOR -> 128;
+            case CPU -> 64;
+            // Each work-item is a virtual thread on the JVM: a few wide ones beat many narrow ones.
+            case JVM -> 8;
+        };
+        localSize = Math.min(localSize, device.maxWorkGroupSize());
+        long budget = Math.min(device.localMemoryBytes(), LOCAL_BUDGET);
+        long perKey = 4L * (2L * D + 1 + G);
+        int tile = (int) Math.max(1, Math.min(MAX_TILE, (budget - 12L * G - 4L * D) / perKey));
+        int perItem = (G * D + localSize - 1) / localSize;
+        return new Launch(B, Hkv, G, D, layout, localSize, tile, perItem, 1);
+    }
+
+    /**
+     * Slices for split-KV decoding: enough work-groups to fill every compute unit twice, but no slice
+     * shorter than {@code minTokens} keys (below that the combine step costs more than it saves).
+     */
+    public static int slicesFor(Device device, int B, int Hkv, int context, int minTokens) {
+        int groups = B * Hkv;
+        int wanted = Math.max(1, (2 * device.computeUnits() + groups - 1) / groups);
+        int affordable = Math.max(1, context / minTokens);
+        return Math.min(wanted, affordable);
+    }
+}
