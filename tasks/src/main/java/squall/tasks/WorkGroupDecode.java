@@ -1,7 +1,7 @@
 package squall.tasks;
 
 import squall.api.KernelContext;
-import squall.kernels.DecodeKernels;
+import squall.kernels.PagedAttentionKernels;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
 import squall.runtime.GridScheduler;
@@ -11,16 +11,17 @@ import squall.runtime.WorkerGrid1D;
 import java.util.Locale;
 
 /**
- * Launch choices for {@link DecodeKernels#decodeWorkGroup}, and the tasks that run it.
+ * Launch choices for {@link PagedAttentionKernels#decodeWorkGroup}, and the tasks that run it.
  *
  * <pre>{@code
  * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
- * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, BS, maxBlocks, scale);
+ * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, BS, maxBlocks,
+ *         scale, KvStorage.FP16);
  * }</pre>
  */
 public final class WorkGroupDecode {
 
-    /** How a work-group walks memory; see {@link DecodeKernels#decodeWorkGroup}. */
+    /** How a work-group walks memory; see {@link PagedAttentionKernels#decodeWorkGroup}. */
     public enum Layout {
         /** Adjacent work-items read adjacent addresses: GPUs. */
         COALESCED,
@@ -74,7 +75,7 @@ public final class WorkGroupDecode {
             return new Launch(B, Hkv, G, D, l, localSize, tile, perItem, slices);
         }
 
-        /** Floats of the split-KV partials buffer: {@code [B, Hkv * G, slices, D + 2]}. */
+        /** Floats of the split-KV partials buffer, {@code [B, Hkv * G, slices, D + 2]}; 1 when there is one slice. */
         public int partialsLength() {
             return slices == 1 ? 1 : B * Hkv * G * slices * (D + 2);
         }
@@ -84,16 +85,16 @@ public final class WorkGroupDecode {
          * ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code partials}
          * must hold {@link #partialsLength()} floats and be declared in a transfer of the graph.
          */
-        public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, float[] kCache, float[] vCache,
+        public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, int[] kCache, int[] vCache,
                              int[] blockTable, int[] seqLens, float[] out, float[] partials,
-                             int blockSize, int maxBlocks, float scale) {
-            graph.task(name, DecodeKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable, seqLens,
-                    out, partials, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
-                    layout == Layout.COALESCED ? 1 : 0);
+                             int blockSize, int maxBlocks, float scale, int dtype) {
+            graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
+                    seqLens, out, partials, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
+                    layout == Layout.COALESCED ? 1 : 0, dtype);
             grids.add(graph.name() + "." + name,
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
             if (slices > 1) {
-                graph.task(name + "Combine", DecodeKernels::combineSlices, partials, out, B * Hkv * G, slices, D);
+                graph.task(name + "Combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D);
             }
         }
     }
