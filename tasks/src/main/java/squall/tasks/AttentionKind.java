@@ -1,6 +1,13 @@
 package squall.tasks;
 
-/** How query heads share KV heads: one each (MHA), a group each (GQA) or all one (MQA). */
+/**
+ * How query heads share KV heads: one each (MHA), a group each (GQA) or all one (MQA).
+ *
+ * <pre>{@code
+ * AttentionKind.of(32, 8);   // GQA (Llama-3 8B)
+ * AttentionKind.of(71, 1);   // MQA (Falcon 7B)
+ * }</pre>
+ */
 public enum AttentionKind {
     /** Multi-head attention: {@code Hkv = Hq}. */
     MHA,

@@ -2,7 +2,13 @@ package squall.tasks;
 
 import java.util.Locale;
 
-/** Element types a KV cache is stored in, with their size. */
+/**
+ * Element types a KV cache is stored in, with their size.
+ *
+ * <pre>{@code
+ * long bytes = KvCacheSize.of(ModelPreset.byId("mistral-7b"), 4096, 1, KvDtype.BF16).totalBytes();
+ * }</pre>
+ */
 public enum KvDtype {
     FP32(4),
     FP16(2),
