@@ -37,6 +37,8 @@ public final class ExecutionPlan implements AutoCloseable {
     private final Map<String, DeviceKernel> kernels = new HashMap<>();
     private long executions;
     private boolean closed;
+    /** Resident arrays whose host copy changed: copied in before the next execution's first step. */
+    private final Set<Object> stale = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** Device-side state of one array. */
     private static final class BufferState {
@@ -150,6 +152,22 @@ public final class ExecutionPlan implements AutoCloseable {
         return s != null && s.deviceNewer;
     }
 
+    /**
+     * The host copies of these device-resident arrays changed (a block table after a new sequence was
+     * admitted, say): copy them to the device once, before the next execution's first step. Arrays
+     * the device has not seen yet need no refresh.
+     */
+    public ExecutionPlan refreshOnDevice(Object... arrays) {
+        ensureOpen();
+        for (Object array : arrays) {
+            if (ParamType.of(array) == null || !ParamType.of(array).isArray()) {
+                throw new IllegalArgumentException("refreshOnDevice takes primitive arrays");
+            }
+            stale.add(array);
+        }
+        return this;
+    }
+
     /** Runs every graph's steps in order, and waits for the device. */
     public ExecutionResult execute() {
         ensureOpen();
@@ -157,6 +175,14 @@ public final class ExecutionPlan implements AutoCloseable {
         if (session == null) {
             session = device().openSession(profiling);
         }
+        for (Object array : stale) {
+            BufferState s = buffers.get(array);
+            if (s != null && s.copiedIn) {
+                session.copyIn(s.buffer, array, describe(array));
+                s.deviceNewer = false;
+            }
+        }
+        stale.clear();
         boolean first = executions == 0;
         for (TaskGraph graph : graphs) {
             for (TaskGraph.Step step : graph.steps()) {

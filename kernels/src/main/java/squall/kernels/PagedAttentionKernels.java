@@ -18,11 +18,12 @@ import squall.api.Specialize;
  * {@code seqLens[b]} tokens are valid. A contiguous tensor {@code [B, Hkv, S, D]} is the special
  * case {@code BS = S}, {@code blockTable[b] = b}.
  *
- * <p>Queries and outputs are {@code [B, Hkv * G, Tq, D]}; query head {@code h} reads KV head
- * {@code h / G}. The Tq queries of sequence {@code b} are its last Tq tokens: query {@code i} sees
+ * <p>Queries and outputs are {@code [L, B, Hkv * G, Tq, D]}: every layer's rows in one array, so a
+ * decode step sends one query array however many layers there are; a kernel works on layer
+ * {@code layer}. Query head {@code h} reads KV head {@code h / G}. The Tq queries of sequence {@code b} are its last Tq tokens: query {@code i} sees
  * keys {@code j <= seqLens[b] - Tq + i} (decode: Tq = 1 sees all). With {@code slices > 1} the keys
  * are split in slices whose unnormalised results go to {@code partials [B, Hkv * G, Tq, slices, D + 2]}
- * (accumulator, maximum, sum) for {@link #combineSlices}.
+ * (accumulator, maximum, sum; one layer's worth, reused) for {@link #combineSlices}.
  */
 public final class PagedAttentionKernels {
 
@@ -30,19 +31,19 @@ public final class PagedAttentionKernels {
     }
 
     /**
-     * Writes Tq new tokens per sequence, {@code kNew, vNew [B, Hkv, Tq, D]}, at positions
-     * {@code seqLens[b] - Tq .. seqLens[b] - 1} (the lengths already count them).
+     * Writes layer {@code layer}'s Tq new tokens per sequence, from {@code kNew, vNew [L, B, Hkv, Tq, D]},
+     * at positions {@code seqLens[b] - Tq .. seqLens[b] - 1} (the lengths already count them).
      */
     @Kernel
     public static void appendKv(float[] kNew, float[] vNew, int[] kCache, int[] vCache, int[] blockTable,
                                 int[] seqLens, int B, int Hkv, int Tq, @Specialize int D, @Specialize int BS,
-                                int maxBlocks, @Specialize int DTYPE) {
+                                int maxBlocks, @Specialize int DTYPE, int layer) {
         for (@Parallel int bkv = 0; bkv < B * Hkv; bkv++) {
             for (@Parallel int t = 0; t < Tq; t++) {
                 int b = bkv / Hkv;
                 int kvHead = bkv % Hkv;
                 int row = cacheRow(blockTable, maxBlocks, b, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
-                int from = (bkv * Tq + t) * D;
+                int from = ((layer * B * Hkv + bkv) * Tq + t) * D;
                 if (DTYPE == KvStorage.FP32) {
                     for (int d = 0; d < D; d++) {
                         kCache[row + d] = Float.floatToRawIntBits(kNew[from + d]);
@@ -66,7 +67,7 @@ public final class PagedAttentionKernels {
     public static void attendPaged(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
                                    float[] out, float[] partials, int B, int Hkv, @Specialize int G, int Tq,
                                    @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
-                                   @Specialize int BLOCK, @Specialize int DTYPE) {
+                                   @Specialize int BLOCK, @Specialize int DTYPE, int layer) {
         for (@Parallel int bkv = 0; bkv < B * Hkv; bkv++) {
             for (@Parallel int i = 0; i < Tq; i++) {
                 for (@Parallel int slice = 0; slice < slices; slice++) {
@@ -80,15 +81,16 @@ public final class PagedAttentionKernels {
                     int perSlice = (visible + slices - 1) / slices;
                     int start = Math.min(visible, slice * perSlice);
                     int end = Math.min(visible, start + perSlice);
-                    int firstRow = (bkv * G * Tq + i);     // row of out [B * Hq * Tq, D] for head kvHead * G
-                    attendRows(q, firstRow * D, Tq * D, G, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
+                    int firstRow = bkv * G * Tq + i;   // this layer's row of head kvHead * G, query i
+                    int layerRows = layer * B * Hkv * G * Tq;
+                    attendRows(q, (layerRows + firstRow) * D, Tq * D, G, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
                             start, end, scale, D, BLOCK, DTYPE, m, l, acc, scores);
                     for (int r = 0; r < G; r++) {
                         int row = firstRow + r * Tq;
                         if (slices == 1) {
                             float inverse = 1.0f / l[r];
                             for (int d = 0; d < D; d++) {
-                                out[row * D + d] = acc[r * D + d] * inverse;
+                                out[(layerRows + row) * D + d] = acc[r * D + d] * inverse;
                             }
                         } else {
                             int p = (row * slices + slice) * (D + 2);
@@ -99,6 +101,34 @@ public final class PagedAttentionKernels {
                             partials[p + D + 1] = l[r];
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gather attention over the cache: one work-item per (sequence, query head, query row), each
+     * reading its KV head on its own: G times the reads of {@link #attendPaged}, the baseline it beats.
+     */
+    @Kernel
+    public static void attendPagedGather(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
+                                         float[] out, int B, int Hkv, int G, int Tq, @Specialize int D,
+                                         @Specialize int BS, int maxBlocks, float scale, @Specialize int BLOCK,
+                                         @Specialize int DTYPE, int layer) {
+        for (@Parallel int bh = 0; bh < B * Hkv * G; bh++) {
+            for (@Parallel int i = 0; i < Tq; i++) {
+                float[] m = new float[1];
+                float[] l = new float[1];
+                float[] acc = new float[D];
+                float[] scores = new float[BLOCK];
+                int b = bh / (Hkv * G);
+                int kvHead = bh % (Hkv * G) / G;
+                int row = (layer * B * Hkv * G + bh) * Tq + i;
+                attendRows(q, row * D, 0, 1, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
+                        0, seqLens[b] - Tq + i + 1, scale, D, BLOCK, DTYPE, m, l, acc, scores);
+                float inverse = 1.0f / l[0];
+                for (int d = 0; d < D; d++) {
+                    out[row * D + d] = acc[d] * inverse;
                 }
             }
         }
@@ -116,10 +146,10 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void decodeWorkGroup(KernelContext ctx, float[] q, int[] kCache, int[] vCache, int[] blockTable,
-                                       int[] seqLens, float[] out, float[] partials, int Hkv, @Specialize int G,
+                                       int[] seqLens, float[] out, float[] partials, int B, int Hkv, @Specialize int G,
                                        @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
                                        @Specialize int TILE, @Specialize int PER_ITEM, @Specialize int COALESCED,
-                                       @Specialize int DTYPE) {
+                                       @Specialize int DTYPE, int layer) {
         float[] kTile = ctx.allocateFloatLocalArray(TILE * (D + 1)); // rows padded by one: no bank conflicts
         float[] vTile = ctx.allocateFloatLocalArray(TILE * D);
         float[] weights = ctx.allocateFloatLocalArray(G * TILE);   // scores, then exp(score - max)
@@ -137,7 +167,7 @@ public final class PagedAttentionKernels {
         int perSlice = (length + slices - 1) / slices;
         int start = Math.min(length, slice * perSlice);
         int end = Math.min(length, start + perSlice);
-        int qBase = (b * Hkv + kvHead) * G * D; // q[b, kvHead * G + r, d] = q[qBase + r * D + d]
+        int qBase = ((layer * B + b) * Hkv + kvHead) * G * D; // q[layer, b, kvHead * G + r, d] = q[qBase + r * D + d]
 
         for (int r = item; r < G; r += items) {
             rowMax[r] = Float.NEGATIVE_INFINITY;
@@ -217,7 +247,7 @@ public final class PagedAttentionKernels {
                 if (slices == 1) {
                     out[qBase + o] = acc[i] / rowSum[r];
                 } else {
-                    int p = ((qBase / D + r) * slices + slice) * (D + 2);
+                    int p = (((b * Hkv + kvHead) * G + r) * slices + slice) * (D + 2);
                     partials[p + d] = acc[i];
                     if (d == 0) {
                         partials[p + D] = rowMax[r];
@@ -229,12 +259,13 @@ public final class PagedAttentionKernels {
     }
 
     /**
-     * Merges split-KV slices: for each output row, with {@code m_s, l_s, acc_s} the maximum, sum and
-     * accumulator of slice {@code s} and {@code m = max m_s}, {@code out = sum_s e^(m_s - m) acc_s /
-     * sum_s e^(m_s - m) l_s} (a log-sum-exp merge). Empty slices have {@code m_s = -inf} and weigh nothing.
+     * Merges split-KV slices into rows {@code outRow..outRow+rows-1} of {@code out}: for each row, with
+     * {@code m_s, l_s, acc_s} the maximum, sum and accumulator of slice {@code s} and {@code m = max m_s},
+     * {@code out = sum_s e^(m_s - m) acc_s / sum_s e^(m_s - m) l_s} (a log-sum-exp merge). Empty slices
+     * have {@code m_s = -inf} and weigh nothing.
      */
     @Kernel
-    public static void combineSlices(float[] partials, float[] out, int rows, int slices, @Specialize int D) {
+    public static void combineSlices(float[] partials, float[] out, int rows, int slices, @Specialize int D, int outRow) {
         for (@Parallel int row = 0; row < rows; row++) {
             for (@Parallel int d = 0; d < D; d++) {
                 int first = row * slices * (D + 2);
@@ -250,7 +281,7 @@ public final class PagedAttentionKernels {
                     value = value + weight * partials[p + d];
                     sum = sum + weight * partials[p + D + 1];
                 }
-                out[row * D + d] = value / sum;
+                out[(outRow + row) * D + d] = value / sum;
             }
         }
     }

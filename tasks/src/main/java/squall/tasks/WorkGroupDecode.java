@@ -16,7 +16,7 @@ import java.util.Locale;
  * <pre>{@code
  * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
  * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, BS, maxBlocks,
- *         scale, KvStorage.FP16);
+ *         scale, KvStorage.FP16, 0);
  * }</pre>
  */
 public final class WorkGroupDecode {
@@ -81,20 +81,22 @@ public final class WorkGroupDecode {
         }
 
         /**
-         * Adds the attention task ({@code name}) and, with several slices, the combine task
-         * ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code partials}
-         * must hold {@link #partialsLength()} floats and be declared in a transfer of the graph.
+         * Adds the attention task ({@code name}) of layer {@code layer} and, with several slices, the combine
+         * task ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code q} and
+         * {@code out} hold every layer's rows ({@code [L, B, Hkv * G, D]}); {@code partials} must hold
+         * {@link #partialsLength()} floats and be declared in a transfer of the graph.
          */
         public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, int[] kCache, int[] vCache,
                              int[] blockTable, int[] seqLens, float[] out, float[] partials,
-                             int blockSize, int maxBlocks, float scale, int dtype) {
+                             int blockSize, int maxBlocks, float scale, int dtype, int layer) {
             graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
-                    seqLens, out, partials, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
-                    layout == Layout.COALESCED ? 1 : 0, dtype);
+                    seqLens, out, partials, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
+                    layout == Layout.COALESCED ? 1 : 0, dtype, layer);
             grids.add(graph.name() + "." + name,
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
             if (slices > 1) {
-                graph.task(name + "Combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D);
+                graph.task(name + "Combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D,
+                        layer * B * Hkv * G);
             }
         }
     }

@@ -48,7 +48,7 @@ class WorkGroupDecodeTest {
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
         GridScheduler grids = new GridScheduler();
         launch.addTasks(graph, grids, "attend", f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
-                BS, f.maxBlocks, scale, dtype);
+                BS, f.maxBlocks, scale, dtype, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM).withGridScheduler(grids)) {
             plan.execute();
