@@ -280,6 +280,11 @@ public final class ExecutionPlan implements AutoCloseable {
         return ParamType.of(array).javaName().replace("[]", "[" + ParamType.length(array) + "]");
     }
 
+    /** Copies the device contents of {@code arrays} to the host now (any arrays the plan's graphs use). */
+    public void transferToHost(Object... arrays) {
+        copyToHost(arrays);
+    }
+
     /** Copies the device contents of {@code arrays} to the host now. */
     void copyToHost(Object... arrays) {
         ensureOpen();

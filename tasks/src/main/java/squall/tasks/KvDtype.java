@@ -27,6 +27,25 @@ public enum KvDtype {
         return bytes;
     }
 
+    /** The {@link squall.kernels.KvStorage} code kernels take; int8 caches exist only as size estimates. */
+    public int storage() {
+        return switch (this) {
+            case FP32 -> squall.kernels.KvStorage.FP32;
+            case FP16 -> squall.kernels.KvStorage.FP16;
+            case BF16 -> squall.kernels.KvStorage.BF16;
+            case INT8 -> throw new IllegalArgumentException("int8 KV caches are not implemented; kv-size estimates them,"
+                    + " decode and prefill store fp32, fp16 or bf16");
+        };
+    }
+
+    public static KvDtype parse(String name) {
+        try {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown KV dtype '" + name + "'; expected fp32, fp16, bf16 or int8");
+        }
+    }
+
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);
