@@ -64,6 +64,7 @@ public final class ExecutionPlan implements AutoCloseable {
     private void checkDeclared() {
         Set<Object> declared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<String> graphNames = new LinkedHashSet<>();
+        Set<String> taskNames = new LinkedHashSet<>();
         for (TaskGraph g : graphs) {
             if (!graphNames.add(g.name())) {
                 throw new IllegalArgumentException("two task graphs are named '" + g.name() + "'");
@@ -73,6 +74,11 @@ public final class ExecutionPlan implements AutoCloseable {
                     case TaskGraph.ToDevice t -> declared.addAll(t.arrays());
                     case TaskGraph.ToHost t -> declared.addAll(t.arrays());
                     case TaskGraph.Task t -> {
+                        // profiles attribute device events to tasks by name
+                        if (!taskNames.add(t.name())) {
+                            throw new IllegalArgumentException("two graphs of one plan have a task named '" + t.name()
+                                    + "'; task names must be unique within a plan");
+                        }
                     }
                 }
             }
@@ -215,9 +221,30 @@ public final class ExecutionPlan implements AutoCloseable {
         session.finish();
         List<DeviceEvent> events = session.drainEvents();
         long total = System.nanoTime() - start;
-        ProfilerResult profile = profiling ? new ProfilerResult(device.id(), executions, total, events) : null;
+        ProfilerResult profile = profiling
+                ? new ProfilerResult(device.id(), executions, total, events, taskProfiles(events)) : null;
         executions++;
         return new ExecutionResult(this, profile);
+    }
+
+    /** Each task's kernel and compile time from the device's events (labelled with the task name), and its cost. */
+    private List<TaskProfile> taskProfiles(List<DeviceEvent> events) {
+        List<TaskProfile> tasks = new ArrayList<>();
+        for (TaskGraph graph : graphs) {
+            for (TaskGraph.Step step : graph.steps()) {
+                if (step instanceof TaskGraph.Task t) {
+                    long kernel = 0, compile = 0;
+                    for (DeviceEvent e : events) {
+                        if (e.label().equals(t.name())) {
+                            kernel += e.kind() == DeviceEvent.Kind.KERNEL ? e.nanos() : 0;
+                            compile += e.kind() == DeviceEvent.Kind.COMPILE ? e.nanos() : 0;
+                        }
+                    }
+                    tasks.add(new TaskProfile(t.name(), graph.name(), kernel, compile, graph.costOf(t.name())));
+                }
+            }
+        }
+        return tasks;
     }
 
     private void launch(TaskGraph graph, TaskGraph.Task task) {

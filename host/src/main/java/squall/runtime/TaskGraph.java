@@ -52,6 +52,7 @@ public final class TaskGraph {
     private final String name;
     private final List<Step> steps = new ArrayList<>();
     private final Set<String> taskNames = new HashSet<>();
+    private final java.util.Map<String, java.util.function.Supplier<TaskCost>> costs = new java.util.LinkedHashMap<>();
 
     public TaskGraph(String name) {
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
@@ -66,6 +67,25 @@ public final class TaskGraph {
 
     public List<Step> steps() {
         return Collections.unmodifiableList(steps);
+    }
+
+    /**
+     * Declares what task {@code task} must read, write and compute, so profiles report its achieved
+     * GB/s and GFLOP/s. The supplier runs at every profiled execution: a cost may grow with the data
+     * (a decode step's context).
+     */
+    public TaskGraph cost(String task, java.util.function.Supplier<TaskCost> cost) {
+        if (!taskNames.contains(task)) {
+            throw new IllegalArgumentException("graph '" + name + "' has no task '" + task + "'");
+        }
+        costs.put(task, cost);
+        return this;
+    }
+
+    /** The declared cost of {@code task} now, or {@code null}. */
+    public TaskCost costOf(String task) {
+        java.util.function.Supplier<TaskCost> c = costs.get(task);
+        return c == null ? null : c.get();
     }
 
     /** Copies primitive arrays to the device: once ({@code FIRST_EXECUTION}) or on every execution. */

@@ -42,6 +42,17 @@ class ExecutionPlanTest {
     }
 
     @Test
+    void taskNamesAreUniqueAcrossThePlansGraphs() {
+        float[] a = new float[4], b = new float[4];
+        TaskGraph one = new TaskGraph("one").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("scale", TestKernels::scale, a, 2.0f);
+        TaskGraph two = new TaskGraph("two").transferToDevice(DataTransferMode.EVERY_EXECUTION, b)
+                .task("scale", TestKernels::scale, b, 2.0f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExecutionPlan(one, two));
+        assertTrue(e.getMessage().contains("task named 'scale'"), e.getMessage());
+    }
+
+    @Test
     void duplicateTaskNamesAreRejected() {
         float[] a = new float[4];
         TaskGraph graph = new TaskGraph("g").task("scale", TestKernels::scale, a, 2.0f);
@@ -84,14 +95,20 @@ class ExecutionPlanTest {
         TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
                 .task("first", TestKernels::scale, a, 2.0f)
                 .task("second", TestKernels::scale, a, 0.5f)
-                .transferToHost(DataTransferMode.EVERY_EXECUTION, a);
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a)
+                .cost("first", () -> new TaskCost(4L * a.length, 4L * a.length, a.length));
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(new JvmDevice(2)).withProfiler()) {
             ProfilerResult p = plan.execute().profilerResult();
             assertEquals(2, p.events().stream().filter(e -> e.kind() == DeviceEvent.Kind.KERNEL).count());
             assertTrue(p.kernelNanos("first") > 0);
             assertTrue(p.kernelNanos() <= p.totalNanos());
             assertTrue(p.metrics().containsKey("TOTAL_KERNEL_TIME"));
-            assertTrue(p.metrics().containsKey("second.TASK_KERNEL_TIME"));
+            assertEquals(p.kernelNanos("second"), p.metrics().get("g.second.TASK_KERNEL_TIME"));
+            assertEquals(8L * a.length, p.metrics().get("g.first.TASK_BYTES"));
+            TaskProfile first = p.tasks().getFirst();
+            assertEquals("first", first.task());
+            assertEquals(8.0 * a.length / first.kernelNanos(), first.gigabytesPerSecond(), 1e-9);
+            assertEquals(0.0, p.tasks().get(1).gigabytesPerSecond());
         }
     }
 

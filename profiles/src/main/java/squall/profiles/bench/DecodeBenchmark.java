@@ -88,7 +88,7 @@ public class DecodeBenchmark {
                         resident.transferToDevice(t.mode(), perCall);
                     }
                 }
-                case TaskGraph.Task t -> resident.task(t.name(), t.kernel(), t.argArray());
+                case TaskGraph.Task t -> resident.task(name + "_" + t.name(), t.kernel(), t.argArray());
                 case TaskGraph.ToHost t -> resident.transferToHost(t.mode(), t.arrays().toArray());
             }
         }
