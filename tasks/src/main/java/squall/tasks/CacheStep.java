@@ -7,6 +7,7 @@ import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.ExecutionResult;
 import squall.runtime.GridScheduler;
+import squall.runtime.TaskCost;
 import squall.runtime.TaskGraph;
 
 import java.util.ArrayList;
@@ -125,7 +126,45 @@ final class CacheStep implements AutoCloseable {
                                 B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, SOFTMAX_BLOCK, KvStorage.FP32, l);
             }
         }
+        declareCosts(graph, G);
         return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+    }
+
+    /**
+     * What each task must move and compute, from the lengths of the step being run: attention reads
+     * the layer's cache in use once (what an ideal kernel reads) plus the queries, writes the output,
+     * and does 4 D flops per (query head, visible key) pair.
+     */
+    private void declareCosts(TaskGraph graph, int G) {
+        long kvBytesPerToken = 2L * Hkv * D * cache.dtype().bytes();
+        long rowBytes = 4L * B * Hq * tokens * D;
+        for (int l = 0; l < L; l++) {
+            graph.cost("append" + l, () -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0));
+            graph.cost("attend" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken + rowBytes, rowBytes,
+                    4L * Hq * D * visiblePairs()));
+            if (variant == CacheVariant.REPEAT) {
+                graph.cost("repeat" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken,
+                        cachedTokens() * 2L * Hkv * G * D * 4, 0));
+            }
+        }
+    }
+
+    /** Tokens in the cache during the step being run, all sequences. */
+    private long cachedTokens() {
+        long n = 0;
+        for (int length : seqLens) {
+            n += length;
+        }
+        return n;
+    }
+
+    /** (query row, visible key) pairs per head: each of the {@code tokens} new rows sees the keys up to itself. */
+    private long visiblePairs() {
+        long pairs = 0;
+        for (int length : seqLens) {
+            pairs += (long) tokens * length - (long) tokens * (tokens - 1) / 2;
+        }
+        return pairs;
     }
 
     /** Copies the caller's inputs in after checking their sizes and values, then runs the step. */
