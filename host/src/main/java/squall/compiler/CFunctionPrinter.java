@@ -115,7 +115,8 @@ final class CFunctionPrinter extends KernelPrinter {
         for (VariableElement param : method.getParameters()) {
             String paramName = param.getSimpleName().toString();
             if (param.asType().getKind() == TypeKind.ARRAY) {
-                Space space = version.spaces().get(arrayIndex++);
+                // CUDA helpers have one version (no spaces): their pointers are generic.
+                Space space = version.spaces().isEmpty() ? Space.GLOBAL : version.spaces().get(arrayIndex++);
                 p.arraySpaces.put(paramName, space);
                 params.add(p.arrayParam(space, p.type(((ArrayType) param.asType()).getComponentType()),
                         use.access().get(paramName).writes(), paramName));
@@ -251,7 +252,7 @@ final class CFunctionPrinter extends KernelPrinter {
         VariableTree init = (VariableTree) f.getInitializer().getFirst();
         String lower = within(init, () -> expression(loop.lower()));
         String upper = within(f.getCondition(), () -> expression(loop.upper()));
-        line("const int " + variable + " = " + lower + " + " + globalIndex(dimension) + ";");
+        line("const int " + variable + " = " + (lower.equals("0") ? "" : lower + " + ") + globalIndex(dimension) + ";");
         line("if (!(" + variable + " < " + upper + ")) return;");
         StatementTree body = f.getStatement();
         inLoop(f, () -> within(body, () -> {

@@ -103,7 +103,9 @@ final class CSourcePrinter {
 
     /** The C name of {@code version}, queueing it for printing the first time it is asked for. */
     String helperName(HelperVersion version) {
-        return helperNames.computeIfAbsent(version, v -> {
+        // CUDA pointers are generic: one version of each helper serves every address space.
+        HelperVersion key = target == KernelTarget.CUDA ? new HelperVersion(version.method(), List.of()) : version;
+        return helperNames.computeIfAbsent(key, v -> {
             toPrint.add(v);
             String name = CNames.safe(v.method().getSimpleName().toString());
             long overloads = kernels.owner.getEnclosedElements().stream()
@@ -111,8 +113,8 @@ final class CSourcePrinter {
             if (overloads > 1) {
                 name += "_" + kernels.owner.getEnclosedElements().indexOf(v.method());
             }
-            if (target == KernelTarget.OPENCL && !v.spaces().isEmpty()) {
-                StringBuilder suffix = new StringBuilder("_");
+            if (!v.spaces().isEmpty()) {
+                StringBuilder suffix = new StringBuilder(name.endsWith("_") ? "" : "_");
                 v.spaces().forEach(s -> suffix.append(s.letter));
                 name += suffix;
             }

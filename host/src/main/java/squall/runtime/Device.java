@@ -23,6 +23,21 @@ public interface Device {
     /** Key properties for {@code squall devices}, in display order. */
     Map<String, String> properties();
 
+    /** Local (work-group shared) memory per work-group, in bytes; what launches size their tiles by. */
+    default long localMemoryBytes() {
+        return 64 << 10;
+    }
+
+    /** Processors that run work-groups in parallel (SMs, CPU cores). */
+    default int computeUnits() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The largest work-group the device accepts. */
+    default int maxWorkGroupSize() {
+        return 1024;
+    }
+
     /** Opens the per-plan state: buffers, compiled kernels, a queue. */
     DeviceSession openSession(boolean profiling);
 }

@@ -37,6 +37,8 @@ public final class ExecutionPlan implements AutoCloseable {
     private final Map<String, DeviceKernel> kernels = new HashMap<>();
     private long executions;
     private boolean closed;
+    /** Resident arrays whose host copy changed: copied in before the next execution's first step. */
+    private final Set<Object> stale = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** Device-side state of one array. */
     private static final class BufferState {
@@ -62,6 +64,7 @@ public final class ExecutionPlan implements AutoCloseable {
     private void checkDeclared() {
         Set<Object> declared = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         Set<String> graphNames = new LinkedHashSet<>();
+        Set<String> taskNames = new LinkedHashSet<>();
         for (TaskGraph g : graphs) {
             if (!graphNames.add(g.name())) {
                 throw new IllegalArgumentException("two task graphs are named '" + g.name() + "'");
@@ -71,6 +74,11 @@ public final class ExecutionPlan implements AutoCloseable {
                     case TaskGraph.ToDevice t -> declared.addAll(t.arrays());
                     case TaskGraph.ToHost t -> declared.addAll(t.arrays());
                     case TaskGraph.Task t -> {
+                        // profiles attribute device events to tasks by name
+                        if (!taskNames.add(t.name())) {
+                            throw new IllegalArgumentException("two graphs of one plan have a task named '" + t.name()
+                                    + "'; task names must be unique within a plan");
+                        }
                     }
                 }
             }
@@ -150,6 +158,22 @@ public final class ExecutionPlan implements AutoCloseable {
         return s != null && s.deviceNewer;
     }
 
+    /**
+     * The host copies of these device-resident arrays changed (a block table after a new sequence was
+     * admitted, say): copy them to the device once, before the next execution's first step. Arrays
+     * the device has not seen yet need no refresh.
+     */
+    public ExecutionPlan refreshOnDevice(Object... arrays) {
+        ensureOpen();
+        for (Object array : arrays) {
+            if (ParamType.of(array) == null || !ParamType.of(array).isArray()) {
+                throw new IllegalArgumentException("refreshOnDevice takes primitive arrays");
+            }
+            stale.add(array);
+        }
+        return this;
+    }
+
     /** Runs every graph's steps in order, and waits for the device. */
     public ExecutionResult execute() {
         ensureOpen();
@@ -157,6 +181,14 @@ public final class ExecutionPlan implements AutoCloseable {
         if (session == null) {
             session = device().openSession(profiling);
         }
+        for (Object array : stale) {
+            BufferState s = buffers.get(array);
+            if (s != null && s.copiedIn) {
+                session.copyIn(s.buffer, array, describe(array));
+                s.deviceNewer = false;
+            }
+        }
+        stale.clear();
         boolean first = executions == 0;
         for (TaskGraph graph : graphs) {
             for (TaskGraph.Step step : graph.steps()) {
@@ -189,9 +221,30 @@ public final class ExecutionPlan implements AutoCloseable {
         session.finish();
         List<DeviceEvent> events = session.drainEvents();
         long total = System.nanoTime() - start;
-        ProfilerResult profile = profiling ? new ProfilerResult(device.id(), executions, total, events) : null;
+        ProfilerResult profile = profiling
+                ? new ProfilerResult(device.id(), executions, total, events, taskProfiles(events)) : null;
         executions++;
         return new ExecutionResult(this, profile);
+    }
+
+    /** Each task's kernel and compile time from the device's events (labelled with the task name), and its cost. */
+    private List<TaskProfile> taskProfiles(List<DeviceEvent> events) {
+        List<TaskProfile> tasks = new ArrayList<>();
+        for (TaskGraph graph : graphs) {
+            for (TaskGraph.Step step : graph.steps()) {
+                if (step instanceof TaskGraph.Task t) {
+                    long kernel = 0, compile = 0;
+                    for (DeviceEvent e : events) {
+                        if (e.label().equals(t.name())) {
+                            kernel += e.kind() == DeviceEvent.Kind.KERNEL ? e.nanos() : 0;
+                            compile += e.kind() == DeviceEvent.Kind.COMPILE ? e.nanos() : 0;
+                        }
+                    }
+                    tasks.add(new TaskProfile(t.name(), graph.name(), kernel, compile, graph.costOf(t.name())));
+                }
+            }
+        }
+        return tasks;
     }
 
     private void launch(TaskGraph graph, TaskGraph.Task task) {
@@ -252,6 +305,11 @@ public final class ExecutionPlan implements AutoCloseable {
 
     private static String describe(Object array) {
         return ParamType.of(array).javaName().replace("[]", "[" + ParamType.length(array) + "]");
+    }
+
+    /** Copies the device contents of {@code arrays} to the host now (any arrays the plan's graphs use). */
+    public void transferToHost(Object... arrays) {
+        copyToHost(arrays);
     }
 
     /** Copies the device contents of {@code arrays} to the host now. */

@@ -16,12 +16,20 @@ public final class ProfilerResult {
     private final long execution;
     private final long totalNanos;
     private final List<DeviceEvent> events;
+    private final List<TaskProfile> tasks;
 
-    public ProfilerResult(String device, long execution, long totalNanos, List<DeviceEvent> events) {
+    public ProfilerResult(String device, long execution, long totalNanos, List<DeviceEvent> events,
+                          List<TaskProfile> tasks) {
         this.device = device;
         this.execution = execution;
         this.totalNanos = totalNanos;
         this.events = List.copyOf(events);
+        this.tasks = List.copyOf(tasks);
+    }
+
+    /** Per task, in the order the graphs declare them. */
+    public List<TaskProfile> tasks() {
+        return tasks;
     }
 
     /** The device id. */
@@ -93,9 +101,15 @@ public final class ProfilerResult {
         m.put("TOTAL_COPY_IN_SIZE_BYTES", copyInBytes());
         m.put("TOTAL_COPY_OUT_SIZE_BYTES", copyOutBytes());
         m.put("TOTAL_DISPATCH_TIME", dispatchNanos());
-        for (DeviceEvent e : events) {
-            if (e.kind() == DeviceEvent.Kind.KERNEL) {
-                m.merge(e.label() + ".TASK_KERNEL_TIME", e.nanos(), Long::sum);
+        for (TaskProfile t : tasks) {
+            String key = t.graph() + "." + t.task();
+            m.put(key + ".TASK_KERNEL_TIME", t.kernelNanos());
+            if (t.compileNanos() > 0) {
+                m.put(key + ".TASK_COMPILE_DRIVER_TIME", t.compileNanos());
+            }
+            if (t.cost() != null) {
+                m.put(key + ".TASK_BYTES", t.cost().bytes());
+                m.put(key + ".TASK_FLOPS", t.cost().flops());
             }
         }
         return Collections.unmodifiableMap(m);

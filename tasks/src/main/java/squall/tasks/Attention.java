@@ -54,7 +54,16 @@ public final class Attention {
 
     /** A call with the default scale 1/sqrt(D), no mask, the broadcast variant and the default block. */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v) {
-        return new Call(shape, q, k, v, null, false, shape.defaultScale(), Variant.BROADCAST, DEFAULT_BLOCK);
+        return call(shape, q, k, v, null);
+    }
+
+    /**
+     * A call in which query head {@code h} reads KV head {@code kvMap[h]} ({@code null}: {@code h / G}).
+     * The variant is broadcast when the map is the grouped one, gather otherwise.
+     */
+    public static Call call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap) {
+        Variant variant = kvMap == null || isGroupedMap(kvMap, shape) ? Variant.BROADCAST : Variant.GATHER;
+        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK);
     }
 
     /**
@@ -120,10 +129,6 @@ public final class Attention {
 
         public Call block(int keys) {
             return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys);
-        }
-
-        public Call kvMap(int[] map) {
-            return new Call(shape, q, k, v, map, causal, scale, variant, block);
         }
 
         /** The mapping in effect: {@code kvMap}, or {@code h / G}. */

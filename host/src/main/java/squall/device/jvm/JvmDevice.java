@@ -84,6 +84,11 @@ public final class JvmDevice implements Device {
     }
 
     @Override
+    public int computeUnits() {
+        return threads;
+    }
+
+    @Override
     public DeviceSession openSession(boolean profiling) {
         return new JvmSession(this, profiling);
     }

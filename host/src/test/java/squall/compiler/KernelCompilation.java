@@ -1,0 +1,74 @@
+package squall.compiler;
+
+import squall.runtime.KernelTarget;
+
+import javax.tools.Diagnostic;
+import javax.tools.DiagnosticCollector;
+import javax.tools.JavaCompiler;
+import javax.tools.JavaFileObject;
+import javax.tools.SimpleJavaFileObject;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Compiles Java source in-process with squall's kernel compiler, as javac would in a build. */
+final class KernelCompilation {
+
+    /** The outcome: javac's diagnostics and the folder the class files and generated sources went to. */
+    record Result(boolean success, List<Diagnostic<? extends JavaFileObject>> diagnostics, Path output) {
+
+        List<Diagnostic<? extends JavaFileObject>> errors() {
+            return diagnostics.stream().filter(d -> d.getKind() == Diagnostic.Kind.ERROR).toList();
+        }
+
+        String errorText() {
+            StringBuilder b = new StringBuilder();
+            errors().forEach(d -> b.append(d.getLineNumber()).append(':').append(d.getColumnNumber()).append(' ')
+                    .append(d.getMessage(Locale.ROOT)).append('\n'));
+            return b.toString();
+        }
+
+        /** A generated source, e.g. the OpenCL C of {@code Golden.scale}. */
+        String generated(String className, String kernel, KernelTarget target) {
+            try {
+                return Files.readString(output.resolve(target.resourcePath(className, kernel)));
+            } catch (IOException e) {
+                throw new UncheckedIOException("no generated " + target + " source for " + className + "." + kernel, e);
+            }
+        }
+    }
+
+    private KernelCompilation() {
+    }
+
+    /** Compiles one class, named with its package ({@code bad.Bad}). */
+    static Result compile(String className, String source) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+            Path output = Files.createTempDirectory("squall-kernel-compilation");
+            JavaFileObject unit = new SimpleJavaFileObject(URI.create("string:///" + className.replace('.', '/') + ".java"),
+                    JavaFileObject.Kind.SOURCE) {
+                @Override
+                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                    return source;
+                }
+            };
+            List<String> options = List.of("-classpath", System.getProperty("java.class.path"),
+                    "-d", output.toString(), "-s", output.toString(), "-proc:full", "-Xlint:none");
+            JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null, List.of(unit));
+            task.setProcessors(List.of(new KernelProcessor()));
+            boolean ok = task.call();
+            return new Result(ok, diagnostics.getDiagnostics(), output);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

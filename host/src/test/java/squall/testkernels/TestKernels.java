@@ -1,0 +1,80 @@
+package squall.testkernels;
+
+import squall.api.Kernel;
+import squall.api.KernelContext;
+import squall.api.Parallel;
+
+/** Small kernels for runtime and device tests. */
+public final class TestKernels {
+
+    private TestKernels() {
+    }
+
+    /** {@code out[i] = i} for {@code i} in {@code [lo, hi)}: tests bounds that do not start at 0. */
+    @Kernel
+    public static void writeIndex(int[] out, int lo, int hi) {
+        for (@Parallel int i = lo; i < hi; i++) {
+            out[i] = i;
+        }
+    }
+
+    /** Adds one to each element: every index must be visited exactly once. */
+    @Kernel
+    public static void increment(int[] a) {
+        for (@Parallel int i = 0; i < a.length; i++) {
+            a[i] += 1;
+        }
+    }
+
+    /** Each element of a 3-D grid records its own coordinates. */
+    @Kernel
+    public static void coordinates3d(int[] out, int nx, int ny, int nz) {
+        for (@Parallel int z = 0; z < nz; z++) {
+            for (@Parallel int y = 0; y < ny; y++) {
+                for (@Parallel int x = 0; x < nx; x++) {
+                    out[(z * ny + y) * nx + x] = x + 1000 * y + 1000000 * z;
+                }
+            }
+        }
+    }
+
+    @Kernel
+    public static void scale(float[] a, float factor) {
+        for (@Parallel int i = 0; i < a.length; i++) {
+            a[i] = a[i] * factor;
+        }
+    }
+
+    /** Reverses each work-group's slice through local memory: wrong unless barriers hold. */
+    @Kernel
+    public static void reverseInGroup(KernelContext ctx, float[] in, float[] out) {
+        float[] tile = ctx.allocateFloatLocalArray(ctx.localGroupSizeX);
+        tile[ctx.localIdx] = in[ctx.globalIdx];
+        ctx.localBarrier();
+        out[ctx.globalIdx] = tile[ctx.localGroupSizeX - 1 - ctx.localIdx];
+    }
+
+    /** Work-item 0 skips the barrier the others wait at: undefined on a GPU, an error on the JVM. */
+    @Kernel
+    public static void divergentBarrier(KernelContext ctx, float[] out) {
+        if (ctx.localIdx == 0) {
+            return;
+        }
+        ctx.localBarrier();
+        out[ctx.globalIdx] = 1.0f;
+    }
+
+    /** A context kernel without barriers: group, local and global indices. */
+    @Kernel
+    public static void indices(KernelContext ctx, int[] global, int[] local, int[] group) {
+        global[ctx.globalIdx] = ctx.globalIdx;
+        local[ctx.globalIdx] = ctx.localIdx;
+        group[ctx.globalIdx] = ctx.groupIdx;
+    }
+
+    /** No parallel loop: one work-item runs the body. */
+    @Kernel
+    public static void single(int[] out, int value) {
+        out[0] = value;
+    }
+}

@@ -1,0 +1,129 @@
+# Shared by squall's scripts; source it, do not run it.
+#   squall_root       the repository root (works from any current directory, through symlinks)
+#   squall_find_jdk   sets JAVA_HOME and SQUALL_JAVA to a JDK >= 25, or exits saying where it looked:
+#                     $JAVA_HOME, java on the PATH, then the newest under /usr/lib/jvm, ~/.jdks and
+#                     ~/.sdkman/candidates/java (SQUALL_JDK_SEARCH_DIRS, colon-separated, replaces that list)
+#   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
+
+SQUALL_MIN_JAVA=25
+
+squall_root() {
+    local here
+    here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+    (cd "$here/../.." && pwd -P)
+}
+
+# The feature version (25, 17, 8) of the java binary $1; empty if it does not run.
+squall_java_version() {
+    local spec
+    spec=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1) || true
+    case "$spec" in
+        1.*) echo "${spec#1.}" ;;
+        *) echo "${spec%%.*}" ;;
+    esac
+}
+
+# "25" if $1 is a JDK home (bin/java and bin/javac) of version >= 25; else a reason, and status 1.
+_squall_check_home() {
+    local home=$1 version
+    if [[ ! -x "$home/bin/java" ]]; then
+        echo "no bin/java"
+        return 1
+    fi
+    version=$(squall_java_version "$home/bin/java")
+    if [[ -z "$version" ]]; then
+        echo "bin/java does not run"
+        return 1
+    fi
+    if [[ ! -x "$home/bin/javac" ]]; then
+        echo "Java $version without javac (a JRE, not a JDK)"
+        return 1
+    fi
+    if ((version < SQUALL_MIN_JAVA)); then
+        echo "JDK $version, too old"
+        return 1
+    fi
+    echo "$version"
+}
+
+squall_find_jdk() {
+    local looked=() why home best_home="" best_version=0 dir candidate
+
+    if [[ -n "${JAVA_HOME:-}" ]]; then
+        if why=$(_squall_check_home "$JAVA_HOME"); then
+            _squall_use_jdk "$JAVA_HOME"
+            return 0
+        fi
+        looked+=("JAVA_HOME=$JAVA_HOME: $why")
+    else
+        looked+=("JAVA_HOME: not set")
+    fi
+
+    if candidate=$(command -v java 2>/dev/null); then
+        home=$(dirname "$(dirname "$(readlink -f "$candidate")")")
+        if why=$(_squall_check_home "$home"); then
+            _squall_use_jdk "$home"
+            return 0
+        fi
+        looked+=("java on the PATH ($candidate, in $home): $why")
+    else
+        looked+=("java on the PATH: none")
+    fi
+
+    local search=(/usr/lib/jvm "$HOME/.jdks" "$HOME/.sdkman/candidates/java")
+    if [[ -n "${SQUALL_JDK_SEARCH_DIRS:-}" ]]; then
+        IFS=: read -r -a search <<<"$SQUALL_JDK_SEARCH_DIRS"
+    fi
+    for dir in "${search[@]}"; do
+        if [[ ! -d "$dir" ]]; then
+            looked+=("$dir: no such folder")
+            continue
+        fi
+        local found=()
+        for home in "$dir"/*; do
+            [[ -d "$home" ]] || continue
+            if why=$(_squall_check_home "$home"); then
+                if ((why > best_version)); then
+                    best_version=$why
+                    best_home=$home
+                fi
+            else
+                found+=("$(basename "$home") ($why)")
+            fi
+        done
+        if ((${#found[@]} > 0)); then
+            local joined
+            joined=$(printf '%s; ' "${found[@]}")
+            looked+=("$dir: ${joined%; }")
+        else
+            looked+=("$dir: no JDKs")
+        fi
+    done
+    if [[ -n "$best_home" ]]; then
+        _squall_use_jdk "$best_home"
+        return 0
+    fi
+
+    {
+        echo "squall: needs a JDK $SQUALL_MIN_JAVA or newer (java and javac) and found none. Looked at:"
+        printf '  %s\n' "${looked[@]}"
+        echo "Install one (for example 'apt-get install temurin-25-jdk' or 'sdk install java 25-tem') or point JAVA_HOME at it."
+    } >&2
+    exit 1
+}
+
+_squall_use_jdk() {
+    export JAVA_HOME=$1
+    SQUALL_JAVA="$1/bin/java"
+}
+
+# Runs ./mvnw in the repository root; Maven's own libraries need the Unsafe flag on JDK 25.
+squall_maven() {
+    local root
+    root=$(squall_root)
+    case " ${MAVEN_OPTS:-} " in
+        *" --sun-misc-unsafe-memory-access=allow "*) ;;
+        *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
+    esac
+    (cd "$root" && ./mvnw "$@")
+}

@@ -1,0 +1,268 @@
+package squall.tasks;
+
+import squall.kernels.KvStorage;
+import squall.kernels.PagedAttentionKernels;
+import squall.runtime.DataTransferMode;
+import squall.runtime.Device;
+import squall.runtime.ExecutionPlan;
+import squall.runtime.ExecutionResult;
+import squall.runtime.GridScheduler;
+import squall.runtime.TaskCost;
+import squall.runtime.TaskGraph;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine of {@link DecodeGraph} and {@link PrefillGraph}: one task graph that, for every layer,
+ * appends {@code tokens} new K/V rows per sequence to the cache on the device and attends the new
+ * queries to the cache. The cache and block table are device-resident ({@code FIRST_EXECUTION});
+ * each step sends only the queries, the new K/V rows and the sequence lengths, and brings back the
+ * output. Lengths advance only when a step succeeds, so a failed step leaves the cache as it was.
+ */
+final class CacheStep implements AutoCloseable {
+
+    /** Keys per online-softmax block in the @Parallel kernels. */
+    static final int SOFTMAX_BLOCK = 32;
+
+    private final KvCache cache;
+    private final int tokens;
+    private final CacheVariant variant;
+    private final int slices;
+    private final WorkGroupDecode.Launch launch;
+    private final int B, L, Hq, Hkv, D;
+    private final float[] q, kNew, vNew, out;
+    private final int[] seqLens;
+    private final List<Object> caches = new ArrayList<>();
+    private final ExecutionPlan plan;
+    private long tableVersion = -1;
+
+    CacheStep(String name, KvCache cache, int tokens, Device device, CacheVariant variant, int slices,
+              WorkGroupDecode.Layout layout, boolean profiling) {
+        ModelPreset m = cache.model();
+        this.cache = cache;
+        this.tokens = tokens;
+        this.variant = variant;
+        this.B = cache.batch();
+        this.L = cache.layers();
+        this.Hq = m.queryHeads();
+        this.Hkv = m.kvHeads();
+        this.D = m.headDim();
+        for (int s = 0; s < B; s++) {
+            if (!cache.isAdmitted(s)) {
+                throw new IllegalArgumentException("sequence slot " + s + " is empty: every slot of the cache takes part"
+                        + " in a step, so admit a sequence there or make a cache with fewer slots");
+            }
+        }
+        if (variant == CacheVariant.WORKGROUP && tokens != 1) {
+            throw new IllegalArgumentException("the workgroup variant is for decode (1 token per step), not " + tokens);
+        }
+        if (slices < 1) {
+            throw new IllegalArgumentException("slices must be >= 1, got " + slices);
+        }
+        this.slices = variant == CacheVariant.BROADCAST || variant == CacheVariant.WORKGROUP ? slices : 1;
+        WorkGroupDecode.Launch planned = WorkGroupDecode.plan(device, B, Hkv, m.groupSize(), D).withSlices(this.slices);
+        this.launch = layout == null ? planned : planned.withLayout(layout);
+
+        q = new float[L * B * Hq * tokens * D];
+        out = new float[q.length];
+        kNew = new float[L * B * Hkv * tokens * D];
+        vNew = new float[kNew.length];
+        seqLens = new int[B];
+        GridScheduler grids = new GridScheduler();
+        plan = new ExecutionPlan(graph(name, grids)).withDevice(device).withGridScheduler(grids);
+        if (profiling) {
+            plan.withProfiler();
+        }
+    }
+
+    private TaskGraph graph(String name, GridScheduler grids) {
+        int storage = cache.dtype().storage();
+        int BS = cache.blockSize();
+        int maxBlocks = cache.maxBlocksPerSequence();
+        int G = Hq / Hkv;
+        float scale = (float) (1 / Math.sqrt(D));
+        int[] table = cache.blockTable();
+        for (int l = 0; l < L; l++) {
+            caches.add(cache.keys(l));
+            caches.add(cache.values(l));
+        }
+        List<Object> resident = new ArrayList<>(caches);
+        resident.add(table);
+        float[] partials = new float[slices == 1 ? 1 : B * Hq * tokens * slices * (D + 2)];
+        TaskGraph graph = new TaskGraph(name)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, resident.toArray())
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kNew, vNew, seqLens)
+                .transferToHost(DataTransferMode.UNDER_DEMAND, caches.toArray())
+                .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
+        int[] kRep = null, vRep = null;
+        if (variant == CacheVariant.REPEAT) {
+            kRep = new int[cache.numBlocks() * Hq * BS * D];
+            vRep = new int[kRep.length];
+            graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
+        }
+        for (int l = 0; l < L; l++) {
+            int[] k = cache.keys(l), v = cache.values(l);
+            graph.task("append" + l, PagedAttentionKernels::appendKv, kNew, vNew, k, v, table, seqLens,
+                    B, Hkv, tokens, D, BS, maxBlocks, storage, l);
+            String attend = "attend" + l;
+            switch (variant) {
+                case BROADCAST -> {
+                    graph.task(attend, PagedAttentionKernels::attendPaged, q, k, v, table, seqLens, out, partials,
+                            B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices, SOFTMAX_BLOCK, storage, l);
+                    if (slices > 1) {
+                        graph.task(attend + "Combine", PagedAttentionKernels::combineSlices, partials, out,
+                                B * Hq * tokens, slices, D, l * B * Hq * tokens);
+                    }
+                }
+                case WORKGROUP -> launch.addTasks(graph, grids, attend, q, k, v, table, seqLens, out, partials,
+                        BS, maxBlocks, scale, storage, l);
+                case GATHER -> graph.task(attend, PagedAttentionKernels::attendPagedGather, q, k, v, table, seqLens, out,
+                        B, Hkv, G, tokens, D, BS, maxBlocks, scale, SOFTMAX_BLOCK, storage, l);
+                case REPEAT -> graph
+                        .task("repeat" + l, PagedAttentionKernels::repeatKv, k, v, kRep, vRep, table, seqLens,
+                                B, Hkv, G, D, BS, maxBlocks, storage)
+                        .task(attend, PagedAttentionKernels::attendPaged, q, kRep, vRep, table, seqLens, out, partials,
+                                B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, SOFTMAX_BLOCK, KvStorage.FP32, l);
+            }
+        }
+        declareCosts(graph, G);
+        return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+    }
+
+    /**
+     * What each task must move and compute, from the lengths of the step being run: attention reads
+     * the layer's cache in use once (what an ideal kernel reads) plus the queries, writes the output,
+     * and does 4 D flops per (query head, visible key) pair.
+     */
+    private void declareCosts(TaskGraph graph, int G) {
+        long kvBytesPerToken = 2L * Hkv * D * cache.dtype().bytes();
+        long rowBytes = 4L * B * Hq * tokens * D;
+        for (int l = 0; l < L; l++) {
+            graph.cost("append" + l, () -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0));
+            graph.cost("attend" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken + rowBytes, rowBytes,
+                    4L * Hq * D * visiblePairs()));
+            if (variant == CacheVariant.REPEAT) {
+                graph.cost("repeat" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken,
+                        cachedTokens() * 2L * Hkv * G * D * 4, 0));
+            }
+        }
+    }
+
+    /** Tokens in the cache during the step being run, all sequences. */
+    private long cachedTokens() {
+        long n = 0;
+        for (int length : seqLens) {
+            n += length;
+        }
+        return n;
+    }
+
+    /** (query row, visible key) pairs per head: each of the {@code tokens} new rows sees the keys up to itself. */
+    private long visiblePairs() {
+        long pairs = 0;
+        for (int length : seqLens) {
+            pairs += (long) tokens * length - (long) tokens * (tokens - 1) / 2;
+        }
+        return pairs;
+    }
+
+    /** Copies the caller's inputs in after checking their sizes and values, then runs the step. */
+    StepResult run(float[] queries, float[] newKeys, float[] newValues) {
+        copyChecked("q", queries, q, Hq, "[layers, batch, Hq, " + (tokens == 1 ? "" : "tokens, ") + "D]");
+        copyChecked("kNew", newKeys, kNew, Hkv, "[layers, batch, Hkv, " + (tokens == 1 ? "" : "tokens, ") + "D]");
+        copyChecked("vNew", newValues, vNew, Hkv, "[layers, batch, Hkv, " + (tokens == 1 ? "" : "tokens, ") + "D]");
+        return run();
+    }
+
+    private void copyChecked(String name, float[] given, float[] into, int heads, String layout) {
+        if (given == null || given.length != into.length) {
+            throw new IllegalArgumentException(name + " must hold " + L + " x " + B + " x " + heads + " x "
+                    + (tokens == 1 ? "" : tokens + " x ") + D + " = " + into.length + " floats " + layout + ", got "
+                    + (given == null ? "null" : given.length));
+        }
+        for (int i = 0; i < given.length; i++) {
+            if (!Float.isFinite(given[i])) {
+                int d = i % D, rest = i / D;
+                int t = rest % tokens;
+                rest /= tokens;
+                int h = rest % heads;
+                rest /= heads;
+                throw new IllegalArgumentException(name + " has a non-finite value (" + given[i] + ") at [layer "
+                        + rest / B + ", sequence " + rest % B + ", head " + h + (tokens == 1 ? "" : ", token " + t)
+                        + ", " + d + "]");
+            }
+        }
+        System.arraycopy(given, 0, into, 0, given.length);
+    }
+
+    /** Runs one step on the inputs in {@link #queries()}, {@link #newKeys()} and {@link #newValues()}. */
+    StepResult run() {
+        for (int s = 0; s < B; s++) {
+            if (!cache.isAdmitted(s)) {
+                throw new IllegalStateException("sequence " + s + " was released; rebuild the graph for the new batch");
+            }
+            if (cache.length(s) + tokens > cache.capacity(s)) {
+                throw new IllegalStateException("sequence " + s + ": " + (cache.length(s) + tokens) + " tokens would"
+                        + " exceed its capacity of " + cache.capacity(s));
+            }
+            seqLens[s] = cache.length(s) + tokens;
+        }
+        if (cache.tableVersion() != tableVersion) {
+            plan.refreshOnDevice(cache.blockTable());
+            tableVersion = cache.tableVersion();
+        }
+        long start = System.nanoTime();
+        ExecutionResult result = plan.execute();
+        long wall = System.nanoTime() - start;
+        cache.grow(tokens);
+        return new StepResult(result.isProfiled() ? result.profilerResult() : null, wall, kvBytesRead());
+    }
+
+    /** Bytes of K and V the attention of this step had to read: every layer, every sequence's tokens. */
+    private long kvBytesRead() {
+        long tokensRead = 0;
+        for (int s = 0; s < B; s++) {
+            tokensRead += seqLens[s];
+        }
+        return 2L * L * tokensRead * Hkv * D * cache.dtype().bytes();
+    }
+
+    /** Copies the device's cache into the host arrays of {@link KvCache}. */
+    void downloadCache() {
+        plan.transferToHost(caches.toArray());
+    }
+
+    float[] queries() {
+        return q;
+    }
+
+    float[] newKeys() {
+        return kNew;
+    }
+
+    float[] newValues() {
+        return vNew;
+    }
+
+    float[] output() {
+        return out;
+    }
+
+    int slices() {
+        return slices;
+    }
+
+    WorkGroupDecode.Launch workGroupLaunch() {
+        return launch;
+    }
+
+    ExecutionPlan plan() {
+        return plan;
+    }
+
+    @Override
+    public void close() {
+        plan.close();
+    }
+}

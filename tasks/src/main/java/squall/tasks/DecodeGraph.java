@@ -1,0 +1,151 @@
+package squall.tasks;
+
+import squall.runtime.Device;
+import squall.runtime.ExecutionPlan;
+
+/**
+ * A decode step for every layer of a model: each sequence's new token is appended to the KV cache
+ * on the device, and its {@code Hq} query heads attend to the whole cache. The cache and block
+ * table stay on the device between steps; a step sends the queries, the new K/V rows and the
+ * sequence lengths, and brings back the output.
+ *
+ * <pre>{@code
+ * ModelPreset llama = ModelPreset.byId("llama3-8b");
+ * KvCache cache = KvCache.forBatch(llama, llama.layers(), KvDtype.FP16, 16, 1, 4096 + 64);
+ * cache.fillRandom(0, 4096, 42);
+ * try (DecodeGraph decode = DecodeGraph.builder(cache).device(Devices.get("opencl:0")).build()) {
+ *     for (int step = 0; step < 64; step++) {
+ *         // fill decode.queries() [layers, batch, Hq, D], newKeys() and newValues() [layers, batch, Hkv, D]
+ *         StepResult r = decode.step();
+ *         System.out.printf("%.2f ms, %.1f GB/s%n", r.attentionNanos() / 1e6, r.gigabytesPerSecond());
+ *     }
+ * }
+ * }</pre>
+ *
+ * If a step fails (bad input, a sequence at capacity, a device error), the cache's lengths and its
+ * valid rows are exactly as before the step. Not thread-safe.
+ */
+public final class DecodeGraph implements AutoCloseable {
+
+    private final CacheStep step;
+
+    private DecodeGraph(CacheStep step) {
+        this.step = step;
+    }
+
+    public static Builder builder(KvCache cache) {
+        return new Builder(cache);
+    }
+
+    /** Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}. */
+    public StepResult step() {
+        return step.run();
+    }
+
+    /**
+     * Runs a step on these inputs: {@code q [layers, batch, Hq, D]}, {@code kNew, vNew [layers, batch, Hkv, D]}.
+     * They are checked (size, finite values) before anything reaches the device.
+     */
+    public StepResult step(float[] q, float[] kNew, float[] vNew) {
+        return step.run(q, kNew, vNew);
+    }
+
+    /** The query input, {@code [layers, batch, Hq, D]}. */
+    public float[] queries() {
+        return step.queries();
+    }
+
+    /** The new keys, {@code [layers, batch, Hkv, D]}. */
+    public float[] newKeys() {
+        return step.newKeys();
+    }
+
+    /** The new values, {@code [layers, batch, Hkv, D]}. */
+    public float[] newValues() {
+        return step.newValues();
+    }
+
+    /** The last step's output, {@code [layers, batch, Hq, D]}. */
+    public float[] output() {
+        return step.output();
+    }
+
+    /** Slices each sequence's keys are split into (split-KV); 1 when not split. */
+    public int slices() {
+        return step.slices();
+    }
+
+    /** Copies the device's cache into the {@link KvCache}'s host arrays. */
+    public void downloadCache() {
+        step.downloadCache();
+    }
+
+    /** The plan underneath, for its device and profile. */
+    public ExecutionPlan plan() {
+        return step.plan();
+    }
+
+    @Override
+    public void close() {
+        step.close();
+    }
+
+    /** Options of a {@link DecodeGraph}. */
+    public static final class Builder {
+        private final KvCache cache;
+        private Device device;
+        private CacheVariant variant;
+        private int slices;
+        private WorkGroupDecode.Layout layout;
+        private boolean profiling = true;
+
+        private Builder(KvCache cache) {
+            this.cache = cache;
+        }
+
+        /** Where to run; default: the fastest device present. */
+        public Builder device(Device d) {
+            this.device = d;
+            return this;
+        }
+
+        /** Default: work-group on GPUs, broadcast elsewhere. */
+        public Builder variant(CacheVariant v) {
+            this.variant = v;
+            return this;
+        }
+
+        /**
+         * Split-KV slices (broadcast and work-group variants); default: enough work-groups to fill the
+         * device's compute units, no slice shorter than 256 tokens.
+         */
+        public Builder slices(int n) {
+            this.slices = n;
+            return this;
+        }
+
+        /** The work-group kernel's memory layout; default: the device's preference. */
+        public Builder layout(WorkGroupDecode.Layout l) {
+            this.layout = l;
+            return this;
+        }
+
+        /** Device timestamps per task (on by default: {@link StepResult#attentionNanos()} uses them). */
+        public Builder profiling(boolean on) {
+            this.profiling = on;
+            return this;
+        }
+
+        public DecodeGraph build() {
+            Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
+            CacheVariant v = variant != null ? variant : CacheVariant.defaultFor(d);
+            int shortest = Integer.MAX_VALUE;
+            for (int s = 0; s < cache.batch(); s++) {
+                shortest = Math.min(shortest, cache.capacity(s));
+            }
+            int n = slices > 0 ? slices
+                    : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest, 256);
+            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, layout, profiling));
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package squall.tasks;
+
+import squall.kernels.KvStorage;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * A paged KV cache for every layer of a model: fixed-size token blocks, a block table per sequence
+ * and a free-block allocator.
+ *
+ * <p>Layout, per layer: {@code keys(l), values(l) [numBlocks, Hkv, blockSize, D]}, stored as
+ * {@link KvStorage} describes (fp32 bits, or two 16-bit values per int). A physical block holds
+ * {@code blockSize} consecutive tokens of every KV head, each head's rows contiguous: attention
+ * streams one head's {@code blockSize x D} values at a time and reads every row exactly once per
+ * group of query heads, and an append writes one row per head. Sequence {@code s}'s token {@code j}
+ * is in physical block {@code blockTable()[s * maxBlocksPerSequence() + j / blockSize]}.
+ *
+ * <p>Blocks are reserved when a sequence is admitted, for its whole capacity, so the block table
+ * stays put on the device while the sequence decodes; only admitting or releasing changes it
+ * ({@link #tableVersion()} counts the changes). Lengths change only through a successful step of a
+ * {@link DecodeGraph} or {@link PrefillGraph}.
+ *
+ * <pre>{@code
+ * KvCache cache = KvCache.forBatch(ModelPreset.byId("llama3-8b"), 32, KvDtype.FP16, 16, 1, 4096 + 64);
+ * cache.fillRandom(0, 4096, 42);        // a context of 4096 tokens
+ * }</pre>
+ */
+public final class KvCache {
+
+    private final ModelPreset model;
+    private final int layers;
+    private final KvDtype dtype;
+    private final int blockSize;
+    private final int numBlocks;
+    private final int maxBlocksPerSequence;
+    private final int[][] keys;
+    private final int[][] values;
+    private final int[] blockTable;
+    private final int[] lengths;
+    private final int[] capacities;
+    private final Deque<Integer> freeBlocks = new ArrayDeque<>();
+    private long tableVersion;
+
+    /**
+     * An empty cache.
+     *
+     * @param layers               layers to hold (at most the model's)
+     * @param blockSize            tokens per block, any value >= 1
+     * @param numBlocks            physical blocks per layer
+     * @param maxSequences         sequence slots (the batch)
+     * @param maxBlocksPerSequence block-table entries per sequence
+     */
+    public KvCache(ModelPreset model, int layers, KvDtype dtype, int blockSize, int numBlocks, int maxSequences,
+                   int maxBlocksPerSequence) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+        }
+        if (layers < 1 || layers > model.layers()) {
+            throw new IllegalArgumentException("layers must be in [1, " + model.layers() + "] for " + model.id()
+                    + ", got " + layers);
+        }
+        if (numBlocks < 1 || maxSequences < 1 || maxBlocksPerSequence < 1) {
+            throw new IllegalArgumentException("numBlocks, maxSequences and maxBlocksPerSequence must be >= 1");
+        }
+        int storage = dtype.storage();
+        if (storage != KvStorage.FP32 && model.headDim() % 2 != 0) {
+            throw new IllegalArgumentException("16-bit caches pack two values per int: head dim " + model.headDim()
+                    + " must be even");
+        }
+        long elements = (long) numBlocks * model.kvHeads() * blockSize * model.headDim();
+        if (KvStorage.ints(elements, storage) > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("one layer's cache of " + elements + " elements exceeds a Java array;"
+                    + " use fewer blocks or a 16-bit dtype");
+        }
+        this.model = model;
+        this.layers = layers;
+        this.dtype = dtype;
+        this.blockSize = blockSize;
+        this.numBlocks = numBlocks;
+        this.maxBlocksPerSequence = maxBlocksPerSequence;
+        int ints = KvStorage.ints(elements, storage);
+        this.keys = new int[layers][ints];
+        this.values = new int[layers][ints];
+        this.blockTable = new int[maxSequences * maxBlocksPerSequence];
+        this.lengths = new int[maxSequences];
+        this.capacities = new int[maxSequences];
+        for (int b = 0; b < numBlocks; b++) {
+            freeBlocks.add(b);
+        }
+    }
+
+    /** A cache with {@code batch} sequences admitted, each with room for {@code tokens}. */
+    public static KvCache forBatch(ModelPreset model, int layers, KvDtype dtype, int blockSize, int batch, int tokens) {
+        int blocksEach = (tokens + blockSize - 1) / blockSize;
+        KvCache cache = new KvCache(model, layers, dtype, blockSize, batch * blocksEach, batch, blocksEach);
+        for (int s = 0; s < batch; s++) {
+            cache.admit(tokens);
+        }
+        return cache;
+    }
+
+    /** Admits a sequence with room for {@code capacity} tokens; returns its slot. */
+    public int admit(int capacity) {
+        int blocks = (capacity + blockSize - 1) / blockSize;
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1 token, got " + capacity);
+        }
+        if (blocks > maxBlocksPerSequence) {
+            throw new IllegalArgumentException("capacity of " + capacity + " tokens needs " + blocks + " blocks of "
+                    + blockSize + "; a sequence may have " + maxBlocksPerSequence);
+        }
+        if (blocks > freeBlocks.size()) {
+            throw new IllegalStateException("the cache has " + freeBlocks.size() + " free blocks; " + capacity
+                    + " tokens need " + blocks);
+        }
+        for (int slot = 0; slot < capacities.length; slot++) {
+            if (capacities[slot] == 0) {
+                for (int i = 0; i < blocks; i++) {
+                    blockTable[slot * maxBlocksPerSequence + i] = freeBlocks.poll();
+                }
+                capacities[slot] = capacity;
+                lengths[slot] = 0;
+                tableVersion++;
+                return slot;
+            }
+        }
+        throw new IllegalStateException("all " + capacities.length + " sequence slots are in use");
+    }
+
+    /** Frees the slot's blocks. */
+    public void release(int slot) {
+        requireSequence(slot);
+        int blocks = (capacities[slot] + blockSize - 1) / blockSize;
+        for (int i = 0; i < blocks; i++) {
+            freeBlocks.add(blockTable[slot * maxBlocksPerSequence + i]);
+            blockTable[slot * maxBlocksPerSequence + i] = 0;
+        }
+        capacities[slot] = 0;
+        lengths[slot] = 0;
+        tableVersion++;
+    }
+
+    /**
+     * Sets the first {@code tokens} tokens of a sequence, in every layer, to seeded uniform values in
+     * [-1, 1): a context to decode against without running a prefill. Host side, before the cache
+     * goes to a device.
+     */
+    public void fillRandom(int slot, int tokens, long seed) {
+        requireSequence(slot);
+        if (tokens < 0 || tokens > capacities[slot]) {
+            throw new IllegalArgumentException("tokens must be in [0, " + capacities[slot] + "], got " + tokens);
+        }
+        int storage = dtype.storage();
+        int D = model.headDim();
+        IntStream.range(0, layers).parallel().forEach(layer -> {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + layer * 7919L + slot);
+            for (int j = 0; j < tokens; j++) {
+                for (int h = 0; h < model.kvHeads(); h++) {
+                    int row = rowOffset(slot, j, h);
+                    for (int d = 0; d < D; d++) {
+                        store(keys[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
+                        store(values[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
+                    }
+                }
+            }
+        });
+        lengths[slot] = tokens;
+    }
+
+    private static void store(int[] cache, int i, float value, int storage) {
+        if (storage == KvStorage.FP32) {
+            cache[i] = Float.floatToRawIntBits(value);
+        } else {
+            int bits = storage == KvStorage.FP16 ? Float.floatToFloat16(value) & 0xffff
+                    : Float.floatToRawIntBits(KvStorage.round(value, storage)) >>> 16;
+            int shift = 16 * (i & 1);
+            cache[i >> 1] = (cache[i >> 1] & ~(0xffff << shift)) | (bits << shift);
+        }
+    }
+
+    /** Element offset of the row of {@code slot}'s token {@code position}, KV head {@code head}. */
+    public int rowOffset(int slot, int position, int head) {
+        int block = blockTable[slot * maxBlocksPerSequence + position / blockSize];
+        return ((block * model.kvHeads() + head) * blockSize + position % blockSize) * model.headDim();
+    }
+
+    /** Value {@code d} of the K ({@code key = true}) or V row of a token, from the host copy. */
+    public float read(boolean key, int layer, int slot, int position, int head, int d) {
+        return KvStorage.read(key ? keys[layer] : values[layer], rowOffset(slot, position, head) + d, dtype.storage());
+    }
+
+    private void requireSequence(int slot) {
+        if (slot < 0 || slot >= capacities.length || capacities[slot] == 0) {
+            throw new IllegalArgumentException("unknown sequence " + slot + "; admitted: "
+                    + Arrays.toString(IntStream.range(0, capacities.length).filter(s -> capacities[s] > 0).toArray()));
+        }
+    }
+
+    /** Commits a successful step: every sequence grew by {@code tokens}. */
+    void grow(int tokens) {
+        for (int s = 0; s < lengths.length; s++) {
+            lengths[s] += tokens;
+        }
+    }
+
+    public ModelPreset model() {
+        return model;
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public KvDtype dtype() {
+        return dtype;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public int numBlocks() {
+        return numBlocks;
+    }
+
+    public int maxBlocksPerSequence() {
+        return maxBlocksPerSequence;
+    }
+
+    /** Sequence slots; decode and prefill graphs run every slot, so all must be admitted. */
+    public int batch() {
+        return lengths.length;
+    }
+
+    public boolean isAdmitted(int slot) {
+        return capacities[slot] > 0;
+    }
+
+    public int length(int slot) {
+        return lengths[slot];
+    }
+
+    public int capacity(int slot) {
+        return capacities[slot];
+    }
+
+    public int freeBlocks() {
+        return freeBlocks.size();
+    }
+
+    /** Changes each time a sequence is admitted or released. */
+    public long tableVersion() {
+        return tableVersion;
+    }
+
+    /** Layer {@code layer}'s keys, as the device holds them (the host copy may be stale; see the graphs). */
+    public int[] keys(int layer) {
+        return keys[layer];
+    }
+
+    public int[] values(int layer) {
+        return values[layer];
+    }
+
+    public int[] blockTable() {
+        return blockTable;
+    }
+
+    /** Bytes of one layer's K and V for the tokens the sequences hold. */
+    public long bytesPerLayer() {
+        long tokens = Arrays.stream(lengths).asLongStream().sum();
+        return 2L * tokens * model.kvHeads() * model.headDim() * dtype.bytes();
+    }
+}

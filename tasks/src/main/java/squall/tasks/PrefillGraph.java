@@ -1,0 +1,133 @@
+package squall.tasks;
+
+import squall.runtime.Device;
+import squall.runtime.ExecutionPlan;
+
+/**
+ * A prefill step for every layer of a model: {@code tokens} new tokens per sequence are appended to
+ * the KV cache on the device and attend causally to everything before them (and to each other).
+ * On an empty cache that is the prompt's prefill; on a filled one, chunked prefill.
+ *
+ * <pre>{@code
+ * KvCache cache = KvCache.forBatch(ModelPreset.byId("mistral-7b"), 32, KvDtype.BF16, 16, 1, 2048);
+ * try (PrefillGraph prefill = PrefillGraph.builder(cache, 512).device(Devices.get("jvm")).build()) {
+ *     for (int chunk = 0; chunk < 4; chunk++) {
+ *         prefill.step(q, kNew, vNew);      // [layers, batch, heads, 512, D] each
+ *     }
+ * }
+ * }</pre>
+ */
+public final class PrefillGraph implements AutoCloseable {
+
+    private final CacheStep step;
+    private final int tokens;
+
+    private PrefillGraph(CacheStep step, int tokens) {
+        this.step = step;
+        this.tokens = tokens;
+    }
+
+    public static Builder builder(KvCache cache, int tokens) {
+        return new Builder(cache, tokens);
+    }
+
+    /** Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}. */
+    public StepResult step() {
+        return step.run();
+    }
+
+    /**
+     * Runs a step on these inputs: {@code q [layers, batch, Hq, tokens, D]},
+     * {@code kNew, vNew [layers, batch, Hkv, tokens, D]}, checked before anything reaches the device.
+     */
+    public StepResult step(float[] q, float[] kNew, float[] vNew) {
+        return step.run(q, kNew, vNew);
+    }
+
+    public int tokens() {
+        return tokens;
+    }
+
+    /** The query input, {@code [layers, batch, Hq, tokens, D]}. */
+    public float[] queries() {
+        return step.queries();
+    }
+
+    /** The new keys, {@code [layers, batch, Hkv, tokens, D]}. */
+    public float[] newKeys() {
+        return step.newKeys();
+    }
+
+    /** The new values, {@code [layers, batch, Hkv, tokens, D]}. */
+    public float[] newValues() {
+        return step.newValues();
+    }
+
+    /** The last step's output, {@code [layers, batch, Hq, tokens, D]}. */
+    public float[] output() {
+        return step.output();
+    }
+
+    /** Copies the device's cache into the {@link KvCache}'s host arrays. */
+    public void downloadCache() {
+        step.downloadCache();
+    }
+
+    public ExecutionPlan plan() {
+        return step.plan();
+    }
+
+    /** Floating-point operations of one step's attention: QK^T and PV over the causal triangle, all layers. */
+    public static long attentionFlops(KvCache cache, int tokens) {
+        ModelPreset m = cache.model();
+        long pairs = 0;
+        for (int s = 0; s < cache.batch(); s++) {
+            long before = cache.length(s);
+            pairs += tokens * before + (long) tokens * (tokens + 1) / 2; // keys each new token sees
+        }
+        return 4L * cache.layers() * m.queryHeads() * m.headDim() * pairs;
+    }
+
+    @Override
+    public void close() {
+        step.close();
+    }
+
+    /** Options of a {@link PrefillGraph}. */
+    public static final class Builder {
+        private final KvCache cache;
+        private final int tokens;
+        private Device device;
+        private CacheVariant variant = CacheVariant.BROADCAST;
+        private boolean profiling = true;
+
+        private Builder(KvCache cache, int tokens) {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("tokens must be >= 1, got " + tokens);
+            }
+            this.cache = cache;
+            this.tokens = tokens;
+        }
+
+        public Builder device(Device d) {
+            this.device = d;
+            return this;
+        }
+
+        /** Broadcast (default), gather or repeat; the work-group kernel is for decode. */
+        public Builder variant(CacheVariant v) {
+            this.variant = v;
+            return this;
+        }
+
+        public Builder profiling(boolean on) {
+            this.profiling = on;
+            return this;
+        }
+
+        public PrefillGraph build() {
+            Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
+            return new PrefillGraph(new CacheStep("prefill", cache, tokens, d, variant, 1, null, profiling), tokens);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package squall.tasks;
+
+import squall.api.KernelContext;
+import squall.kernels.PagedAttentionKernels;
+import squall.runtime.Device;
+import squall.runtime.DeviceType;
+import squall.runtime.GridScheduler;
+import squall.runtime.TaskGraph;
+import squall.runtime.WorkerGrid1D;
+
+import java.util.Locale;
+
+/**
+ * Launch choices for {@link PagedAttentionKernels#decodeWorkGroup}, and the tasks that run it.
+ *
+ * <pre>{@code
+ * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
+ * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, BS, maxBlocks,
+ *         scale, KvStorage.FP16, 0);
+ * }</pre>
+ */
+public final class WorkGroupDecode {
+
+    /** How a work-group walks memory; see {@link PagedAttentionKernels#decodeWorkGroup}. */
+    public enum Layout {
+        /** Adjacent work-items read adjacent addresses: GPUs. */
+        COALESCED,
+        /** Each work-item streams its own contiguous rows: CPUs. */
+        CONTIGUOUS;
+
+        public static Layout parse(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
+
+        /** The layout that suits a device of this type. */
+        public static Layout preferredBy(Device device) {
+            return device.type() == DeviceType.GPU || device.type() == DeviceType.ACCELERATOR ? COALESCED : CONTIGUOUS;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Largest tile of keys staged at once; more buys little once the tile hides the load latency. */
+    static final int MAX_TILE = 64;
+    /** Local memory a launch uses at most, so that several work-groups fit on a GPU multiprocessor. */
+    static final long LOCAL_BUDGET = 32 << 10;
+
+    private WorkGroupDecode() {
+    }
+
+    /**
+     * The launch of one decode attention call.
+     *
+     * @param localSize work-items per group
+     * @param tile      keys staged in local memory at a time
+     * @param perItem   outputs each work-item owns: ceil(G * D / localSize)
+     * @param slices    pieces the sequence is split into (split-KV); 1 writes {@code out} directly
+     */
+    public record Launch(int B, int Hkv, int G, int D, Layout layout, int localSize, int tile, int perItem, int slices) {
+
+        public Launch {
+            if (slices < 1) {
+                throw new IllegalArgumentException("slices must be >= 1, got " + slices);
+            }
+        }
+
+        public Launch withSlices(int n) {
+            return new Launch(B, Hkv, G, D, layout, localSize, tile, perItem, n);
+        }
+
+        public Launch withLayout(Layout l) {
+            return new Launch(B, Hkv, G, D, l, localSize, tile, perItem, slices);
+        }
+
+        /** Floats of the split-KV partials buffer, {@code [B, Hkv * G, slices, D + 2]}; 1 when there is one slice. */
+        public int partialsLength() {
+            return slices == 1 ? 1 : B * Hkv * G * slices * (D + 2);
+        }
+
+        /**
+         * Adds the attention task ({@code name}) of layer {@code layer} and, with several slices, the combine
+         * task ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code q} and
+         * {@code out} hold every layer's rows ({@code [L, B, Hkv * G, D]}); {@code partials} must hold
+         * {@link #partialsLength()} floats and be declared in a transfer of the graph.
+         */
+        public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, int[] kCache, int[] vCache,
+                             int[] blockTable, int[] seqLens, float[] out, float[] partials,
+                             int blockSize, int maxBlocks, float scale, int dtype, int layer) {
+            graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
+                    seqLens, out, partials, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
+                    layout == Layout.COALESCED ? 1 : 0, dtype, layer);
+            grids.add(graph.name() + "." + name,
+                    new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
+            if (slices > 1) {
+                graph.task(name + "Combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D,
+                        layer * B * Hkv * G);
+            }
+        }
+    }
+
+    /** The launch that suits {@code device} for this shape; one slice. */
+    public static Launch plan(Device device, int B, int Hkv, int G, int D) {
+        Layout layout = Layout.preferredBy(device);
+        int localSize = switch (device.type()) {
+            case GPU, ACCELERATOR -> 128;
+            case CPU -> 64;
+            // Each work-item is a virtual thread on the JVM: a few wide ones beat many narrow ones.
+            case JVM -> 8;
+        };
+        localSize = Math.min(localSize, device.maxWorkGroupSize());
+        long budget = Math.min(device.localMemoryBytes(), LOCAL_BUDGET);
+        long perKey = 4L * (2L * D + 1 + G);
+        int tile = (int) Math.max(1, Math.min(MAX_TILE, (budget - 12L * G - 4L * D) / perKey));
+        int perItem = (G * D + localSize - 1) / localSize;
+        return new Launch(B, Hkv, G, D, layout, localSize, tile, perItem, 1);
+    }
+
+    /**
+     * Slices for split-KV decoding: enough work-groups to fill every compute unit twice, but no slice
+     * shorter than {@code minTokens} keys (below that the combine step costs more than it saves).
+     */
+    public static int slicesFor(Device device, int B, int Hkv, int context, int minTokens) {
+        int groups = B * Hkv;
+        int wanted = Math.max(1, (2 * device.computeUnits() + groups - 1) / groups);
+        int affordable = Math.max(1, context / minTokens);
+        return Math.min(wanted, affordable);
+    }
+}

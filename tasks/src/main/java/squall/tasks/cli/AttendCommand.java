@@ -1,0 +1,191 @@
+package squall.tasks.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import squall.kernels.AttentionShape;
+import squall.kernels.ReferenceAttention;
+import squall.runtime.Device;
+import squall.runtime.Devices;
+import squall.tasks.Attention;
+import squall.tasks.Attention.Variant;
+import squall.tasks.io.Npy;
+import squall.tasks.io.NpyTensor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code squall attend}: one attention call on {@code .npy} inputs. Everything is checked before
+ * anything runs, and the output is written (atomically) only when the call and {@code --check} succeed.
+ */
+@Command(name = "attend",
+        description = {"Computes softmax(scale * q k^T) v with grouped KV heads and writes it to --out.",
+                "Shapes come from the files: q [B, Hq, Tq, D], k and v [B, Hkv, S, D], kv-map int32 [Hq]."},
+        sortOptions = false)
+final class AttendCommand implements Callable<Integer> {
+
+    /** The largest relative L2 error {@code --check} accepts for float32. */
+    static final double CHECK_LIMIT = 1e-5;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--q", required = true, paramLabel = "<q.npy>", description = "Queries, float32 [B, Hq, Tq, D].")
+    Path q;
+
+    @Option(names = "--k", required = true, paramLabel = "<k.npy>", description = "Keys, float32 [B, Hkv, S, D].")
+    Path k;
+
+    @Option(names = "--v", required = true, paramLabel = "<v.npy>", description = "Values, float32 [B, Hkv, S, D].")
+    Path v;
+
+    @Option(names = "--kv-map", paramLabel = "<map.npy>",
+            description = "KV head of each query head, int32 [Hq]; default h / (Hq / Hkv).")
+    Path kvMap;
+
+    @Option(names = "--causal", description = "Query i sees key j iff j <= S - Tq + i (needs Tq <= S).")
+    boolean causal;
+
+    @Option(names = "--scale", paramLabel = "<x>", description = "Softmax scale; default 1/sqrt(D).")
+    Float scale;
+
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
+            description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
+    Variant variant;
+
+    @Option(names = "--block", paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_BLOCK,
+            description = "Keys per block of the online softmax; default ${DEFAULT-VALUE}.")
+    int block;
+
+    @Option(names = "--device", paramLabel = "<id>",
+            description = "Device id from 'squall devices' (jvm, opencl:0, cuda:0); default the fastest present.")
+    String deviceId;
+
+    @Option(names = "--check", description = "Also compute a float64 reference; fail if the relative L2 error exceeds 1e-5.")
+    boolean check;
+
+    @Option(names = "--out", required = true, paramLabel = "<out.npy>", description = "Output file, float32 [B, Hq, Tq, D].")
+    Path out;
+
+    @Override
+    public Integer call() {
+        Logger log = LoggerFactory.getLogger(AttendCommand.class);
+        AttendInputs in = AttendInputs.load(q, k, v, kvMap);
+        AttentionShape shape = in.shape();
+        log.info("shape {}{}", shape, in.kvMap() == null ? "" : ", kv-map from " + kvMap);
+        if (causal && shape.Tq() > shape.S()) {
+            throw new BadInputException("--causal", "needs Tq <= S (the queries are the last Tq of the S positions);"
+                    + " --q has Tq = " + shape.Tq() + ", --k has S = " + shape.S());
+        }
+        Variant chosen = chooseVariant(in);
+        float softmaxScale = scale != null ? scale : shape.defaultScale();
+        if (!Float.isFinite(softmaxScale)) {
+            throw new BadInputException("--scale", "must be a finite number, got " + scale);
+        }
+        if (block < 1) {
+            throw new BadInputException("--block", "must be >= 1, got " + block);
+        }
+        Path target = outputFile();
+        Device device = device();
+        Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
+                chosen, block);
+
+        String where = "variant " + chosen + " (" + kernels(chosen) + ") on device " + device.id();
+        log.info("running {}", where);
+        long start = System.nanoTime();
+        float[] result;
+        try {
+            result = call.run(device);
+        } catch (RuntimeException e) {
+            throw new CommandFailedException("attention " + where + " failed: " + e.getMessage(), e);
+        }
+        double millis = (System.nanoTime() - start) / 1e6;
+        log.info("attention took {} ms (including kernel build and transfers)", String.format(Locale.ROOT, "%.2f", millis));
+        requireFiniteOutput(result, shape, where);
+
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (check) {
+            double error = ReferenceAttention.relativeL2Error(result,
+                    ReferenceAttention.attend(in.q(), in.k(), in.v(), shape, call.effectiveKvMap(), causal, softmaxScale));
+            boolean ok = error <= CHECK_LIMIT;
+            stdout.printf(Locale.ROOT, "check: relative L2 error vs float64 reference %.3e (limit %.0e): %s%n",
+                    error, CHECK_LIMIT, ok ? "ok" : "FAILED");
+            stdout.flush();
+            if (!ok) {
+                throw new CommandFailedException(String.format(Locale.ROOT,
+                        "--check failed: relative L2 error %.3e > %.0e for %s; %s not written", error, CHECK_LIMIT, where, out));
+            }
+        }
+        int[] outShape = {shape.B(), shape.Hq(), shape.Tq(), shape.D()};
+        try {
+            Npy.writeFloat32(target, outShape, result);
+        } catch (IOException e) {
+            throw new CommandFailedException("cannot write " + out + ": " + e, e);
+        }
+        stdout.printf(Locale.ROOT, "wrote %s: float32 %s, %s, %.2f ms%n", out, NpyTensor.shapeText(outShape), where, millis);
+        stdout.flush();
+        return 0;
+    }
+
+    private Variant chooseVariant(AttendInputs in) {
+        boolean groupedMap = in.kvMap() == null || Attention.isGroupedMap(in.kvMap(), in.shape());
+        Variant chosen = variant != null ? variant : groupedMap ? Variant.BROADCAST : Variant.GATHER;
+        if (chosen == Variant.BROADCAST && !groupedMap) {
+            throw new BadInputException("--variant", "broadcast needs the grouped mapping h -> h / (Hq / Hkv), and this"
+                    + " --kv-map is another mapping: use --variant gather");
+        }
+        return chosen;
+    }
+
+    private Path outputFile() {
+        Path target = out.toAbsolutePath();
+        Path folder = target.getParent();
+        if (folder == null || !Files.isDirectory(folder)) {
+            throw new BadInputException("--out", "folder " + folder + " does not exist");
+        }
+        if (Files.isDirectory(target)) {
+            throw new BadInputException("--out", out + " is a folder; name a file such as out.npy");
+        }
+        if (!Files.isWritable(folder)) {
+            throw new BadInputException("--out", "cannot write in folder " + folder);
+        }
+        return target;
+    }
+
+    private Device device() {
+        if (deviceId == null) {
+            return Devices.defaultDevice();
+        }
+        try {
+            return Devices.get(deviceId);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--device", e.getMessage());
+        }
+    }
+
+    private static String kernels(Variant variant) {
+        return switch (variant) {
+            case BROADCAST -> "AttentionKernels.attendBroadcast";
+            case GATHER -> "AttentionKernels.attendGather";
+            case REPEAT -> "AttentionKernels.repeatKv + attendBroadcast";
+        };
+    }
+
+    private static void requireFiniteOutput(float[] result, AttentionShape shape, String where) {
+        NpyTensor view = new NpyTensor(new int[] {shape.B(), shape.Hq(), shape.Tq(), shape.D()}, "<f4", result);
+        for (int i = 0; i < result.length; i++) {
+            if (!Float.isFinite(result[i])) {
+                throw new CommandFailedException("attention " + where + " produced " + result[i] + " at output index "
+                        + view.indexText(i) + " from finite inputs");
+            }
+        }
+    }
+}

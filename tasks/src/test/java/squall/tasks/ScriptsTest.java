@@ -1,0 +1,132 @@
+package squall.tasks;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The scripts' shared JDK search ({@code scripts/lib/common.sh}), run with bash against made-up folders. */
+class ScriptsTest {
+
+    private static final Path ROOT = TestVectors.repositoryRoot();
+    private static final List<String> SCRIPTS = List.of("scripts/lib/common.sh", "scripts/squall", "scripts/test", ".ci/run");
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void needsBash() {
+        assumeTrue(Files.isExecutable(Path.of("/bin/bash")) || Files.isExecutable(Path.of("/usr/bin/bash")),
+                "bash is not installed: the scripts cannot be tried here");
+    }
+
+    record Run(int status, String out, String err) {
+    }
+
+    private Run bash(String script, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).directory(tmp.toFile());
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().remove("SQUALL_JDK_SEARCH_DIRS");
+        pb.environment().putAll(env);
+        Path out = tmp.resolve("stdout"), err = tmp.resolve("stderr");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bash finished");
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static String findJdk() {
+        return "set -euo pipefail; source '" + ROOT.resolve("scripts/lib/common.sh") + "'; squall_find_jdk;"
+                + " echo \"$JAVA_HOME\"; echo \"$SQUALL_JAVA\"";
+    }
+
+    /** The JDK running this test: at least 25, with javac (the build needs one). */
+    private static Path thisJdk() {
+        Path home = Path.of(System.getProperty("java.home"));
+        assumeTrue(Files.isExecutable(home.resolve("bin/javac")), "the test JVM is not a full JDK: " + home);
+        return home;
+    }
+
+    /** A PATH folder with the tools common.sh uses, but no java. */
+    private Path toolsWithoutJava() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("tools"));
+        for (String tool : List.of("sed", "head", "basename", "dirname", "readlink")) {
+            Run where = bash("command -v " + tool, Map.of());
+            assumeTrue(where.status() == 0, tool + " is not installed");
+            wrapper(bin.resolve(tool), where.out().strip());
+        }
+        return bin;
+    }
+
+    /** A script that runs {@code target}: stands in for a symbolic link, which JUnit warns about when cleaning up. */
+    private static void wrapper(Path file, String target) throws IOException {
+        Files.writeString(file, "#!/bin/sh\nexec '" + target + "' \"$@\"\n");
+        assertTrue(file.toFile().setExecutable(true));
+    }
+
+    @Test
+    void scriptsAreExecutableAndParse() throws Exception {
+        for (String script : SCRIPTS) {
+            Path file = ROOT.resolve(script);
+            assertTrue(Files.isRegularFile(file), script);
+            if (!script.endsWith(".sh")) {
+                assertTrue(Files.isExecutable(file), script + " is executable");
+            }
+            Run run = bash("bash -n '" + file + "'", Map.of());
+            assertEquals(0, run.status(), script + ": " + run.err());
+        }
+    }
+
+    @Test
+    void takesJavaHomeWhenItIsAJdk25() throws Exception {
+        Path jdk = thisJdk();
+        Run run = bash(findJdk(), Map.of("JAVA_HOME", jdk.toString(), "SQUALL_JDK_SEARCH_DIRS", tmp.resolve("none").toString()));
+        assertEquals(0, run.status(), run.err());
+        assertEquals(List.of(jdk.toString(), jdk + "/bin/java"), run.out().lines().toList());
+    }
+
+    @Test
+    void fallsBackToTheNewestJdkInTheSearchFolders() throws Exception {
+        Path jdk = thisJdk();
+        Path folder = Files.createDirectories(tmp.resolve("jvm"));
+        Path bin = Files.createDirectories(folder.resolve("jdk-current/bin"));
+        wrapper(bin.resolve("java"), jdk.resolve("bin/java").toString());
+        wrapper(bin.resolve("javac"), jdk.resolve("bin/javac").toString());
+        Files.createDirectories(folder.resolve("broken/bin"));
+        Run run = bash(findJdk(), Map.of("JAVA_HOME", tmp.resolve("no-such-jdk").toString(), "PATH", "/nonexistent:/bin:/usr/bin",
+                "SQUALL_JDK_SEARCH_DIRS", tmp.resolve("empty") + ":" + folder));
+        assertEquals(0, run.status(), run.err());
+        assertEquals(folder.resolve("jdk-current").toString(), run.out().lines().findFirst().orElseThrow());
+    }
+
+    @Test
+    void saysWhereItLookedWhenThereIsNoJdk25() throws Exception {
+        Path folder = Files.createDirectories(tmp.resolve("jvm/old-jdk/bin"));
+        Path fakeJava = folder.resolve("java");
+        // A "java" that reports version 17 the way a real one does.
+        Files.writeString(fakeJava, "#!/bin/sh\necho '    java.specification.version = 17' >&2\n");
+        assertTrue(fakeJava.toFile().setExecutable(true));
+        wrapper(folder.resolve("javac"), "/bin/true");
+        Run run = bash(findJdk(), Map.of("JAVA_HOME", tmp.resolve("jvm/old-jdk").toString(),
+                "PATH", toolsWithoutJava().toString(), "SQUALL_JDK_SEARCH_DIRS", tmp.resolve("jvm") + ":" + tmp.resolve("missing")));
+
+        assertEquals(1, run.status(), run.toString());
+        assertEquals("", run.out());
+        String err = run.err();
+        assertTrue(err.contains("needs a JDK 25 or newer"), err);
+        assertTrue(err.contains("JAVA_HOME=" + tmp.resolve("jvm/old-jdk") + ": JDK 17, too old"), err);
+        assertTrue(err.contains("java on the PATH: none"), err);
+        assertTrue(err.contains(tmp.resolve("jvm") + ": old-jdk (JDK 17, too old)"), err);
+        assertTrue(err.contains(tmp.resolve("missing") + ": no such folder"), err);
+    }
+}

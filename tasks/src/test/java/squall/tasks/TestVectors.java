@@ -1,0 +1,92 @@
+package squall.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The NumPy test vectors in {@code testdata/attention/} at the repository root, found without relying
+ * on the current directory: walk up from it to the folder holding {@code mvnw}.
+ */
+public final class TestVectors {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestVectors() {
+    }
+
+    /** The repository root: the nearest folder at or above the working directory that holds {@code mvnw}. */
+    public static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no folder holding mvnw at or above " + Path.of("").toAbsolutePath());
+    }
+
+    /** {@code <root>/testdata/attention}. */
+    public static Path attentionDir() {
+        Path dir = repositoryRoot().resolve("testdata/attention");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("missing test vectors: " + dir);
+        }
+        return dir;
+    }
+
+    /** One case folder with its {@code meta.json}. */
+    public record Case(String name, Path dir, JsonNode meta) {
+
+        public Path file(String name) {
+            return dir.resolve(name);
+        }
+
+        public boolean hasKvMap() {
+            return Files.isRegularFile(dir.resolve("kv_map.npy"));
+        }
+
+        public boolean causal() {
+            return meta.get("causal").asBoolean();
+        }
+
+        public double scale() {
+            return meta.get("scale").asDouble();
+        }
+
+        public int meta(String key) {
+            return meta.get(key).asInt();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Every case, sorted by name; there are twelve. */
+    public static List<Case> cases() {
+        try (Stream<Path> dirs = Files.list(attentionDir())) {
+            List<Case> cases = dirs.filter(Files::isDirectory).sorted().map(TestVectors::load).toList();
+            if (cases.size() != 12) {
+                throw new IllegalStateException("expected 12 cases in " + attentionDir() + ", found " + cases.size());
+            }
+            return cases;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Case load(Path dir) {
+        try {
+            return new Case(dir.getFileName().toString(), dir, JSON.readTree(dir.resolve("meta.json").toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
