@@ -205,6 +205,9 @@ public final class PagedAttentionKernels {
                 weights[r * TILE + j] = scale * tileDot(q, qBase + r * D, kTile, j * (D + 1), D);
             }
             ctx.localBarrier();
+            // Not needed by the algorithm: PoCL 3.1 (LLVM) miscompiles this kernel without it, skipping
+            // step 3 in every work-item, so every output is infinite. A second barrier costs little.
+            ctx.localBarrier();
             // 3. Online softmax: a larger maximum shrinks what was accumulated so far.
             for (int r = item; r < G; r += items) {
                 float oldMax = rowMax[r];

@@ -165,13 +165,21 @@ public final class OpenClDevice implements Device {
     }
 
     /** {@code CL_DEVICE_MAX_COMPUTE_UNITS}: cores of a CPU, multiprocessors of a GPU. */
+    @Override
     public int computeUnits() {
         return computeUnits;
     }
 
-    /** {@code CL_DEVICE_MAX_WORK_GROUP_SIZE}. */
-    public long maxWorkGroupSize() {
-        return maxWorkGroupSize;
+    /** {@code CL_DEVICE_MAX_WORK_GROUP_SIZE}; a kernel's own limit may be lower (see {@code CL_KERNEL_WORK_GROUP_SIZE}). */
+    @Override
+    public int maxWorkGroupSize() {
+        return (int) Math.min(maxWorkGroupSize, Integer.MAX_VALUE);
+    }
+
+    /** {@code CL_DEVICE_LOCAL_MEM_SIZE}. */
+    @Override
+    public long localMemoryBytes() {
+        return localMemory;
     }
 
     // ---------------------------------------------------------------- program cache on disk

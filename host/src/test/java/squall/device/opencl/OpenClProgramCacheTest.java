@@ -60,6 +60,9 @@ class OpenClProgramCacheTest {
             ProfilerResult p = plan.execute().profilerResult();
             List<DeviceEvent> compiles = p.events().stream().filter(e -> e.kind() == DeviceEvent.Kind.COMPILE).toList();
             assertEquals(1, compiles.size(), p.events().toString());
+            assertEquals("add", compiles.getFirst().task(), "the label's note hides the task name");
+            assertEquals(compiles.getFirst().nanos(), p.tasks().getFirst().compileNanos(),
+                    "the task's profile misses its compile time");
             return new Run(ProgramOrigin.ofLabel(compiles.getFirst().label()), compiles.getFirst(), out);
         }
     }
