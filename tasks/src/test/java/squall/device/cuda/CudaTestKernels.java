@@ -111,4 +111,22 @@ public final class CudaTestKernels {
             data[x] = running;
         }
     }
+
+    /**
+     * Copies each group's {@code n} elements through one local array of {@code n} floats, rotated by
+     * one: with n above 12288 the array needs more than the 48 KiB of shared memory a block gets
+     * without opting in.
+     */
+    @Kernel
+    public static void rotateThroughShared(KernelContext ctx, float[] in, float[] out, int n) {
+        float[] buffer = ctx.allocateFloatLocalArray(n);
+        int base = ctx.groupIdx * n;
+        for (int j = ctx.localIdx; j < n; j += ctx.localGroupSizeX) {
+            buffer[j] = in[base + j];
+        }
+        ctx.localBarrier();
+        for (int j = ctx.localIdx; j < n; j += ctx.localGroupSizeX) {
+            out[base + j] = buffer[(j + 1) % n];
+        }
+    }
 }
