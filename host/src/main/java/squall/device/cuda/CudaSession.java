@@ -381,27 +381,30 @@ final class CudaSession implements DeviceSession {
     public void finish() {
         enter();
         try {
-            driver.synchronize(stream);
-        } catch (CudaException e) {
-            String kernels = queuedKernels.isEmpty() ? "copies" : "kernels " + String.join(", ", queuedKernels);
+            try {
+                driver.synchronize(stream);
+            } catch (CudaException e) {
+                String kernels = queuedKernels.isEmpty() ? "copies" : "kernels " + String.join(", ", queuedKernels);
+                throw new KernelLaunchException("work queued on " + device.id() + " failed (" + kernels + " since the last"
+                        + " finish): " + e.getMessage() + ". After such an error the GPU context of this process may be"
+                        + " unusable", e);
+            }
+            for (PendingCopyOut copy : pendingCopies) {
+                MemorySegment.copy(copy.staging(), 0, heapSegment(copy.hostArray()), 0, copy.staging().byteSize());
+            }
+            for (Timed t : timed) {
+                long nanos = Math.round(driver.elapsedMillis(t.start(), t.end()) * 1e6);
+                events.add(new DeviceEvent(t.kind(), t.label(), t.bytes(), nanos));
+            }
+        } finally {
+            // Whether or not the stream drained cleanly, what was queued is over: nothing is retried later.
             queuedKernels.clear();
-            throw new KernelLaunchException("work queued on " + device.id() + " failed (" + kernels + " since the last"
-                    + " finish): " + e.getMessage() + ". After such an error the GPU context of this process may be"
-                    + " unusable", e);
+            pendingCopies.clear();
+            timed.clear();
+            idleEvents.addAll(busyEvents);
+            busyEvents.clear();
+            staging.recycle();
         }
-        queuedKernels.clear();
-        for (PendingCopyOut copy : pendingCopies) {
-            MemorySegment.copy(copy.staging(), 0, heapSegment(copy.hostArray()), 0, copy.staging().byteSize());
-        }
-        pendingCopies.clear();
-        for (Timed t : timed) {
-            long nanos = Math.round(driver.elapsedMillis(t.start(), t.end()) * 1e6);
-            events.add(new DeviceEvent(t.kind(), t.label(), t.bytes(), nanos));
-        }
-        timed.clear();
-        idleEvents.addAll(busyEvents);
-        busyEvents.clear();
-        staging.recycle();
     }
 
     @Override

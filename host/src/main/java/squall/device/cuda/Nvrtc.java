@@ -223,7 +223,9 @@ final class Nvrtc {
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.matches("libnvrtc\\.so(\\.\\d+)*"))
-                    .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.reverseOrder()))
+                    // The soname (libnvrtc.so.13) first: it names the version, where the bare .so link does not.
+                    .sorted(Comparator.comparingInt((String n) -> n.matches("libnvrtc\\.so\\.\\d+") ? 0 : n.equals("libnvrtc.so") ? 2 : 1)
+                            .thenComparing(Comparator.reverseOrder()))
                     .map(n -> folder.resolve(n).toString())
                     .toList();
         } catch (IOException | RuntimeException e) {
