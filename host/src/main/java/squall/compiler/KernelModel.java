@@ -421,7 +421,8 @@ final class KernelModel {
                 arrays.add(p.name());
             }
         }
-        Set<String> arrayParams = Set.copyOf(arrays);
+        // A list, not Set.copyOf: the _length arguments follow this order, which must be the parameters' order.
+        List<String> arrayParams = List.copyOf(arrays);
         new TreeScanner<Void, Void>() {
             @Override
             public Void visitVariable(VariableTree node, Void unused) {

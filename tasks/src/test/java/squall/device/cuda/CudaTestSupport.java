@@ -1,0 +1,69 @@
+package squall.device.cuda;
+
+import org.junit.jupiter.api.Assumptions;
+import squall.runtime.Device;
+import squall.runtime.Devices;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** What the CUDA tests share: the GPU (or the reason to skip), and the values {@code @Specialize} parameters get. */
+final class CudaTestSupport {
+
+    /** The tag of tests that need an NVIDIA GPU: {@code ./mvnw verify -Dgroups=gpu} runs only them. */
+    static final String GPU = "gpu";
+
+    private CudaTestSupport() {
+    }
+
+    /** {@code cuda:0}, or the test is skipped saying why there is none. */
+    static CudaDevice gpu() {
+        for (Device d : Devices.all()) {
+            if (d instanceof CudaDevice cuda) {
+                return cuda;
+            }
+        }
+        String why = Devices.unavailableBackends().getOrDefault("cuda", "the CUDA driver found no GPU");
+        Assumptions.abort("no CUDA device: " + why);
+        throw new AssertionError("unreachable");
+    }
+
+    /**
+     * A sensible value for a {@code @Specialize} parameter, by its name: head dimension 128, group 4,
+     * KV block 64, tile 16; anything else 8.
+     */
+    static int specializationValue(String parameter) {
+        return switch (parameter.toUpperCase(Locale.ROOT)) {
+            case "D", "HEAD_DIM", "HEADDIM" -> 128;
+            case "G", "GROUP", "GROUP_SIZE" -> 4;
+            case "BLOCK", "BLOCK_SIZE", "KV_BLOCK" -> 64;
+            case "TILE" -> 16;
+            default -> 8;
+        };
+    }
+
+    static Map<String, Integer> specialization(squall.runtime.KernelDescriptor kernel) {
+        Map<String, Integer> values = new java.util.TreeMap<>();
+        kernel.params().stream().filter(squall.runtime.KernelParam::specialized)
+                .forEach(p -> values.put(p.name(), specializationValue(p.name())));
+        return values;
+    }
+
+    /** {@code testdata/attention} of the repository: the system property {@code squall.testdata}, or found upwards. */
+    static Path attentionTestdata() {
+        String given = System.getProperty("squall.testdata");
+        if (given != null) {
+            return Path.of(given, "attention");
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("testdata").resolve("attention");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("testdata/attention not found above " + Path.of("").toAbsolutePath()
+                + "; set -Dsquall.testdata=<repository>/testdata");
+    }
+}
