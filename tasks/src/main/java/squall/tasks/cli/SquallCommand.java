@@ -35,6 +35,7 @@ import java.io.PrintWriter;
                 AttendCommand.class,
                 DecodeCommand.class,
                 PrefillCommand.class,
+                ConvertCommand.class,
                 DevicesCommand.class,
                 ModelsCommand.class,
                 KvSizeCommand.class,
