@@ -27,9 +27,11 @@ class DecodeCommandTest {
     }
 
     static Cli.Result decode(String device, String... more) {
-        List<String> args = new ArrayList<>(List.of("decode", "--model", "llama3-8b", "--layers", "1", "--device", device,
-                "--json"));
+        List<String> args = new ArrayList<>(List.of("decode", "--model", "llama3-8b", "--device", device, "--json"));
         args.addAll(List.of(more));
+        if (!args.contains("--layers")) {
+            args.addAll(List.of("--layers", "1"));
+        }
         return Cli.run(args.toArray(String[]::new));
     }
 

@@ -19,9 +19,11 @@ class PrefillCommandTest {
             "gflops", "flops", "compile_ms", "h2d_bytes", "d2h_bytes"};
 
     static Cli.Result prefill(String device, String... more) {
-        List<String> args = new ArrayList<>(List.of("prefill", "--model", "qwen2-7b", "--layers", "1", "--device", device,
-                "--json"));
+        List<String> args = new ArrayList<>(List.of("prefill", "--model", "qwen2-7b", "--device", device, "--json"));
         args.addAll(List.of(more));
+        if (!args.contains("--layers")) {
+            args.addAll(List.of("--layers", "1"));
+        }
         return Cli.run(args.toArray(String[]::new));
     }
 
