@@ -134,10 +134,14 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, long cachePerLaye
         return (long) Math.ceil((totalBytes() + RESERVE) * 1.1 / (1L << 30)) + 1;
     }
 
-    /** The machine's memory in bytes, or 0 if the JVM cannot tell. */
+    /** The machine's memory in bytes, or 0 if the JVM cannot tell (a jlink'ed runtime without jdk.management). */
     private static long physicalMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
+        try {
+            if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+                return os.getTotalMemorySize();
+            }
+        } catch (LinkageError e) {
+            // the message then leaves the machine's memory out
         }
         return 0;
     }
