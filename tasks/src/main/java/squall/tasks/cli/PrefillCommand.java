@@ -191,9 +191,9 @@ final class PrefillCommand implements Callable<Integer> {
                 (double) r.get("attention_ms"), gflops == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) gflops),
                 KvSizeCommand.grouped((long) r.get("flops")));
         out.printf(Locale.ROOT, "wall:        %.3f ms%n", (double) r.get("wall_ms"));
-        out.printf(Locale.ROOT, "to device:   %s (the cache once, then queries, new K/V rows and lengths)%s%n",
+        out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
                 CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
-        out.printf(Locale.ROOT, "from device: %s (outputs)%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+        out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
         out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();
     }

@@ -4,6 +4,8 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
 
 import java.io.Console;
 import java.io.IOException;
@@ -55,7 +57,7 @@ final class Progress implements AutoCloseable {
                 .setStyle(unicode ? ProgressBarStyle.UNICODE_BLOCK : ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)
                 .continuousUpdate()
-                .setConsumer(new LineConsumer(err, terminalWidth(), delay))
+                .setConsumer(new LineConsumer(err, delay))
                 .build();
         return new Progress(bar);
     }
@@ -81,19 +83,22 @@ final class Progress implements AutoCloseable {
     /** Redraws one line with a carriage return, after the delay; ends it with a newline if it drew anything. */
     private static final class LineConsumer implements ProgressBarConsumer {
         private final PrintWriter err;
-        private final int width;
         private final long shownAfter;
+        private volatile int width;
         private boolean drawn;
 
-        LineConsumer(PrintWriter err, int width, long delayNanos) {
+        LineConsumer(PrintWriter err, long delayNanos) {
             this.err = err;
-            this.width = width;
             this.shownAfter = System.nanoTime() + delayNanos;
         }
 
+        /** Asks the terminal only once the bar shows (asking takes a few hundred ms, on the bar's own thread). */
         @Override
         public int getMaxRenderedLength() {
-            return width - 1;
+            if (width == 0 && System.nanoTime() >= shownAfter) {
+                width = terminalWidth();
+            }
+            return (width == 0 ? DEFAULT_WIDTH : width) - 1;
         }
 
         @Override
@@ -133,12 +138,26 @@ final class Progress implements AutoCloseable {
         return level.equals("warn") || level.equals("error") || level.equals("off");
     }
 
-    /** {@code COLUMNS} when the shell exports it, else the common 80. */
+    /**
+     * {@code COLUMNS} when the shell exports it, else the width of the terminal on standard error (JLine,
+     * which the progress bar library brings), else the common 80: a line wider than the terminal wraps,
+     * and every redraw would then leave a line behind.
+     */
     private static int terminalWidth() {
         try {
             int columns = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", ""));
-            return columns >= 20 ? columns : DEFAULT_WIDTH;
+            if (columns >= 20) {
+                return columns;
+            }
         } catch (NumberFormatException e) {
+            // not exported: ask the terminal
+        }
+        // dumb(true): where there is no terminal JLine makes a dumb one quietly, instead of warning
+        try (Terminal terminal = TerminalBuilder.builder().system(true).systemOutput(TerminalBuilder.SystemOutput.SysErr)
+                .dumb(true).build()) {
+            int columns = terminal.getWidth();
+            return columns >= 20 ? columns : DEFAULT_WIDTH;
+        } catch (IOException | RuntimeException | LinkageError e) {
             return DEFAULT_WIDTH;
         }
     }
