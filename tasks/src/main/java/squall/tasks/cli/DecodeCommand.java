@@ -42,9 +42,6 @@ import java.util.concurrent.Callable;
                 + " GB/s, bytes to and from the device; the first step (kernel build, cache upload) apart."})
 final class DecodeCommand implements Callable<Integer> {
 
-    /** Shortest split-KV slice the default slice count allows, as {@link DecodeGraph} chooses it. */
-    static final int MIN_SLICE_TOKENS = 256;
-
     @Spec
     CommandSpec spec;
 
@@ -103,7 +100,7 @@ final class DecodeCommand implements Callable<Integer> {
                     + " split-KV is for broadcast and workgroup");
         }
         int sliceCount = slices != null ? slices
-                : splits ? WorkGroupDecode.slicesFor(device, batch, model.kvHeads(), (int) capacity, MIN_SLICE_TOKENS) : 1;
+                : splits ? WorkGroupDecode.slicesFor(device, batch, model.kvHeads(), (int) capacity) : 1;
         String rerun = "scripts/squall decode --model " + model.id() + " --context " + context + " ...";
         RunMemory memory = RunMemory.of(model, layers, batch, capacity, blockSize, dtype, chosen, 1, sliceCount);
         memory.requireFits("--context", "--context", rerun);
