@@ -360,6 +360,9 @@ final class CFunctionPrinter extends KernelPrinter {
             }
             throw new UnsupportedConstruct(call, "KernelContext." + m.getSimpleName() + " outside a local array declaration");
         }
+        if (owner.equals("java.lang.Float") && HalfPrecision.function(m.getSimpleName().toString()) != null) {
+            program.halfFunctions.add(HalfPrecision.function(m.getSimpleName().toString()));
+        }
         return Intrinsics.call(target, m, promotedArguments(call, m));
     }
 

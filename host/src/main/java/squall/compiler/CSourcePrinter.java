@@ -47,6 +47,8 @@ final class CSourcePrinter {
     private final Map<HelperVersion, String> helperNames = new LinkedHashMap<>();
     private final Deque<HelperVersion> toPrint = new ArrayDeque<>();
     boolean usesDouble;
+    /** Functions of {@link HalfPrecision} the program calls. */
+    final java.util.Set<String> halfFunctions = new java.util.TreeSet<>();
 
     private CSourcePrinter(KernelTarget target, KernelModel kernel, KernelClass kernels, Trees trees) {
         this.target = target;
@@ -92,6 +94,9 @@ final class CSourcePrinter {
             out.append("// Build with --fmad=false, so a * b + c rounds twice, as in Java.\n");
         }
         out.append('\n');
+        for (String f : halfFunctions) {
+            out.append(HalfPrecision.definition(f, target)).append('\n');
+        }
         if (!prototypes.isEmpty()) {
             prototypes.forEach(p -> out.append(p).append(";\n"));
             out.append('\n');

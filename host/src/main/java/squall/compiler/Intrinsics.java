@@ -23,7 +23,7 @@ final class Intrinsics {
     private static final Set<String> MATH_OVERLOADED = Set.of("abs", "max", "min", "fma");
     private static final Set<String> KERNEL_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "max", "min", "abs", "fma");
     private static final Set<String> FLOAT_BITS = Set.of("intBitsToFloat", "floatToRawIntBits", "floatToIntBits",
-            "isNaN", "isInfinite");
+            "isNaN", "isInfinite", "float16ToFloat", "floatToFloat16");
     private static final Set<String> DOUBLE_BITS = Set.of("longBitsToDouble", "doubleToRawLongBits", "isNaN", "isInfinite");
     private static final Set<String> CONTEXT_METHODS = Set.of("localBarrier", "allocateFloatLocalArray", "allocateIntLocalArray");
 
@@ -80,6 +80,7 @@ final class Intrinsics {
                 case "floatToIntBits" -> "(isnan(" + joined + ") ? 0x7fc00000 : " + (cuda ? "__float_as_int(" : "as_int(")
                         + joined + "))";
                 case "isNaN" -> "isnan(" + joined + ")";
+                case "float16ToFloat", "floatToFloat16" -> HalfPrecision.function(name) + "(" + joined + ")";
                 default -> "isinf(" + joined + ")";
             };
             case "java.lang.Double" -> switch (name) {

@@ -3,8 +3,9 @@ package squall.kernels;
 /**
  * How a KV cache stores its values. A cache is an {@code int[]}: fp32 values as their bits, or
  * fp16/bf16 values two to an int, the even element in the low 16 bits. Kernels take the type as a
- * {@code @Specialize int DTYPE}, so device compilers fold the choice away; the conversions are in
- * {@link PagedAttentionKernels} (kernels may only call helpers of their own class).
+ * {@code @Specialize int DTYPE}, so device compilers fold the choice away. fp16 converts with the JDK's
+ * {@link Float#float16ToFloat} and {@link Float#floatToFloat16} (bit-exact C on devices); bf16 rounds
+ * to nearest even in {@link PagedAttentionKernels}.
  */
 public final class KvStorage {
 
@@ -37,7 +38,7 @@ public final class KvStorage {
     public static float round(float value, int dtype) {
         return switch (dtype) {
             case FP32 -> value;
-            case FP16 -> PagedAttentionKernels.halfToFloat(PagedAttentionKernels.floatToHalf(value));
+            case FP16 -> Float.float16ToFloat(Float.floatToFloat16(value));
             case BF16 -> Float.intBitsToFloat(PagedAttentionKernels.floatToBf16(value) << 16);
             default -> throw new IllegalArgumentException("unknown KV dtype " + dtype);
         };

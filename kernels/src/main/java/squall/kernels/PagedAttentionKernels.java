@@ -75,6 +75,7 @@ public final class PagedAttentionKernels {
                     float[] l = new float[G];
                     float[] acc = new float[G * D];
                     float[] scores = new float[G * BLOCK];
+                    float[] row = new float[D];
                     int b = bkv / Hkv;
                     int kvHead = bkv % Hkv;
                     int visible = seqLens[b] - Tq + i + 1;
@@ -84,16 +85,16 @@ public final class PagedAttentionKernels {
                     int firstRow = bkv * G * Tq + i;   // this layer's row of head kvHead * G, query i
                     int layerRows = layer * B * Hkv * G * Tq;
                     attendRows(q, (layerRows + firstRow) * D, Tq * D, G, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
-                            start, end, scale, D, BLOCK, DTYPE, m, l, acc, scores);
+                            start, end, scale, D, BLOCK, DTYPE, m, l, acc, scores, row);
                     for (int r = 0; r < G; r++) {
-                        int row = firstRow + r * Tq;
+                        int outRow = firstRow + r * Tq;
                         if (slices == 1) {
                             float inverse = 1.0f / l[r];
                             for (int d = 0; d < D; d++) {
-                                out[(layerRows + row) * D + d] = acc[r * D + d] * inverse;
+                                out[(layerRows + outRow) * D + d] = acc[r * D + d] * inverse;
                             }
                         } else {
-                            int p = (row * slices + slice) * (D + 2);
+                            int p = (outRow * slices + slice) * (D + 2);
                             for (int d = 0; d < D; d++) {
                                 partials[p + d] = acc[r * D + d];
                             }
@@ -121,11 +122,12 @@ public final class PagedAttentionKernels {
                 float[] l = new float[1];
                 float[] acc = new float[D];
                 float[] scores = new float[BLOCK];
+                float[] kvRow = new float[D];
                 int b = bh / (Hkv * G);
                 int kvHead = bh % (Hkv * G) / G;
                 int row = (layer * B * Hkv * G + bh) * Tq + i;
                 attendRows(q, row * D, 0, 1, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
-                        0, seqLens[b] - Tq + i + 1, scale, D, BLOCK, DTYPE, m, l, acc, scores);
+                        0, seqLens[b] - Tq + i + 1, scale, D, BLOCK, DTYPE, m, l, acc, scores, kvRow);
                 float inverse = 1.0f / l[0];
                 for (int d = 0; d < D; d++) {
                     out[row * D + d] = acc[d] * inverse;
@@ -336,11 +338,13 @@ public final class PagedAttentionKernels {
      * Attention of {@code rows} query rows sharing KV head {@code kvHead} of sequence {@code b}, over keys
      * {@code start..end-1}: the rows start at {@code qBase} and are {@code qStride} apart in {@code q}.
      * Leaves the running maximum {@code m}, sum {@code l} and unnormalised accumulator {@code acc}
-     * ({@code m = -inf, l = 0, acc = 0} for no keys); {@code scores[rows * block]} is scratch.
+     * ({@code m = -inf, l = 0, acc = 0} for no keys); {@code scores[rows * block]} and {@code row[D]} are
+     * scratch: each K and V row is widened to floats into {@code row} once, then used by every query row.
      */
     static void attendRows(float[] q, int qBase, int qStride, int rows, int[] kCache, int[] vCache,
                            int[] blockTable, int maxBlocks, int b, int Hkv, int kvHead, int BS, int start, int end,
-                           float scale, int D, int block, int DTYPE, float[] m, float[] l, float[] acc, float[] scores) {
+                           float scale, int D, int block, int DTYPE, float[] m, float[] l, float[] acc, float[] scores,
+                           float[] row) {
         for (int r = 0; r < rows; r++) {
             m[r] = Float.NEGATIVE_INFINITY;
             l[r] = 0.0f;
@@ -352,9 +356,9 @@ public final class PagedAttentionKernels {
             int n = Math.min(block, end - first);
             // Scores of the block: each K row is read once and used by every row of the group.
             for (int j = 0; j < n; j++) {
-                int kRow = cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D);
+                widenRow(kCache, cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D), row, D, DTYPE);
                 for (int r = 0; r < rows; r++) {
-                    scores[r * block + j] = scale * cacheDot(q, qBase + r * qStride, kCache, kRow, D, DTYPE);
+                    scores[r * block + j] = scale * rowDot(q, qBase + r * qStride, row, D);
                 }
             }
             // A larger maximum shrinks what was accumulated so far by exp(mOld - mNew).
@@ -372,12 +376,12 @@ public final class PagedAttentionKernels {
             }
             // Weighted values: each V row is read once and used by every row of the group.
             for (int j = 0; j < n; j++) {
-                int vRow = cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D);
+                widenRow(vCache, cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D), row, D, DTYPE);
                 for (int r = 0; r < rows; r++) {
                     float p = KernelMath.exp(scores[r * block + j] - m[r]);
                     l[r] = l[r] + p;
                     for (int d = 0; d < D; d++) {
-                        acc[r * D + d] = acc[r * D + d] + p * load(vCache, vRow + d, DTYPE);
+                        acc[r * D + d] = acc[r * D + d] + p * row[d];
                     }
                 }
             }
@@ -390,21 +394,36 @@ public final class PagedAttentionKernels {
         return ((block * Hkv + kvHead) * BS + position % BS) * D;
     }
 
-    /** {@code q[qOff..qOff+n) . cache[off..off+n)} with four partial sums, which hides the adder's latency. */
-    static float cacheDot(float[] q, int qOff, int[] cache, int off, int n, int DTYPE) {
+    /** Widens the {@code D} cache values from offset {@code off} into {@code row}. */
+    static void widenRow(int[] cache, int off, float[] row, int D, int DTYPE) {
+        if (DTYPE == KvStorage.FP32) {
+            for (int d = 0; d < D; d++) {
+                row[d] = Float.intBitsToFloat(cache[off + d]);
+            }
+        } else {
+            for (int d = 0; d < D; d += 2) {
+                int word = cache[(off + d) >> 1];
+                row[d] = widen(word & 0xffff, DTYPE);
+                row[d + 1] = widen(word >>> 16, DTYPE);
+            }
+        }
+    }
+
+    /** {@code q[qOff..qOff+n) . row[0..n)} with four partial sums, which hides the adder's latency. */
+    static float rowDot(float[] q, int qOff, float[] row, int n) {
         float s0 = 0.0f;
         float s1 = 0.0f;
         float s2 = 0.0f;
         float s3 = 0.0f;
         int d = 0;
         for (; d + 3 < n; d += 4) {
-            s0 = s0 + q[qOff + d] * load(cache, off + d, DTYPE);
-            s1 = s1 + q[qOff + d + 1] * load(cache, off + d + 1, DTYPE);
-            s2 = s2 + q[qOff + d + 2] * load(cache, off + d + 2, DTYPE);
-            s3 = s3 + q[qOff + d + 3] * load(cache, off + d + 3, DTYPE);
+            s0 = s0 + q[qOff + d] * row[d];
+            s1 = s1 + q[qOff + d + 1] * row[d + 1];
+            s2 = s2 + q[qOff + d + 2] * row[d + 2];
+            s3 = s3 + q[qOff + d + 3] * row[d + 3];
         }
         for (; d < n; d++) {
-            s0 = s0 + q[qOff + d] * load(cache, off + d, DTYPE);
+            s0 = s0 + q[qOff + d] * row[d];
         }
         return (s0 + s1) + (s2 + s3);
     }
@@ -429,6 +448,8 @@ public final class PagedAttentionKernels {
     }
 
     // ---------------------------------------------------------------- storage (see KvStorage)
+    // fp16 goes through the JDK's Float.float16ToFloat and floatToFloat16 (hardware instructions on the
+    // JVM; bit-exact C on devices, see the kernel compiler's HalfPrecision); bf16 is a shift.
 
     /** Element {@code i} of a cache stored as {@code DTYPE}. */
     static float load(int[] cache, int i, int DTYPE) {
@@ -455,67 +476,14 @@ public final class PagedAttentionKernels {
 
     /** The float a 16-bit value of {@code DTYPE} stands for. */
     static float widen(int bits, int DTYPE) {
-        return DTYPE == KvStorage.BF16 ? Float.intBitsToFloat(bits << 16) : halfToFloat(bits);
+        return DTYPE == KvStorage.BF16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat((short) bits);
     }
 
     /** {@code a} and {@code b} rounded to a 16-bit {@code DTYPE} and packed, {@code a} in the low half. */
     static int packPair(float a, float b, int DTYPE) {
-        int low = DTYPE == KvStorage.BF16 ? floatToBf16(a) : floatToHalf(a);
-        int high = DTYPE == KvStorage.BF16 ? floatToBf16(b) : floatToHalf(b);
+        int low = DTYPE == KvStorage.BF16 ? floatToBf16(a) : Float.floatToFloat16(a) & 0xffff;
+        int high = DTYPE == KvStorage.BF16 ? floatToBf16(b) : Float.floatToFloat16(b) & 0xffff;
         return low | (high << 16);
-    }
-
-    /**
-     * The fp16 value with bits {@code h} (low 16 bits used); NaNs come out quiet, as F16C and GPUs make
-     * them. Written with selects rather than branches, so compilers can vectorise it.
-     */
-    static float halfToFloat(int h) {
-        int sign = (h & 0x8000) << 16;
-        int exponent = h & 0x7c00;
-        int mantissa = h & 0x3ff;
-        // a normal number: move the fields into place and rebias the exponent by 127 - 15 = 112
-        int normal = ((h & 0x7fff) << 13) + (112 << 23);
-        // zero or subnormal: mantissa * 2^-24, a normal float computed exactly
-        int subnormal = Float.floatToRawIntBits(mantissa * 5.9604645E-8f);
-        int special = 0x7f800000 | (mantissa == 0 ? 0 : 0x400000 | (mantissa << 13)); // infinity or quiet NaN
-        int magnitude = exponent == 0 ? subnormal : exponent == 0x7c00 ? special : normal;
-        return Float.intBitsToFloat(sign | magnitude);
-    }
-
-    /** The fp16 bits nearest to {@code f}, ties to even, as {@link Float#floatToFloat16} (NaNs: quiet). */
-    static int floatToHalf(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
-        int exponent = (bits >>> 23) & 0xff;
-        int mantissa = bits & 0x7fffff;
-        if (exponent == 0xff) {
-            return mantissa == 0 ? sign | 0x7c00 : sign | 0x7e00 | (mantissa >>> 13);
-        }
-        int e = exponent - 112; // the fp16 exponent field
-        if (e >= 0x1f) {
-            return sign | 0x7c00; // overflow to infinity
-        }
-        if (e <= 0) {
-            if (e < -10) {
-                return sign; // below half the smallest subnormal: zero
-            }
-            // fp16 subnormal: shift the significand, hidden bit included, and round
-            int significand = mantissa | 0x800000;
-            int shift = 14 - e;
-            int half = significand >>> shift;
-            int rest = significand & ((1 << shift) - 1);
-            int halfway = 1 << (shift - 1);
-            if (rest > halfway || (rest == halfway && (half & 1) == 1)) {
-                half++;
-            }
-            return sign | half;
-        }
-        int half = (e << 10) | (mantissa >>> 13);
-        int rest = mantissa & 0x1fff;
-        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) == 1)) {
-            half++; // a carry into the exponent is right, up to infinity
-        }
-        return sign | half;
     }
 
     /** The bf16 bits nearest to {@code f}, ties to even; NaNs stay NaN (quiet). */

@@ -1,0 +1,25 @@
+package squall.tasks;
+
+import squall.api.Kernel;
+import squall.api.Parallel;
+
+/** fp16 conversions as kernels, to check each device's against the JDK's. */
+public final class HalfKernels {
+
+    private HalfKernels() {
+    }
+
+    @Kernel
+    public static void widen(short[] halves, float[] floats) {
+        for (@Parallel int i = 0; i < halves.length; i++) {
+            floats[i] = Float.float16ToFloat(halves[i]);
+        }
+    }
+
+    @Kernel
+    public static void narrow(float[] floats, short[] halves) {
+        for (@Parallel int i = 0; i < floats.length; i++) {
+            halves[i] = Float.floatToFloat16(floats[i]);
+        }
+    }
+}
