@@ -235,7 +235,7 @@ public final class ExecutionPlan implements AutoCloseable {
                 if (step instanceof TaskGraph.Task t) {
                     long kernel = 0, compile = 0;
                     for (DeviceEvent e : events) {
-                        if (e.label().equals(t.name())) {
+                        if (e.task().equals(t.name())) {
                             kernel += e.kind() == DeviceEvent.Kind.KERNEL ? e.nanos() : 0;
                             compile += e.kind() == DeviceEvent.Kind.COMPILE ? e.nanos() : 0;
                         }

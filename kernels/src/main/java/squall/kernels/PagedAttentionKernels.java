@@ -169,63 +169,79 @@ public final class PagedAttentionKernels {
         int end = Math.min(length, start + perSlice);
         int qBase = ((layer * B + b) * Hkv + kvHead) * G * D; // q[layer, b, kvHead * G + r, d] = q[qBase + r * D + d]
 
-        for (int r = item; r < G; r += items) {
-            rowMax[r] = Float.NEGATIVE_INFINITY;
-            rowSum[r] = 0.0f;
+        // Every loop below runs the same number of times in every work-item, with a guard: work-items
+        // whose trip counts differ around barriers are a known way to break CPU OpenCL compilers.
+        for (int r0 = 0; r0 < G; r0 += items) {
+            int r = r0 + item;
+            if (r < G) {
+                rowMax[r] = Float.NEGATIVE_INFINITY;
+                rowSum[r] = 0.0f;
+            }
         }
         ctx.localBarrier();
         for (int tileStart = start; tileStart < end; tileStart += TILE) {
             int n = Math.min(TILE, end - tileStart);
             // 1. Stage the tile's K and V rows: each is read from the cache once for the whole group.
             if (COALESCED == 1) {
-                for (int e = item; e < n * D; e += items) {
-                    int j = e / D;
-                    int d = e % D;
-                    int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
-                    kTile[j * (D + 1) + d] = load(kCache, row + d, DTYPE);
-                    vTile[j * D + d] = load(vCache, row + d, DTYPE);
-                }
-            } else {
-                for (int j = item * n / items; j < (item + 1) * n / items; j++) {
-                    int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
-                    for (int d = 0; d < D; d++) {
+                for (int e0 = 0; e0 < n * D; e0 += items) {
+                    int e = e0 + item;
+                    if (e < n * D) {
+                        int j = e / D;
+                        int d = e % D;
+                        int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
                         kTile[j * (D + 1) + d] = load(kCache, row + d, DTYPE);
                         vTile[j * D + d] = load(vCache, row + d, DTYPE);
+                    }
+                }
+            } else {
+                int rowsEach = (n + items - 1) / items;
+                for (int jj = 0; jj < rowsEach; jj++) {
+                    int j = item * rowsEach + jj;
+                    if (j < n) {
+                        int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
+                        for (int d = 0; d < D; d++) {
+                            kTile[j * (D + 1) + d] = load(kCache, row + d, DTYPE);
+                            vTile[j * D + d] = load(vCache, row + d, DTYPE);
+                        }
                     }
                 }
             }
             ctx.localBarrier();
             // 2. Scores of every (query head, key) pair of the tile.
-            int pairFirst = COALESCED == 1 ? item : item * (G * n) / items;
-            int pairEnd = COALESCED == 1 ? G * n : (item + 1) * (G * n) / items;
-            int pairStep = COALESCED == 1 ? items : 1;
-            for (int pair = pairFirst; pair < pairEnd; pair += pairStep) {
-                int r = pair / n;
-                int j = pair % n;
-                weights[r * TILE + j] = scale * tileDot(q, qBase + r * D, kTile, j * (D + 1), D);
+            int pairsEach = (G * n + items - 1) / items;
+            for (int k = 0; k < pairsEach; k++) {
+                int pair = COALESCED == 1 ? k * items + item : item * pairsEach + k;
+                if (pair < G * n) {
+                    int r = pair / n;
+                    int j = pair % n;
+                    weights[r * TILE + j] = scale * tileDot(q, qBase + r * D, kTile, j * (D + 1), D);
+                }
             }
             ctx.localBarrier();
             // 3. Online softmax: a larger maximum shrinks what was accumulated so far.
-            for (int r = item; r < G; r += items) {
-                float oldMax = rowMax[r];
-                float newMax = oldMax;
-                for (int j = 0; j < n; j++) {
-                    newMax = Math.max(newMax, weights[r * TILE + j]);
+            for (int r0 = 0; r0 < G; r0 += items) {
+                int r = r0 + item;
+                if (r < G) {
+                    float oldMax = rowMax[r];
+                    float newMax = oldMax;
+                    for (int j = 0; j < n; j++) {
+                        newMax = Math.max(newMax, weights[r * TILE + j]);
+                    }
+                    float sum = 0.0f;
+                    for (int j = 0; j < n; j++) {
+                        float w = KernelMath.exp(weights[r * TILE + j] - newMax);
+                        weights[r * TILE + j] = w;
+                        sum = sum + w;
+                    }
+                    rescale[r] = KernelMath.exp(oldMax - newMax);
+                    rowMax[r] = newMax;
+                    rowSum[r] = rowSum[r] * rescale[r] + sum;
                 }
-                float sum = 0.0f;
-                for (int j = 0; j < n; j++) {
-                    float w = KernelMath.exp(weights[r * TILE + j] - newMax);
-                    weights[r * TILE + j] = w;
-                    sum = sum + w;
-                }
-                rescale[r] = KernelMath.exp(oldMax - newMax);
-                rowMax[r] = newMax;
-                rowSum[r] = rowSum[r] * rescale[r] + sum;
             }
             ctx.localBarrier();
             // 4. Each work-item updates the outputs it owns: acc = acc * rescale + sum_j w_j v_j.
             for (int i = 0; i < PER_ITEM; i++) {
-                int o = COALESCED == 1 ? item + i * items : item * PER_ITEM + i;
+                int o = COALESCED == 1 ? i * items + item : item * PER_ITEM + i;
                 if (o < G * D) {
                     int r = o / D;
                     int d = o % D;
@@ -240,7 +256,7 @@ public final class PagedAttentionKernels {
         }
         // 5. One slice: normalise into out. Several: leave the pieces for combineSlices.
         for (int i = 0; i < PER_ITEM; i++) {
-            int o = COALESCED == 1 ? item + i * items : item * PER_ITEM + i;
+            int o = COALESCED == 1 ? i * items + item : item * PER_ITEM + i;
             if (o < G * D) {
                 int r = o / D;
                 int d = o % D;

@@ -1,0 +1,17 @@
+package squall.device.opencl;
+
+import squall.runtime.DeviceKernel;
+import squall.runtime.KernelDescriptor;
+
+/**
+ * A {@code cl_kernel} for one task: the kernel built with one specialisation.
+ *
+ * @param descriptor   what the kernel compiler knows about it
+ * @param handle       the {@code cl_kernel}
+ * @param maxGroupSize {@code CL_KERNEL_WORK_GROUP_SIZE}: the largest work-group it can run with on this device
+ * @param origin       where its program came from
+ * @param session      the session that made it, and will release it
+ */
+record OpenClKernel(KernelDescriptor descriptor, long handle, long maxGroupSize, ProgramOrigin origin,
+                    OpenClSession session) implements DeviceKernel {
+}

@@ -1,0 +1,32 @@
+package squall.tasks;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import squall.runtime.Device;
+import squall.runtime.Devices;
+
+/**
+ * The OpenCL device for tests: {@code opencl:0}, or the one {@code SQUALL_TEST_OPENCL_DEVICE} names
+ * (say {@code opencl:1}, a GPU beside PoCL). Without it a test is skipped with the reason, unless
+ * {@code SQUALL_REQUIRE_OPENCL=1} (CI sets it): then it fails.
+ */
+final class OpenClTestDevice {
+
+    private OpenClTestDevice() {
+    }
+
+    static Device opencl0() {
+        String id = System.getenv().getOrDefault("SQUALL_TEST_OPENCL_DEVICE", "opencl:0");
+        for (Device d : Devices.all()) {
+            if (d.id().equals(id)) {
+                return d;
+            }
+        }
+        String why = "no OpenCL device " + id + ": " + Devices.unavailableBackends().getOrDefault("opencl", id + " not found");
+        if ("1".equals(System.getenv("SQUALL_REQUIRE_OPENCL"))) {
+            Assertions.fail(why + " (SQUALL_REQUIRE_OPENCL=1)");
+        }
+        Assumptions.abort(why);
+        throw new AssertionError("unreachable");
+    }
+}
