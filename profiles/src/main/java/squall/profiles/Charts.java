@@ -45,6 +45,7 @@ final class Charts {
     static final String TIME_VS_CONTEXT = "time-vs-context";
     static final String PERCENT_OF_PEAK = "percent-of-peak";
     static final String ATTENTION_KINDS = "gqa-mha-mqa";
+    static final List<String> NAMES = List.of(TIME_VS_CONTEXT, PERCENT_OF_PEAK, ATTENTION_KINDS);
     /** Tableau's ten colours: distinct on white, and in print. */
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
             new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),

@@ -116,6 +116,10 @@ public final class ProfileCommand implements Callable<Integer> {
                     + " present in both. Nothing is run.")
     List<Path> compare;
 
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Write report.md and the charts again from DIR/profile.json (an earlier run). Nothing is run.")
+    Path report;
+
     @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "A progress bar on standard error (default: on).")
     boolean progress;
@@ -178,6 +182,16 @@ public final class ProfileCommand implements Callable<Integer> {
                 throw bad("--compare", e.getMessage());
             }
             comparison.print(stdout);
+            return 0;
+        }
+        if (report != null) {
+            Path json = report.resolve(ResultsFolder.JSON);
+            if (!java.nio.file.Files.isRegularFile(json)) {
+                throw bad("--report", report + " has no " + ResultsFolder.JSON);
+            }
+            Report.write(Json.read(json), report);
+            stdout.println("report: " + report.resolve(Report.FILE).toAbsolutePath().normalize());
+            stdout.flush();
             return 0;
         }
         Plan plan = plan();

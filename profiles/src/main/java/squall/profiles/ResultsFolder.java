@@ -32,6 +32,12 @@ final class ResultsFolder implements AutoCloseable {
         this.data = initial;
         try {
             Files.createDirectories(dir);
+            // An earlier run's report and charts in this folder would describe other data.
+            Files.deleteIfExists(dir.resolve(Report.FILE));
+            for (String chart : Charts.NAMES) {
+                Files.deleteIfExists(dir.resolve(chart + ".png"));
+                Files.deleteIfExists(dir.resolve(chart + ".svg"));
+            }
             csv = Files.newBufferedWriter(dir.resolve(CSV), StandardCharsets.UTF_8);
             csv.write(CsvRow.header());
             csv.newLine();
