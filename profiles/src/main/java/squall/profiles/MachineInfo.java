@@ -72,7 +72,8 @@ public record MachineInfo(String host, String cpu, int cores, long memoryBytes, 
         return Long.parseLong(digits.strip()) * unit;
     }
 
-    private static String hostName() {
+    /** This host's name, for results folders. */
+    public static String hostName() {
         for (Path p : List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname"))) {
             Optional<String> name = firstLine(p);
             if (name.isPresent() && !name.get().isBlank()) {

@@ -66,13 +66,33 @@ final class ProfileRunner {
         return workloads.stream().mapToInt(w -> variantsFor(w).size() * devices.size()).sum();
     }
 
-    /** Progress units of the whole run: per measurement the check, the warm-up and the timed steps. */
+    /**
+     * Progress units of the whole run. A step counts in proportion to its attention FLOPs (a step at
+     * context 16384 takes about 16 times one at 1024), so the bar's estimate of the time left holds;
+     * each check counts as one step of the smallest workload.
+     */
     long progressUnits() {
-        return (long) measurements() * unitsPerMeasurement();
+        long units = 0;
+        for (Workload w : workloads) {
+            units += (long) variantsFor(w).size() * devices.size() * unitsPerMeasurement(w);
+        }
+        return units;
     }
 
-    private int unitsPerMeasurement() {
-        return 1 + warmup + steps;
+    private long unitsPerMeasurement(Workload w) {
+        return 1 + (long) (warmup + steps) * stepUnits(w);
+    }
+
+    /** A step's weight: its FLOPs over the cheapest workload's, at least 1. */
+    private long stepUnits(Workload w) {
+        double cheapest = workloads.stream().mapToDouble(ProfileRunner::flops).min().orElse(1);
+        return Math.max(1, Math.round(flops(w) / cheapest));
+    }
+
+    /** Attention FLOPs of one step: 4 D per (query head, visible key), every layer and sequence. */
+    static double flops(Workload w) {
+        double pairs = (double) w.tokens() * w.context() + (double) w.tokens() * (w.tokens() + 1) / 2;
+        return 4.0 * w.model().queryHeads() * w.model().headDim() * w.layers() * w.batch() * pairs;
     }
 
     /** Runs everything, handing each measurement to {@code sink} as soon as it is done. */
@@ -97,7 +117,8 @@ final class ProfileRunner {
     /** One device × variant × workload on {@code cache} (made by {@link #cacheFor}). */
     Measurement measure(Device device, Workload w, CacheVariant variant, KvCache cache, Progress progress) {
         Double peak = peaks.get(device.id());
-        long left = unitsPerMeasurement();
+        long left = unitsPerMeasurement(w);
+        long stepUnits = stepUnits(w);
         int slices = 1;
         OutputCheck.Result checked = null;
         try {
@@ -120,15 +141,15 @@ final class ProfileRunner {
                 for (int i = 0; i < warmup; i++) {
                     StepResult r = step(graph, cache, w);
                     compile += r.profile().compileNanos();
-                    progress.advance(1);
-                    left--;
+                    progress.advance(stepUnits);
+                    left -= stepUnits;
                 }
                 List<StepRecord> timed = new ArrayList<>(steps);
                 for (int i = 0; i < steps; i++) {
                     StepResult r = step(graph, cache, w);
                     timed.add(StepRecord.of(r.profile(), r.wallNanos()));
-                    progress.advance(1);
-                    left--;
+                    progress.advance(stepUnits);
+                    left -= stepUnits;
                 }
                 return new Measurement(w, device.id(), variant.toString(), slices, Measurement.Status.OK,
                         checked.error(), null, peak, compile, Summary.of(timed, (long) w.batch() * w.tokens()), timed);
