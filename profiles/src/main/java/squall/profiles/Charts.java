@@ -18,6 +18,7 @@ import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.SVGUtils;
 
+import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.geom.Rectangle2D;
@@ -26,10 +27,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.text.DecimalFormat;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The report's charts, each as PNG and SVG: decode time per step against context, achieved share of
@@ -40,6 +41,9 @@ final class Charts {
     static {
         // Charts are drawn into images and files, never on a screen.
         System.setProperty("java.awt.headless", "true");
+        // ImageIO's file cache registers a shutdown hook per stream, which fails while the JVM shuts down:
+        // the partial report of an interrupted run is written from a shutdown hook.
+        ImageIO.setUseCache(false);
     }
 
     static final String TIME_VS_CONTEXT = "time-vs-context";
@@ -65,25 +69,26 @@ final class Charts {
         };
     }
 
-    /** Writes every chart with data as {@code <name>.png} and {@code <name>.svg}; returns the names written. */
-    static List<String> write(ProfileData data, Path dir) {
+    /** Every chart that has data, by name. */
+    static Map<String, JFreeChart> of(ProfileData data) {
         Map<String, JFreeChart> charts = new LinkedHashMap<>();
         charts.put(TIME_VS_CONTEXT, timeVsContext(data));
         charts.put(PERCENT_OF_PEAK, percentOfPeak(data));
         charts.put(ATTENTION_KINDS, attentionKinds(data));
-        List<String> written = new ArrayList<>();
+        charts.values().removeIf(Objects::isNull);
+        return charts;
+    }
+
+    /** Writes each chart as {@code <name>.png} and {@code <name>.svg}. */
+    static void write(Map<String, JFreeChart> charts, Path dir) {
         try {
             Files.createDirectories(dir);
             for (Map.Entry<String, JFreeChart> e : charts.entrySet()) {
-                if (e.getValue() != null) {
-                    save(e.getValue(), dir, e.getKey());
-                    written.add(e.getKey());
-                }
+                save(e.getValue(), dir, e.getKey());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write charts to " + dir + ": " + e.getMessage(), e);
         }
-        return written;
     }
 
     private static void save(JFreeChart chart, Path dir, String name) throws IOException {

@@ -1,5 +1,7 @@
 package squall.profiles;
 
+import org.jfree.chart.JFreeChart;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,15 +34,16 @@ public final class Report {
     private Report() {
     }
 
-    /** Writes {@code report.md} and the charts (PNG and SVG) into {@code dir}. */
+    /** Writes {@code report.md}, then the charts it shows (PNG and SVG), into {@code dir}. */
     public static void write(ProfileData data, Path dir) {
-        List<String> charts = Charts.write(data, dir);
+        Map<String, JFreeChart> charts = Charts.of(data);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(FILE), markdown(data, charts), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve(FILE), markdown(data, List.copyOf(charts.keySet())), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }
+        Charts.write(charts, dir);
     }
 
     /** The report's text; {@code charts} are the chart names written beside it ({@link Charts#write}). */

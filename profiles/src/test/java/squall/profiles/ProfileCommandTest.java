@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -81,6 +82,48 @@ class ProfileCommandTest {
             assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().startsWith("profile: " + args[0] + ": "), r.err());
             assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+        }
+    }
+
+    @Test
+    void aTerminatedRunLeavesAPartialReport(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("run"), log = tmp.resolve("log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", classPath, ProfileCommand.class.getName(), "--devices", "jvm", "--layers", "1",
+                "--contexts", "64,128,256,512,1024", "--steps", "300", "--warmup", "1", "--probe-mib", "4",
+                "--no-progress", "--out", dir.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Path csv = dir.resolve(ResultsFolder.CSV);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.exists(csv) || Files.readAllLines(csv).size() < 2) {
+                assertTrue(p.isAlive(), () -> "the run ended early: " + read(log));
+                assertTrue(System.nanoTime() < deadline, "no measurement within 90 s");
+                Thread.sleep(50);
+            }
+            p.destroy(); // SIGTERM, which runs the shutdown hooks as Ctrl-C's SIGINT does
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run did not stop");
+        } finally {
+            p.destroyForcibly();
+        }
+        String report = Files.readString(dir.resolve(Report.FILE));
+        assertTrue(report.contains("**Partial results.**"), report + "\n" + read(log));
+        ProfileData data = Json.read(dir.resolve(ResultsFolder.JSON));
+        assertTrue(data.partial());
+        assertFalse(data.measurements().isEmpty());
+        assertEquals(1 + data.measurements().size(), Files.readAllLines(dir.resolve(ResultsFolder.CSV)).size());
+        for (String chart : Charts.of(data).keySet()) {
+            assertTrue(Files.size(dir.resolve(chart + ".svg")) > 0, chart);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 
