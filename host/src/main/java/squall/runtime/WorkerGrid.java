@@ -9,6 +9,9 @@ import java.util.Arrays;
  */
 public abstract sealed class WorkerGrid permits WorkerGrid1D, WorkerGrid2D, WorkerGrid3D {
 
+    /** The most work-items per group a device picks when the grid names no local size. */
+    public static final int DEFAULT_LOCAL_SIZE = 64;
+
     private final long[] global;
     private long[] local;
 
@@ -38,6 +41,26 @@ public abstract sealed class WorkerGrid permits WorkerGrid1D, WorkerGrid2D, Work
     /** Work-group size per dimension, or {@code null} to let the device choose. */
     public long[] localWork() {
         return local == null ? null : local.clone();
+    }
+
+    /**
+     * The work-group size to launch with: the one set, or else the largest divisor of the dimension-0
+     * global size up to {@value #DEFAULT_LOCAL_SIZE} (or up to {@code largest}, the most the device
+     * takes, if smaller), and 1 in other dimensions. Every device uses this rule, because local arrays
+     * are sized from the group size and devices should agree on results.
+     */
+    public long[] localWorkOrDefault(long largest) {
+        if (local != null) {
+            return local.clone();
+        }
+        long[] chosen = new long[global.length];
+        Arrays.fill(chosen, 1);
+        long size = Math.min(global[0], Math.min(DEFAULT_LOCAL_SIZE, largest));
+        while (global[0] % size != 0) {
+            size--;
+        }
+        chosen[0] = size;
+        return chosen;
     }
 
     /** Sets the work-group size; each global size must be a multiple of it. */

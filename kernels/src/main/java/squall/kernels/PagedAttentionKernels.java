@@ -139,7 +139,9 @@ public final class PagedAttentionKernels {
      * slice): it stages each tile of {@code TILE} keys and values in local memory once, and all
      * {@code G} query heads of the group use it, with an online softmax.
      *
-     * <p>Launch: {@code B * Hkv * slices} work-groups of {@code L} work-items, {@code PER_ITEM = ceil(G * D / L)}.
+     * <p>Launch: {@code B * Hkv * slices} work-groups of {@code ITEMS} work-items,
+     * {@code PER_ITEM = ceil(G * D / ITEMS)}. The group size is a compile-time constant so that loops
+     * over a tile have trip counts the device compiler can unroll, keeping many loads in flight.
      * {@code COALESCED = 1} spreads every loop across the work-group element by element, so adjacent
      * work-items touch adjacent addresses (what GPUs want); {@code COALESCED = 0} gives each work-item
      * a contiguous run of rows and outputs (what CPUs want).
@@ -148,8 +150,8 @@ public final class PagedAttentionKernels {
     public static void decodeWorkGroup(KernelContext ctx, float[] q, int[] kCache, int[] vCache, int[] blockTable,
                                        int[] seqLens, float[] out, float[] partials, int B, int Hkv, @Specialize int G,
                                        @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
-                                       @Specialize int TILE, @Specialize int PER_ITEM, @Specialize int COALESCED,
-                                       @Specialize int DTYPE, int layer) {
+                                       @Specialize int TILE, @Specialize int ITEMS, @Specialize int PER_ITEM,
+                                       @Specialize int COALESCED, @Specialize int DTYPE, int layer) {
         float[] kTile = ctx.allocateFloatLocalArray(TILE * (D + 1)); // rows padded by one: no bank conflicts
         float[] vTile = ctx.allocateFloatLocalArray(TILE * D);
         float[] weights = ctx.allocateFloatLocalArray(G * TILE);   // scores, then exp(score - max)
@@ -158,7 +160,7 @@ public final class PagedAttentionKernels {
         float[] rescale = ctx.allocateFloatLocalArray(G);
         float[] acc = new float[PER_ITEM];
 
-        int items = ctx.localGroupSizeX;
+        int items = ITEMS;
         int item = ctx.localIdx;
         int slice = ctx.groupIdx % slices;
         int b = ctx.groupIdx / slices / Hkv;
@@ -183,14 +185,16 @@ public final class PagedAttentionKernels {
             int n = Math.min(TILE, end - tileStart);
             // 1. Stage the tile's K and V rows: each is read from the cache once for the whole group.
             if (COALESCED == 1) {
-                for (int e0 = 0; e0 < n * D; e0 += items) {
-                    int e = e0 + item;
+                // Whole words (one fp32 value, or two 16-bit ones) spread over the work-items.
+                int perWord = DTYPE == KvStorage.FP32 ? 1 : 2;
+                for (int w0 = 0; w0 < TILE * D / perWord; w0 += items) {
+                    int e = (w0 + item) * perWord;
                     if (e < n * D) {
                         int j = e / D;
                         int d = e % D;
                         int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
-                        kTile[j * (D + 1) + d] = load(kCache, row + d, DTYPE);
-                        vTile[j * D + d] = load(vCache, row + d, DTYPE);
+                        stage(kCache, row + d, kTile, j * (D + 1) + d, DTYPE);
+                        stage(vCache, row + d, vTile, j * D + d, DTYPE);
                     }
                 }
             } else {
@@ -208,7 +212,7 @@ public final class PagedAttentionKernels {
             }
             ctx.localBarrier();
             // 2. Scores of every (query head, key) pair of the tile.
-            int pairsEach = (G * n + items - 1) / items;
+            int pairsEach = (G * TILE + items - 1) / items;
             for (int k = 0; k < pairsEach; k++) {
                 int pair = COALESCED == 1 ? k * items + item : item * pairsEach + k;
                 if (pair < G * n) {
@@ -432,7 +436,25 @@ public final class PagedAttentionKernels {
             return Float.intBitsToFloat(cache[i]);
         }
         int word = cache[i >> 1];
-        int bits = (i & 1) == 0 ? word & 0xffff : word >>> 16;
+        return widen((i & 1) == 0 ? word & 0xffff : word >>> 16, DTYPE);
+    }
+
+    /**
+     * Copies the word of the cache holding element {@code i} to {@code tile[t..]}: one fp32 value, or
+     * the two 16-bit values of the word ({@code i} even, as rows of an even head dim start).
+     */
+    static void stage(int[] cache, int i, float[] tile, int t, int DTYPE) {
+        if (DTYPE == KvStorage.FP32) {
+            tile[t] = Float.intBitsToFloat(cache[i]);
+        } else {
+            int word = cache[i >> 1];
+            tile[t] = widen(word & 0xffff, DTYPE);
+            tile[t + 1] = widen(word >>> 16, DTYPE);
+        }
+    }
+
+    /** The float a 16-bit value of {@code DTYPE} stands for. */
+    static float widen(int bits, int DTYPE) {
         return DTYPE == KvStorage.BF16 ? Float.intBitsToFloat(bits << 16) : halfToFloat(bits);
     }
 
@@ -443,19 +465,21 @@ public final class PagedAttentionKernels {
         return low | (high << 16);
     }
 
-    /** The fp16 value with bits {@code h} (low 16 bits used); NaNs come out quiet, as F16C and GPUs make them. */
+    /**
+     * The fp16 value with bits {@code h} (low 16 bits used); NaNs come out quiet, as F16C and GPUs make
+     * them. Written with selects rather than branches, so compilers can vectorise it.
+     */
     static float halfToFloat(int h) {
         int sign = (h & 0x8000) << 16;
-        int exponent = (h >>> 10) & 0x1f;
+        int exponent = h & 0x7c00;
         int mantissa = h & 0x3ff;
-        if (exponent == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa == 0 ? 0 : 0x400000 | (mantissa << 13)));
-        }
-        if (exponent == 0) {
-            float magnitude = mantissa * 5.9604645E-8f; // zero or subnormal: mantissa * 2^-24, exact
-            return sign == 0 ? magnitude : -magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        // a normal number: move the fields into place and rebias the exponent by 127 - 15 = 112
+        int normal = ((h & 0x7fff) << 13) + (112 << 23);
+        // zero or subnormal: mantissa * 2^-24, a normal float computed exactly
+        int subnormal = Float.floatToRawIntBits(mantissa * 5.9604645E-8f);
+        int special = 0x7f800000 | (mantissa == 0 ? 0 : 0x400000 | (mantissa << 13)); // infinity or quiet NaN
+        int magnitude = exponent == 0 ? subnormal : exponent == 0x7c00 ? special : normal;
+        return Float.intBitsToFloat(sign | magnitude);
     }
 
     /** The fp16 bits nearest to {@code f}, ties to even, as {@link Float#floatToFloat16} (NaNs: quiet). */

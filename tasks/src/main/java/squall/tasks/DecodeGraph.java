@@ -116,8 +116,8 @@ public final class DecodeGraph implements AutoCloseable {
         }
 
         /**
-         * Split-KV slices (broadcast and work-group variants); default: enough work-groups to fill the
-         * device's compute units, no slice shorter than 256 tokens.
+         * Split-KV slices (broadcast and work-group variants); default:
+         * {@link WorkGroupDecode#slicesFor}, enough work-groups to keep the device busy.
          */
         public Builder slices(int n) {
             this.slices = n;
@@ -144,7 +144,7 @@ public final class DecodeGraph implements AutoCloseable {
                 shortest = Math.min(shortest, cache.capacity(s));
             }
             int n = slices > 0 ? slices
-                    : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest, 256);
+                    : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest);
             return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, layout, profiling));
         }
     }

@@ -150,6 +150,14 @@ public final class KvCache {
      * goes to a device.
      */
     public void fillRandom(int slot, int tokens, long seed) {
+        fillRandom(slot, tokens, seed, () -> { });
+    }
+
+    /**
+     * {@link #fillRandom(int, int, long)}, calling {@code layerFilled} after each layer (from the thread
+     * that filled it, layers run in parallel): a progress bar's step for a fill that takes seconds.
+     */
+    public void fillRandom(int slot, int tokens, long seed, Runnable layerFilled) {
         requireSequence(slot);
         if (tokens < 0 || tokens > capacities[slot]) {
             throw new IllegalArgumentException("tokens must be in [0, " + capacities[slot] + "], got " + tokens);
@@ -167,6 +175,7 @@ public final class KvCache {
                     }
                 }
             }
+            layerFilled.run();
         });
         lengths[slot] = tokens;
     }

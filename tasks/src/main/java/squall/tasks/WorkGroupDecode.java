@@ -90,7 +90,7 @@ public final class WorkGroupDecode {
                              int[] blockTable, int[] seqLens, float[] out, float[] partials,
                              int blockSize, int maxBlocks, float scale, int dtype, int layer) {
             graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
-                    seqLens, out, partials, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, perItem,
+                    seqLens, out, partials, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
                     layout == Layout.COALESCED ? 1 : 0, dtype, layer);
             grids.add(graph.name() + "." + name,
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
@@ -119,13 +119,17 @@ public final class WorkGroupDecode {
     }
 
     /**
-     * Slices for split-KV decoding: enough work-groups to fill every compute unit twice, but no slice
-     * shorter than {@code minTokens} keys (below that the combine step costs more than it saves).
+     * Slices for split-KV decoding: enough work-groups to keep every compute unit busy (GPUs hide
+     * memory latency with many resident groups: 8 per multiprocessor; CPUs want about two per core),
+     * but no slice shorter than a minimum (64 keys on a GPU, 256 elsewhere), below which merging the
+     * slices costs more than it saves.
      */
-    public static int slicesFor(Device device, int B, int Hkv, int context, int minTokens) {
+    public static int slicesFor(Device device, int B, int Hkv, int context) {
+        boolean gpu = device.type() == DeviceType.GPU || device.type() == DeviceType.ACCELERATOR;
         int groups = B * Hkv;
-        int wanted = Math.max(1, (2 * device.computeUnits() + groups - 1) / groups);
-        int affordable = Math.max(1, context / minTokens);
+        int target = (gpu ? 8 : 2) * device.computeUnits();
+        int wanted = Math.max(1, (target + groups - 1) / groups);
+        int affordable = Math.max(1, context / (gpu ? 64 : 256));
         return Math.min(wanted, affordable);
     }
 }

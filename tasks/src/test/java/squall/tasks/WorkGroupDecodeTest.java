@@ -2,7 +2,6 @@ package squall.tasks;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import squall.device.jvm.JvmDevice;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
@@ -18,8 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WorkGroupDecodeTest {
 
-    private static final Device JVM = new JvmDevice(2);
-
     @ParameterizedTest(name = "B={0} Hkv={1} G={2} D={3} BS={4} slices={5} {6} dtype={7}")
     @CsvSource({
             "1, 2, 4, 64, 16, 1, coalesced, 0",
@@ -32,13 +29,20 @@ class WorkGroupDecodeTest {
             "2, 2, 3, 24, 5, 5, contiguous, 0",
     })
     void matchesTheReference(int B, int Hkv, int G, int D, int BS, int slices, String layout, int dtype) {
+        for (String id : TestDevices.ids()) {
+            matchesTheReference(squall.runtime.Devices.get(id), B, Hkv, G, D, BS, slices, layout, dtype);
+        }
+    }
+
+    private void matchesTheReference(Device device, int B, int Hkv, int G, int D, int BS, int slices, String layout,
+                                     int dtype) {
         int[] lengths = new int[B];
         for (int b = 0; b < B; b++) {
             lengths[b] = 37 + 61 * b; // different lengths, none a multiple of BS
         }
         PagedFixture f = new PagedFixture(B * 1000L + G, B, Hkv, G, D, BS, lengths, dtype);
         float scale = (float) (1 / Math.sqrt(D));
-        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(JVM, B, Hkv, G, D)
+        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D)
                 .withLayout(WorkGroupDecode.Layout.parse(layout)).withSlices(slices);
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[launch.partialsLength()];
@@ -50,10 +54,10 @@ class WorkGroupDecodeTest {
         launch.addTasks(graph, grids, "attend", f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
                 BS, f.maxBlocks, scale, dtype, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM).withGridScheduler(grids)) {
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withGridScheduler(grids)) {
             plan.execute();
         }
         double error = ReferenceAttention.relativeL2Error(out, f.reference(scale));
-        assertTrue(error < 1e-5, "relative L2 error " + error + " with " + launch);
+        assertTrue(error < 1e-5, device.id() + ": relative L2 error " + error + " with " + launch);
     }
 }

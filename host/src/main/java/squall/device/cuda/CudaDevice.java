@@ -137,6 +137,22 @@ public final class CudaDevice implements Device {
         return bytes / 1024 + " KiB";
     }
 
+    /** Streaming multiprocessors: what launches size their grids by. */
+    @Override
+    public int computeUnits() {
+        return multiprocessors;
+    }
+
+    @Override
+    public long localMemoryBytes() {
+        return sharedPerBlock;
+    }
+
+    @Override
+    public int maxWorkGroupSize() {
+        return maxThreadsPerBlock;
+    }
+
     @Override
     public DeviceSession openSession(boolean profiling) {
         return new CudaSession(this, profiling);

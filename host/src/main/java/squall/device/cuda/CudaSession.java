@@ -7,6 +7,7 @@ import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceSession;
+import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;
@@ -134,7 +135,7 @@ final class CudaSession implements DeviceSession {
             return;
         }
         MemorySegment stage = staging.acquire(b.bytes());
-        MemorySegment.copy(heapSegment(hostArray), 0, stage, 0, b.bytes());
+        HostArrays.toNative(hostArray, 0, stage, b.bytes());
         MemorySegment start = startTiming();
         try {
             driver.copyHostToDeviceAsync(b.pointer(), stage, b.bytes(), stream);
@@ -190,19 +191,6 @@ final class CudaSession implements DeviceSession {
             throw new IllegalStateException(operation + ": the buffer " + b + " was freed");
         }
         return b;
-    }
-
-    /** The host array as a memory segment, for a bulk copy into staging memory and back. */
-    private static MemorySegment heapSegment(Object hostArray) {
-        return switch (hostArray) {
-            case float[] a -> MemorySegment.ofArray(a);
-            case int[] a -> MemorySegment.ofArray(a);
-            case short[] a -> MemorySegment.ofArray(a);
-            case byte[] a -> MemorySegment.ofArray(a);
-            case long[] a -> MemorySegment.ofArray(a);
-            case double[] a -> MemorySegment.ofArray(a);
-            default -> throw new IllegalArgumentException("not a primitive array: " + hostArray.getClass().getSimpleName());
-        };
     }
 
     // ---------------------------------------------------------------- kernels
@@ -390,7 +378,7 @@ final class CudaSession implements DeviceSession {
                         + " unusable", e);
             }
             for (PendingCopyOut copy : pendingCopies) {
-                MemorySegment.copy(copy.staging(), 0, heapSegment(copy.hostArray()), 0, copy.staging().byteSize());
+                HostArrays.fromNative(copy.staging(), copy.hostArray(), 0, copy.staging().byteSize());
             }
             for (Timed t : timed) {
                 long nanos = Math.round(driver.elapsedMillis(t.start(), t.end()) * 1e6);

@@ -101,19 +101,12 @@ record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBy
             throw new IllegalArgumentException(kernel.qualifiedName() + " takes a KernelContext: its launch needs a WorkerGrid");
         }
         long[] g = workerGrid.globalWork();
-        long[] l = workerGrid.localWork();
+        long[] l = workerGrid.localWorkOrDefault(limits.maxThreadsPerBlock());
         long[] global = new long[3];
         long[] local = new long[3];
         for (int d = 0; d < 3; d++) {
             global[d] = d < g.length ? g[d] : 1;
-            local[d] = l != null && d < l.length ? l[d] : d == 0 ? Math.min(global[0], 64) : 1;
-            if (global[d] % local[d] != 0) {
-                long size = Math.min(global[d], 64);
-                while (global[d] % size != 0) {
-                    size--;
-                }
-                local[d] = size;
-            }
+            local[d] = d < l.length ? l[d] : 1;
         }
         int[] block = new int[3];
         int[] grid = new int[3];

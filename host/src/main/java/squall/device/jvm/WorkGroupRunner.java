@@ -34,18 +34,10 @@ final class WorkGroupRunner {
         this.pool = pool;
         this.threads = threads;
         long[] g = grid.globalWork();
-        long[] l = grid.localWork();
+        long[] l = grid.localWorkOrDefault(Long.MAX_VALUE);
         for (int d = 0; d < 3; d++) {
             global[d] = d < g.length ? g[d] : 1;
-            local[d] = l != null && d < l.length ? l[d] : d == 0 ? Math.min(global[0], 64) : 1;
-            if (global[d] % local[d] != 0) {
-                // Without an explicit local size, pick the largest divisor of the global size up to 64.
-                long size = Math.min(global[d], 64);
-                while (global[d] % size != 0) {
-                    size--;
-                }
-                local[d] = size;
-            }
+            local[d] = d < l.length ? l[d] : 1;
             groups[d] = global[d] / local[d];
         }
         KernelContext sizes = context(null);

@@ -16,9 +16,8 @@ import java.util.Arrays;
  *       too small to fill the device: those get work-groups of one work-item, so each can go to its
  *       own compute unit. (Decode with 8 KV heads is 8 work-items; PoCL put them in one work-group,
  *       on one core: 146 ms per call on 16 cores, 19.5 ms with groups of one.)</li>
- *   <li>Context kernels: the task's grid. Without a local size one is chosen here, as the
- *       {@code jvm} device chooses it (the largest divisor of the global size up to 64 in dimension
- *       0, 1 elsewhere), because local arrays are sized from it and every device must agree.</li>
+ *   <li>Context kernels: the task's grid, with {@link WorkerGrid#localWorkOrDefault(maxGroupSize)} when it names
+ *       no local size (local arrays are sized from it, and every device must agree).</li>
  *   <li>A kernel with neither runs as one work-item.</li>
  * </ul>
  *
@@ -27,8 +26,6 @@ import java.util.Arrays;
  */
 record LaunchGeometry(long[] global, long[] local) {
 
-    /** The local size the {@code jvm} device picks for context kernels, matched here. */
-    static final int DEFAULT_GROUP = 64;
     /** Fewer work-items than this many per compute unit is a launch too small to leave to the driver. */
     static final int SMALL_LAUNCH_PER_UNIT = 4;
 
@@ -41,18 +38,7 @@ record LaunchGeometry(long[] global, long[] local) {
             if (grid == null) {
                 throw new IllegalArgumentException(kernel.qualifiedName() + " takes a KernelContext and needs a WorkerGrid");
             }
-            long[] global = grid.globalWork();
-            long[] local = grid.localWork();
-            if (local == null) {
-                local = new long[global.length];
-                Arrays.fill(local, 1);
-                long size = Math.min(global[0], Math.min(DEFAULT_GROUP, maxGroupSize));
-                while (global[0] % size != 0) {
-                    size--;
-                }
-                local[0] = size;
-            }
-            return new LaunchGeometry(global, local);
+            return new LaunchGeometry(grid.globalWork(), grid.localWorkOrDefault(maxGroupSize));
         }
         int n = kernel.parallelDimensions();
         if (n == 0) {

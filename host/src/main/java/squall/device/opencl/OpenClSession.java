@@ -11,6 +11,7 @@ import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceSession;
+import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;

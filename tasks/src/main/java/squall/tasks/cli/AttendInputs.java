@@ -96,7 +96,7 @@ record AttendInputs(AttentionShape shape, float[] q, float[] k, float[] v, int[]
         return t;
     }
 
-    private static NpyTensor read(String option, Path file) {
+    static NpyTensor read(String option, Path file) {
         try {
             return Npy.read(file);
         } catch (NoSuchFileException e) {

@@ -4,7 +4,9 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 import squall.runtime.KernelTarget;
 import squall.tasks.Attention;
+import squall.tasks.CacheVariant;
 import squall.tasks.KvDtype;
+import squall.tasks.WorkGroupDecode;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -53,6 +55,18 @@ final class LowerCaseEnums {
     static final class TargetConverter extends Converter<KernelTarget> {
         TargetConverter() {
             super(KernelTarget.class);
+        }
+    }
+
+    static final class CacheVariantConverter extends Converter<CacheVariant> {
+        CacheVariantConverter() {
+            super(CacheVariant.class);
+        }
+    }
+
+    static final class LayoutConverter extends Converter<WorkGroupDecode.Layout> {
+        LayoutConverter() {
+            super(WorkGroupDecode.Layout.class);
         }
     }
 }

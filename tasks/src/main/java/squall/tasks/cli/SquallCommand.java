@@ -12,14 +12,16 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 
 /**
- * The {@code squall} command line: attention on {@code .npy} files, devices, model presets, KV-cache
- * sizes and generated kernel sources. Results go to standard output, logs (SLF4J, quiet unless
+ * The {@code squall} command line: attention on {@code .npy} files, measured decode and prefill runs
+ * over a paged KV cache, MHA-to-GQA weight conversion, devices, model presets, KV-cache sizes and
+ * generated kernel sources. Results go to standard output, logs (SLF4J, quiet unless
  * {@code -v}) to standard error. Exit status: 0 on success, 2 on bad input (one line on standard error
  * naming the argument), 1 when a device or squall itself fails.
  *
  * <pre>{@code
  * scripts/squall attend --q q.npy --k k.npy --v v.npy --causal --check --out out.npy
  * scripts/squall kv-size --model llama3-8b --seq 8192 --dtype fp16
+ * scripts/squall decode --model llama3-8b --context 4096 --steps 64 --json
  * }</pre>
  *
  * <p>In-process (as the tests do): {@code int status = SquallCommand.commandLine().execute("models");}
@@ -31,6 +33,9 @@ import java.io.PrintWriter;
         description = "Grouped-query attention (MHA, GQA, MQA) on the JVM, OpenCL and CUDA devices.",
         subcommands = {
                 AttendCommand.class,
+                DecodeCommand.class,
+                PrefillCommand.class,
+                ConvertCommand.class,
                 DevicesCommand.class,
                 ModelsCommand.class,
                 KvSizeCommand.class,
@@ -68,8 +73,8 @@ public final class SquallCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command: attend, devices, models, kv-size,"
-                + " print-kernel (try 'squall --help')");
+        throw new ParameterException(spec.commandLine(), "name a command: attend, decode, prefill, convert,"
+                + " devices, models, kv-size, print-kernel (try 'squall --help')");
     }
 
     private static int badArguments(ParameterException e, String[] args) {

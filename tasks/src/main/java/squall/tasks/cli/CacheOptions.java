@@ -1,0 +1,101 @@
+package squall.tasks.cli;
+
+import picocli.CommandLine.Option;
+import squall.runtime.Device;
+import squall.runtime.Devices;
+import squall.tasks.KvDtype;
+import squall.tasks.ModelPreset;
+
+/**
+ * The options {@code squall decode} and {@code squall prefill} share: the model and its KV cache, the
+ * device, the seed and how to report. Each getter checks its value and names the option when it is wrong.
+ */
+final class CacheOptions {
+
+    @Option(names = "--model", required = true, paramLabel = "<id>", description = "Model preset id; 'squall models' lists them.")
+    String model;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "<n>", description = "Sequences decoded together; default ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--layers", paramLabel = "<n>", description = "Layers to run (the first n); default all of the model's.")
+    Integer layers;
+
+    @Option(names = "--kv-dtype", defaultValue = "fp16", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
+            description = "KV cache element type: fp32, fp16 or bf16; default ${DEFAULT-VALUE}.")
+    KvDtype dtype;
+
+    @Option(names = "--block-size", defaultValue = "16", paramLabel = "<tokens>",
+            description = "Tokens per block of the paged cache; default ${DEFAULT-VALUE}.")
+    int blockSize;
+
+    @Option(names = "--device", paramLabel = "<id>",
+            description = "Device id from 'squall devices' (jvm, opencl:0, cuda:0); default the fastest present.")
+    String deviceId;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed of the random cache and inputs; default ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the text report.")
+    boolean json;
+
+    @Option(names = "--progress", negatable = true, description = {"Show a progress bar on standard error (--no-progress: never);"
+            + " default: only on a terminal, for work that lasts more than a second, and without -v."})
+    Boolean progress;
+
+    ModelPreset preset() {
+        try {
+            return ModelPreset.byId(model);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--model", e.getMessage());
+        }
+    }
+
+    /** The layers to run: {@code --layers}, or all of the model's. */
+    int layers(ModelPreset preset) {
+        int n = layers == null ? preset.layers() : layers;
+        if (n < 1 || n > preset.layers()) {
+            throw new BadInputException("--layers", "must be in [1, " + preset.layers() + "] for " + preset.id() + ", got " + n);
+        }
+        return n;
+    }
+
+    int batch() {
+        if (batch < 1) {
+            throw new BadInputException("--batch", "must be >= 1, got " + batch);
+        }
+        return batch;
+    }
+
+    int blockSize() {
+        if (blockSize < 1) {
+            throw new BadInputException("--block-size", "must be >= 1 token, got " + blockSize);
+        }
+        return blockSize;
+    }
+
+    /** The dtype, if the kernels can store it (int8 exists only as a size estimate). */
+    KvDtype dtype(ModelPreset preset) {
+        try {
+            dtype.storage();
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--kv-dtype", e.getMessage());
+        }
+        if (dtype != KvDtype.FP32 && preset.headDim() % 2 != 0) {
+            throw new BadInputException("--kv-dtype", dtype + " packs two values per int, so it needs an even head dim; "
+                    + preset.id() + " has " + preset.headDim() + ": use fp32");
+        }
+        return dtype;
+    }
+
+    Device device() {
+        if (deviceId == null) {
+            return Devices.defaultDevice();
+        }
+        try {
+            return Devices.get(deviceId);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--device", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package squall.tasks.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import squall.runtime.Device;
+import squall.tasks.CacheVariant;
+import squall.tasks.DecodeGraph;
+import squall.tasks.KvCache;
+import squall.tasks.KvDtype;
+import squall.tasks.ModelPreset;
+import squall.tasks.WorkGroupDecode;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code squall decode}: decode steps of a model against a KV cache filled with a random context, on a
+ * device, measured. The cache (every layer, seeded random K/V) is uploaded once; each step sends the
+ * new token's queries and K/V rows and the lengths, appends to the cache on the device, attends, and
+ * brings back the output. The first step also pays the kernel build and the cache upload, so the report
+ * gives it apart from the steady state (the steps after it).
+ *
+ * <pre>{@code
+ * scripts/squall decode --model llama3-8b --context 4096 --steps 64 --kv-dtype fp16 --device opencl:0
+ * scripts/squall decode --model mistral-7b --context 1024 --steps 16 --layers 1 --json
+ * }</pre>
+ */
+@Command(name = "decode", sortOptions = false,
+        description = {"Decodes --steps tokens for --batch sequences of a model preset against a KV cache filled with"
+                + " --context random tokens, and reports per step: attention time on the device, KV bytes read,"
+                + " GB/s, bytes to and from the device; the first step (kernel build, cache upload) apart."})
+final class DecodeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--context", required = true, paramLabel = "<tokens>", description = "Tokens in each sequence's cache before the first step.")
+    int context;
+
+    @Option(names = "--steps", required = true, paramLabel = "<n>", description = "Decode steps (tokens appended per sequence).")
+    int steps;
+
+    @Mixin
+    CacheOptions options;
+
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+            description = "broadcast, workgroup, gather or repeat; default workgroup on GPUs, broadcast elsewhere.")
+    CacheVariant variant;
+
+    @Option(names = "--slices", paramLabel = "<n>",
+            description = "Split-KV slices per sequence (broadcast and workgroup); default enough to fill the device.")
+    Integer slices;
+
+    @Option(names = "--layout", paramLabel = "<layout>", converter = LowerCaseEnums.LayoutConverter.class,
+            description = "Memory walk of the workgroup variant: coalesced (GPUs) or contiguous (CPUs); default the device's.")
+    WorkGroupDecode.Layout layout;
+
+    @Override
+    public Integer call() {
+        Logger log = LoggerFactory.getLogger(DecodeCommand.class);
+        ModelPreset model = options.preset();
+        int layers = options.layers(model);
+        int batch = options.batch();
+        KvDtype dtype = options.dtype(model);
+        int blockSize = options.blockSize();
+        if (context < 1) {
+            throw new BadInputException("--context", "must be >= 1 token, got " + context);
+        }
+        if (steps < 1) {
+            throw new BadInputException("--steps", "must be >= 1, got " + steps);
+        }
+        long capacity = (long) context + steps;
+        if (capacity > Integer.MAX_VALUE) {
+            throw new BadInputException("--context", "context + steps = " + capacity + " tokens is more than a sequence"
+                    + " can hold (" + Integer.MAX_VALUE + ")");
+        }
+        if (slices != null && slices < 1) {
+            throw new BadInputException("--slices", "must be >= 1, got " + slices);
+        }
+        Device device = options.device();
+        CacheVariant chosen = variant != null ? variant : CacheVariant.defaultFor(device);
+        String why = variant != null ? "" : " (the default on " + device.id() + ")";
+        if (layout != null && chosen != CacheVariant.WORKGROUP) {
+            throw new BadInputException("--layout", "applies to the workgroup variant only; this run uses " + chosen + why);
+        }
+        boolean splits = chosen == CacheVariant.BROADCAST || chosen == CacheVariant.WORKGROUP;
+        if (slices != null && slices > 1 && !splits) {
+            throw new BadInputException("--slices", "the " + chosen + " variant" + why + " does not split the KV;"
+                    + " split-KV is for broadcast and workgroup");
+        }
+        int sliceCount = slices != null ? slices
+                : splits ? WorkGroupDecode.slicesFor(device, batch, model.kvHeads(), (int) capacity) : 1;
+        String rerun = "scripts/squall decode --model " + model.id() + " --context " + context + " ...";
+        RunMemory memory = RunMemory.of(model, layers, batch, capacity, blockSize, dtype, chosen, 1, sliceCount);
+        memory.requireFits("--context", "--context", rerun);
+
+        PrintWriter err = spec.commandLine().getErr();
+        KvCache cache = CacheRuns.allocate(memory, "--context", rerun,
+                () -> KvCache.forBatch(model, layers, dtype, blockSize, batch, (int) capacity));
+        long fillStart = System.nanoTime();
+        try (Progress bar = Progress.start(err, options.progress, "filling KV cache", (long) batch * layers, "layer")) {
+            for (int s = 0; s < batch; s++) {
+                cache.fillRandom(s, context, options.seed, bar.stepper());
+            }
+        }
+        long fillNanos = System.nanoTime() - fillStart;
+        log.info("filled {} of KV cache in {} ms", KvSizeCommand.binary(memory.cacheBytes()), fillNanos / 1_000_000);
+
+        String where = "decode (" + chosen + ") on device " + device.id();
+        List<StepCost> costs = new ArrayList<>();
+        int actualSlices;
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(chosen).slices(sliceCount)
+                .layout(layout).profiling(true).build();
+             Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
+            actualSlices = decode.slices();
+            SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
+            for (int step = 0; step < steps; step++) {
+                CacheRuns.fillUniform(random, decode.queries(), decode.newKeys(), decode.newValues());
+                try {
+                    costs.add(StepCost.of(decode.step(), 0));
+                } catch (RuntimeException e) {
+                    throw new CommandFailedException(where + " failed at step " + step + ": " + e.getMessage(), e);
+                }
+                CacheRuns.requireFinite(decode.output(), where, step);
+                bar.step();
+            }
+        }
+        Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, actualSlices,
+                memory, fillNanos, costs);
+        PrintWriter out = spec.commandLine().getOut();
+        if (options.json) {
+            CacheRuns.printJson(out, report);
+        } else {
+            printText(out, report, costs);
+        }
+        return 0;
+    }
+
+    private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
+                                       CacheVariant chosen, int actualSlices, RunMemory memory, long fillNanos,
+                                       List<StepCost> costs) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", "decode");
+        CacheRuns.putDevice(r, device);
+        CacheRuns.putModel(r, model, layers);
+        r.put("context", context);
+        r.put("steps", steps);
+        r.put("batch", batch);
+        r.put("kv_dtype", dtype.toString());
+        r.put("block_size", blockSize);
+        r.put("variant", chosen.toString());
+        r.put("slices", actualSlices);
+        r.put("layout", chosen == CacheVariant.WORKGROUP
+                ? (layout != null ? layout : WorkGroupDecode.Layout.preferredBy(device)).toString() : null);
+        r.put("seed", options.seed);
+        r.put("cache_bytes", memory.cacheBytes());
+        r.put("fill_ms", fillNanos / 1e6);
+        List<StepCost> steady = costs.subList(1, costs.size());
+        r.put("steady_state_steps", steady.size());
+        boolean any = !steady.isEmpty();
+        Stats ms = any ? StepCost.stats(steady, StepCost::attentionMillis) : null;
+        Stats wall = any ? StepCost.stats(steady, StepCost::wallMillis) : null;
+        Stats gbps = any ? StepCost.stats(steady, StepCost::gigabytesPerSecond) : null;
+        r.put("ms_per_step", any ? ms.mean() : null);
+        r.put("ms_per_step_median", any ? ms.median() : null);
+        r.put("wall_ms_per_step", any ? wall.mean() : null);
+        r.put("wall_ms_per_step_median", any ? wall.median() : null);
+        r.put("kv_bytes_per_step", any ? StepCost.meanBytes(steady, StepCost::kvBytes) : null);
+        // bytes over time of the whole steady state: the mean step's rate, not the mean of the rates
+        long attentionNanos = StepCost.sum(steady, StepCost::attentionNanos);
+        r.put("gbps", any && attentionNanos > 0 ? (double) StepCost.sum(steady, StepCost::kvBytes) / attentionNanos : null);
+        r.put("gbps_median", any ? gbps.median() : null);
+        r.put("h2d_bytes_per_step", any ? StepCost.meanBytes(steady, StepCost::h2dBytes) : null);
+        r.put("d2h_bytes_per_step", any ? StepCost.meanBytes(steady, StepCost::d2hBytes) : null);
+        r.put("compile_ms", StepCost.sum(costs, StepCost::compileNanos) / 1e6);
+        r.put("first_step", costs.getFirst().json());
+        return r;
+    }
+
+    private void printText(PrintWriter out, Map<String, Object> r, List<StepCost> costs) {
+        CacheRuns.printHeader(out, r);
+        out.printf(Locale.ROOT, "cache:       batch %d x %,d context tokens (room for %,d more), %s, blocks of %d tokens:"
+                        + " %s on the heap, filled in %.0f ms%n", r.get("batch"), context, steps, r.get("kv_dtype"),
+                r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")), (double) r.get("fill_ms"));
+        out.printf(Locale.ROOT, "run:         %s variant, %s%s, %d step%s%n", r.get("variant"),
+                r.get("slices").equals(1) ? "1 slice" : r.get("slices") + " slices (split-KV)",
+                r.get("layout") == null ? "" : ", " + r.get("layout") + " layout", steps, steps == 1 ? "" : "s");
+        StepCost first = costs.getFirst();
+        CacheRuns.printFirst(out, "first step", first);
+        List<StepCost> steady = costs.subList(1, costs.size());
+        if (steady.isEmpty()) {
+            out.println("steady state: none: --steps 1 runs only the first step; give --steps 2 or more");
+        } else {
+            out.println();
+            TextTable table = new TextTable("steady state, " + steady.size() + " step" + (steady.size() == 1 ? "" : "s"),
+                    "MEAN", "MEDIAN", "MIN", "MAX").alignRight(1, 2, 3, 4);
+            CacheRuns.statsRow(table, "attention ms/step", StepCost.stats(steady, StepCost::attentionMillis), "%.3f");
+            CacheRuns.statsRow(table, "wall ms/step", StepCost.stats(steady, StepCost::wallMillis), "%.3f");
+            CacheRuns.statsRow(table, "KV read GB/s", StepCost.stats(steady, StepCost::gigabytesPerSecond), "%.2f");
+            table.print(out);
+            out.println();
+            out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token)%n",
+                    KvSizeCommand.grouped((long) r.get("kv_bytes_per_step")),
+                    KvSizeCommand.binary((long) r.get("kv_bytes_per_step")));
+            out.printf(Locale.ROOT, "to device per step:   %s bytes (queries, new K/V rows, lengths)%s%n",
+                    KvSizeCommand.grouped((long) r.get("h2d_bytes_per_step")), CacheRuns.sharedNote(r));
+            out.printf(Locale.ROOT, "from device per step: %s bytes (output)%n",
+                    KvSizeCommand.grouped((long) r.get("d2h_bytes_per_step")));
+        }
+        out.printf(Locale.ROOT, "compile:              %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
+        out.flush();
+    }
+}

@@ -1,0 +1,200 @@
+package squall.tasks.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import squall.runtime.Device;
+import squall.tasks.CacheVariant;
+import squall.tasks.KvCache;
+import squall.tasks.KvDtype;
+import squall.tasks.ModelPreset;
+import squall.tasks.PrefillGraph;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+/**
+ * {@code squall prefill}: a prompt of seeded random tokens prefilled into an empty KV cache on a device,
+ * all at once or in chunks (chunked prefill: each chunk attends causally to the chunks before it and to
+ * itself), measured: attention time on the device, GFLOP/s of the causal attention, compile time and
+ * bytes to and from the device.
+ *
+ * <pre>{@code
+ * scripts/squall prefill --model llama3-8b --tokens 2048 --chunk 512 --layers 4 --device opencl:0
+ * scripts/squall prefill --model qwen2-7b --tokens 256 --kv-dtype bf16 --json
+ * }</pre>
+ */
+@Command(name = "prefill", sortOptions = false,
+        description = {"Prefills --tokens random tokens for --batch sequences of a model preset into an empty KV cache,"
+                + " in chunks of --chunk, and reports attention time on the device, GFLOP/s, compile time and bytes"
+                + " to and from the device."})
+final class PrefillCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--tokens", required = true, paramLabel = "<n>", description = "Prompt tokens per sequence.")
+    int tokens;
+
+    @Option(names = "--chunk", paramLabel = "<n>", description = "Tokens per prefill step; must divide --tokens; default all at once.")
+    Integer chunk;
+
+    @Mixin
+    CacheOptions options;
+
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+            description = "broadcast, gather or repeat (workgroup is a decode kernel); default broadcast.")
+    CacheVariant variant;
+
+    @Override
+    public Integer call() {
+        Logger log = LoggerFactory.getLogger(PrefillCommand.class);
+        ModelPreset model = options.preset();
+        int layers = options.layers(model);
+        int batch = options.batch();
+        KvDtype dtype = options.dtype(model);
+        int blockSize = options.blockSize();
+        if (tokens < 1) {
+            throw new BadInputException("--tokens", "must be >= 1, got " + tokens);
+        }
+        int step = chunk != null ? chunk : tokens;
+        if (step < 1 || step > tokens) {
+            throw new BadInputException("--chunk", "must be in [1, --tokens = " + tokens + "], got " + step);
+        }
+        if (tokens % step != 0) {
+            throw new BadInputException("--chunk", step + " does not divide --tokens " + tokens + " (every step prefills"
+                    + " the same number of tokens); choose a divisor, such as " + largestDivisorUpTo(tokens, step));
+        }
+        CacheVariant chosen = variant != null ? variant : CacheVariant.BROADCAST;
+        if (chosen == CacheVariant.WORKGROUP) {
+            throw new BadInputException("--variant", "workgroup is a decode kernel (one token per step); prefill takes"
+                    + " broadcast, gather or repeat");
+        }
+        Device device = options.device();
+        String rerun = "scripts/squall prefill --model " + model.id() + " --tokens " + tokens + " ...";
+        RunMemory memory = RunMemory.of(model, layers, batch, tokens, blockSize, dtype, chosen, step, 1);
+        memory.requireFits("--tokens", "--chunk", rerun);
+        KvCache cache = CacheRuns.allocate(memory, "--tokens", rerun,
+                () -> KvCache.forBatch(model, layers, dtype, blockSize, batch, tokens));
+
+        int chunks = tokens / step;
+        String where = "prefill (" + chosen + ") on device " + device.id();
+        List<StepCost> costs = new ArrayList<>();
+        PrintWriter err = spec.commandLine().getErr();
+        try (PrefillGraph prefill = PrefillGraph.builder(cache, step).device(device).variant(chosen).profiling(true).build();
+             Progress bar = Progress.start(err, options.progress, "prefill", chunks, "chunk")) {
+            for (int c = 0; c < chunks; c++) {
+                fillInputs(options.seed, c, layers, prefill.queries(), prefill.newKeys(), prefill.newValues());
+                long flops = PrefillGraph.attentionFlops(cache, step);
+                try {
+                    costs.add(StepCost.of(prefill.step(), flops));
+                } catch (RuntimeException e) {
+                    throw new CommandFailedException(where + " failed at chunk " + c + ": " + e.getMessage(), e);
+                }
+                CacheRuns.requireFinite(prefill.output(), where, c);
+                log.info("chunk {}: {} ms", c, costs.getLast().attentionMillis());
+                bar.step();
+            }
+        }
+        Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, step, memory, costs);
+        PrintWriter out = spec.commandLine().getOut();
+        if (options.json) {
+            CacheRuns.printJson(out, report);
+        } else {
+            printText(out, report, costs);
+        }
+        return 0;
+    }
+
+    /** Seeded uniform [-1, 1) inputs, layer by layer in parallel (each array is {@code [layers, ...]}). */
+    private static void fillInputs(long seed, int chunk, int layers, float[]... arrays) {
+        IntStream.range(0, layers).parallel().forEach(layer -> {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk * 7919L + layer);
+            for (float[] a : arrays) {
+                int per = a.length / layers;
+                for (int i = layer * per; i < (layer + 1) * per; i++) {
+                    a[i] = (float) (random.nextDouble() * 2 - 1);
+                }
+            }
+        });
+    }
+
+    private static int largestDivisorUpTo(int n, int limit) {
+        for (int d = limit; d > 1; d--) {
+            if (n % d == 0) {
+                return d;
+            }
+        }
+        return 1;
+    }
+
+    private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
+                                       CacheVariant chosen, int step, RunMemory memory, List<StepCost> costs) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", "prefill");
+        CacheRuns.putDevice(r, device);
+        CacheRuns.putModel(r, model, layers);
+        r.put("tokens", tokens);
+        r.put("chunk", step);
+        r.put("chunks", costs.size());
+        r.put("batch", batch);
+        r.put("kv_dtype", dtype.toString());
+        r.put("block_size", blockSize);
+        r.put("variant", chosen.toString());
+        r.put("seed", options.seed);
+        r.put("cache_bytes", memory.cacheBytes());
+        long attention = StepCost.sum(costs, StepCost::attentionNanos);
+        long flops = StepCost.sum(costs, StepCost::flops);
+        r.put("attention_ms", attention / 1e6);
+        r.put("wall_ms", StepCost.sum(costs, StepCost::wallNanos) / 1e6);
+        r.put("flops", flops);
+        r.put("gflops", attention == 0 ? null : (double) flops / attention);
+        r.put("compile_ms", StepCost.sum(costs, StepCost::compileNanos) / 1e6);
+        r.put("h2d_bytes", StepCost.sum(costs, StepCost::h2dBytes));
+        r.put("d2h_bytes", StepCost.sum(costs, StepCost::d2hBytes));
+        r.put("per_chunk", costs.stream().map(StepCost::json).toList());
+        return r;
+    }
+
+    private void printText(PrintWriter out, Map<String, Object> r, List<StepCost> costs) {
+        CacheRuns.printHeader(out, r);
+        int step = (int) r.get("chunk");
+        out.printf(Locale.ROOT, "cache:       batch %d x %,d prompt tokens, %s, blocks of %d tokens: %s on the heap%n",
+                r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")));
+        out.printf(Locale.ROOT, "run:         %s variant, %s%n", r.get("variant"),
+                costs.size() == 1 ? "all tokens in one step" : costs.size() + " chunks of " + step + " tokens");
+        out.println();
+        TextTable table = new TextTable("CHUNK", "KEYS", "ATTENTION MS", "GFLOP/S", "WALL MS", "TO DEVICE", "FROM DEVICE",
+                "COMPILE MS").alignRight(0, 1, 2, 3, 4, 5, 6, 7);
+        for (int c = 0; c < costs.size(); c++) {
+            StepCost s = costs.get(c);
+            table.row(c, (c + 1) * step, String.format(Locale.ROOT, "%.3f", s.attentionMillis()),
+                    String.format(Locale.ROOT, "%.2f", s.gigaflops()), String.format(Locale.ROOT, "%.3f", s.wallMillis()),
+                    KvSizeCommand.grouped(s.h2dBytes()), KvSizeCommand.grouped(s.d2hBytes()),
+                    String.format(Locale.ROOT, "%.2f", s.compileNanos() / 1e6));
+        }
+        table.print(out);
+        out.println();
+        Object gflops = r.get("gflops");
+        out.printf(Locale.ROOT, "attention:   %.3f ms on the device, %s GFLOP/s (%s FLOP, causal QK^T and PV, all layers)%n",
+                (double) r.get("attention_ms"), gflops == null ? "-" : String.format(Locale.ROOT, "%.2f", (double) gflops),
+                KvSizeCommand.grouped((long) r.get("flops")));
+        out.printf(Locale.ROOT, "wall:        %.3f ms%n", (double) r.get("wall_ms"));
+        out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
+                CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
+        out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+        out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
+        out.flush();
+    }
+}
