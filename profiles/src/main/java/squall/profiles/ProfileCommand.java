@@ -16,6 +16,7 @@ import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -186,7 +187,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         if (report != null) {
             Path json = report.resolve(ResultsFolder.JSON);
-            if (!java.nio.file.Files.isRegularFile(json)) {
+            if (!Files.isRegularFile(json)) {
                 throw bad("--report", report + " has no " + ResultsFolder.JSON);
             }
             Report.write(Json.read(json), report);
@@ -212,7 +213,7 @@ public final class ProfileCommand implements Callable<Integer> {
         MachineInfo machine = MachineInfo.detect(gpus);
         Path dir = out != null ? out
                 : root.resolve("profiles/results").resolve(LocalDate.now() + "-" + machine.host());
-        ProfileData initial = new ProfileData(ProfileData.FORMAT, true, commandLine(plan),
+        ProfileData initial = new ProfileData(ProfileData.FORMAT, true, commandLine(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null, machine, SoftwareInfo.detect(root),
                 plan.options(), infos, List.of());
 
@@ -359,7 +360,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
     }
 
-    private String commandLine(Plan plan) {
+    private String commandLine() {
         String given = System.getProperty("squall.command");
         if (given != null && !given.isBlank()) {
             return given.strip();

@@ -50,8 +50,13 @@ interface Progress extends AutoCloseable {
                 bar.stepBy(units);
             }
 
+            private boolean closed;
+
             public void close() {
-                bar.close();
+                if (!closed) {
+                    closed = true;
+                    bar.close();
+                }
             }
         };
     }
