@@ -213,7 +213,7 @@ public final class ProfileCommand implements Callable<Integer> {
         MachineInfo machine = MachineInfo.detect(gpus);
         Path dir = out != null ? out
                 : root.resolve("profiles/results").resolve(LocalDate.now() + "-" + machine.host());
-        ProfileData initial = new ProfileData(ProfileData.FORMAT, true, commandLine(),
+        ProfileData initial = new ProfileData(ProfileData.FORMAT, true, typedCommand(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null, machine, SoftwareInfo.detect(root),
                 plan.options(), infos, List.of());
 
@@ -360,7 +360,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
     }
 
-    private String commandLine() {
+    private String typedCommand() {
         String given = System.getProperty("squall.command");
         if (given != null && !given.isBlank()) {
             return given.strip();
