@@ -1,0 +1,149 @@
+package squall.profiles;
+
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code scripts/profile --compare A B}: for every workload × device × variant present in both runs,
+ * the ratio B / A of ms/step (above 1: B is slower) and of GB/s (below 1: B moves less), so a
+ * regression stands out.
+ *
+ * <pre>{@code
+ * Comparison.of(Path.of("profiles/results/2026-11-20-host"), Path.of("profiles/results/2026-11-23-host"))
+ *         .print(new PrintWriter(System.out, true));
+ * }</pre>
+ */
+public final class Comparison {
+
+    /** A row of one run, as {@code data.csv} holds it. */
+    record Row(String workload, String device, String variant, String status, Double msPerStep, Double gbPerS) {
+        String key() {
+            return workload + " " + device + " " + variant;
+        }
+    }
+
+    private final Path a;
+    private final Path b;
+    private final Map<String, Row> rowsA;
+    private final Map<String, Row> rowsB;
+
+    private Comparison(Path a, Path b) {
+        this.a = a;
+        this.b = b;
+        this.rowsA = read(a);
+        this.rowsB = read(b);
+    }
+
+    /** Reads both runs; each is a results folder (its {@code data.csv}) or a CSV file. */
+    public static Comparison of(Path a, Path b) {
+        return new Comparison(csvOf(a), csvOf(b));
+    }
+
+    static Path csvOf(Path given) {
+        Path csv = Files.isDirectory(given) ? given.resolve(ResultsFolder.CSV) : given;
+        if (!Files.isRegularFile(csv)) {
+            throw new IllegalArgumentException(given + (Files.isDirectory(given) ? " has no " + ResultsFolder.CSV
+                    : " does not exist") + "; give a results folder or its data.csv");
+        }
+        return csv;
+    }
+
+    private static Map<String, Row> read(Path csv) {
+        Map<String, Row> rows = new LinkedHashMap<>();
+        CsvSchema schema = CsvSchema.emptySchema().withHeader();
+        try (MappingIterator<Map<String, String>> it = CsvRow.MAPPER.readerForMapOf(String.class).with(schema)
+                .readValues(csv.toFile())) {
+            while (it.hasNext()) {
+                Map<String, String> r = it.next();
+                for (String column : List.of("workload", "device", "variant", "status", "ms_per_step", "gb_per_s")) {
+                    if (!r.containsKey(column)) {
+                        throw new IllegalArgumentException(csv + " has no column '" + column + "': not a squall data.csv");
+                    }
+                }
+                Row row = new Row(r.get("workload"), r.get("device"), r.get("variant"), r.get("status"),
+                        number(r.get("ms_per_step")), number(r.get("gb_per_s")));
+                rows.put(row.key(), row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    private static Double number(String text) {
+        return text == null || text.isBlank() ? null : Double.valueOf(text);
+    }
+
+    /** Rows present in both runs, in A's order. */
+    List<Row[]> common() {
+        List<Row[]> both = new ArrayList<>();
+        rowsA.forEach((key, rowA) -> {
+            Row rowB = rowsB.get(key);
+            if (rowB != null) {
+                both.add(new Row[] {rowA, rowB});
+            }
+        });
+        return both;
+    }
+
+    /** Prints the table of ratios, then how many rows only one run has. */
+    public void print(PrintWriter out) {
+        out.println("A: " + a);
+        out.println("B: " + b);
+        out.println();
+        List<String[]> table = new ArrayList<>();
+        table.add(new String[] {"WORKLOAD", "DEVICE", "VARIANT", "MS/STEP A", "MS/STEP B", "B/A", "GB/S A", "GB/S B", "B/A"});
+        for (Row[] pair : common()) {
+            Row ra = pair[0], rb = pair[1];
+            table.add(new String[] {ra.workload(), ra.device(), ra.variant(), value(ra, ra.msPerStep()),
+                    value(rb, rb.msPerStep()), ratio(ra.msPerStep(), rb.msPerStep()), value(ra, ra.gbPerS()),
+                    value(rb, rb.gbPerS()), ratio(ra.gbPerS(), rb.gbPerS())});
+        }
+        print(out, table);
+        long onlyA = rowsA.keySet().stream().filter(k -> !rowsB.containsKey(k)).count();
+        long onlyB = rowsB.keySet().stream().filter(k -> !rowsA.containsKey(k)).count();
+        if (onlyA + onlyB > 0) {
+            out.println();
+            out.println(onlyA + " rows only in A, " + onlyB + " only in B (not compared)");
+        }
+        out.flush();
+    }
+
+    /** A number, or the status when the row was not timed ({@code wrong}, {@code failed}). */
+    private static String value(Row row, Double x) {
+        return x == null ? row.status() : Numbers.fmt(x);
+    }
+
+    private static String ratio(Double a, Double b) {
+        return a == null || b == null || a == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", b / a);
+    }
+
+    /** Columns two spaces apart; text left-aligned, numbers right-aligned. */
+    private static void print(PrintWriter out, List<String[]> rows) {
+        int columns = rows.getFirst().length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                String pad = " ".repeat(widths[c] - row[c].length());
+                line.append(c > 0 ? "  " : "").append(c < 3 ? row[c] + pad : pad + row[c]);
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package squall.profiles;
+
+import org.jfree.chart.JFreeChart;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code report.md} and its charts, made from a {@code profile.json} alone, so a stored profile can be
+ * reported again (and the report is the same wherever it is made).
+ *
+ * <pre>{@code
+ * Report.write(Json.read(Path.of("profiles/results/2026-11-23-host/profile.json")), Path.of("/tmp/again"));
+ * }</pre>
+ */
+public final class Report {
+
+    public static final String FILE = "report.md";
+
+    private Report() {
+    }
+
+    /** Writes {@code report.md}, then the charts it shows (PNG and SVG), into {@code dir}. */
+    public static void write(ProfileData data, Path dir) {
+        Map<String, JFreeChart> charts = Charts.of(data);
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(FILE), markdown(data, List.copyOf(charts.keySet())), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+        }
+        Charts.write(charts, dir);
+    }
+
+    /** The report's text; {@code charts} are the chart names written beside it ({@link Charts#write}). */
+    static String markdown(ProfileData data, List<String> charts) {
+        StringBuilder md = new StringBuilder();
+        RunOptions o = data.options();
+        md.append("# squall profile: ").append(o.model()).append(" on ")
+                .append(data.devices().stream().map(DeviceInfo::id).collect(Collectors.joining(", "))).append("\n\n");
+        if (data.partial()) {
+            int planned = data.measurements().size();
+            md.append("> **Partial results.** The run stopped before it finished; ").append(planned)
+                    .append(planned == 1 ? " measurement was" : " measurements were").append(" recorded.\n\n");
+        }
+        md.append("Recorded ").append(data.started())
+                .append(data.finished() == null ? "" : " to " + data.finished()).append(" with:\n\n");
+        md.append("```\n").append(data.command()).append("\n```\n\n");
+
+        summary(md, data);
+        machine(md, data);
+        software(md, data);
+        devices(md, data);
+        settings(md, data);
+        legend(md, data);
+        results(md, data);
+        if (!charts.isEmpty()) {
+            md.append("## Charts\n\nEach chart is here as SVG and PNG.\n\n");
+            for (String chart : charts) {
+                md.append("![").append(Charts.title(chart)).append("](").append(chart).append(".svg)\n\n");
+            }
+        }
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- sections
+
+    private static void summary(StringBuilder md, ProfileData data) {
+        List<Measurement> asIs = okDecode(data, false);
+        if (asIs.isEmpty()) {
+            return;
+        }
+        md.append("## Summary\n\n");
+        List<Integer> contexts = asIs.stream().map(m -> m.workload().context()).distinct().sorted().toList();
+        String kind = asIs.getFirst().workload().attention().name();
+        md.append("Fastest decode step per device, ").append(kind).append(" as the model has it: ms/step (variant, % of the device's copy bandwidth).\n\n");
+        List<String> header = new ArrayList<>(List.of("device"));
+        contexts.forEach(c -> header.add("context " + c));
+        Table t = new Table(header, rightAlignedFrom(1, header.size()));
+        for (String device : deviceIds(data)) {
+            List<String> row = new ArrayList<>(List.of(device));
+            for (int c : contexts) {
+                row.add(fastest(asIs, device, m -> m.workload().context() == c)
+                        .map(m -> Numbers.fmt(m.summary().msPerStep()) + " (" + m.variant()
+                                + (Double.isNaN(m.percentOfPeak()) ? "" : ", " + Numbers.percent(m.percentOfPeak())) + ")")
+                        .orElse(""));
+            }
+            t.row(row);
+        }
+        t.appendTo(md);
+
+        List<Measurement> forced = okDecode(data, true);
+        if (!forced.isEmpty()) {
+            int context = forced.getFirst().workload().context();
+            md.append("\nThe same model with its KV heads forced, context ").append(context)
+                    .append(": fastest ms/step per device, and its ratio to MHA.\n\n");
+            List<Measurement> atContext = okDecode(data).stream().filter(m -> m.workload().context() == context).toList();
+            Table k = new Table(List.of("device", "MHA", "GQA", "MQA", "GQA / MHA", "MQA / MHA"),
+                    rightAlignedFrom(1, 6));
+            for (String device : deviceIds(data)) {
+                Map<String, Double> ms = new LinkedHashMap<>();
+                for (String kind2 : List.of("MHA", "GQA", "MQA")) {
+                    ms.put(kind2, fastest(atContext, device, m -> m.workload().attention().name().equals(kind2))
+                            .map(m -> m.summary().msPerStep()).orElse(Double.NaN));
+                }
+                if (ms.values().stream().allMatch(x -> x.isNaN())) {
+                    continue;
+                }
+                k.row(List.of(device, Numbers.fmt(ms.get("MHA")), Numbers.fmt(ms.get("GQA")), Numbers.fmt(ms.get("MQA")),
+                        Numbers.ratio(ms.get("GQA") / ms.get("MHA")), Numbers.ratio(ms.get("MQA") / ms.get("MHA"))));
+            }
+            k.appendTo(md);
+        }
+        long wrong = data.measurements().stream().filter(m -> !m.ok()).count();
+        if (wrong > 0) {
+            md.append("\n").append(wrong).append(wrong == 1 ? " measurement was" : " measurements were")
+                    .append(" not timed (wrong output or a device error): see the tables below.\n");
+        }
+        md.append("\n");
+    }
+
+    private static void machine(StringBuilder md, ProfileData data) {
+        MachineInfo m = data.machine();
+        md.append("## Machine\n\n");
+        Table t = new Table(List.of("", ""), new boolean[2]);
+        t.row(List.of("host", m.host()));
+        t.row(List.of("CPU", m.cpu() + ", " + m.cores() + (m.cores() == 1 ? " core" : " cores")));
+        t.row(List.of("last-level cache", m.llcBytes() > 0 ? Numbers.bytes(m.llcBytes()) : "unknown"));
+        t.row(List.of("memory", Numbers.bytes(m.memoryBytes())));
+        t.row(List.of("OS", m.os()));
+        t.row(List.of("GPU", m.gpus().isEmpty() ? "none" : String.join(", ", m.gpus())));
+        t.appendTo(md);
+        md.append("\n");
+    }
+
+    private static void software(StringBuilder md, ProfileData data) {
+        SoftwareInfo s = data.software();
+        md.append("## Software\n\n");
+        Table t = new Table(List.of("", ""), new boolean[2]);
+        t.row(List.of("JDK", s.jdk() + ", " + s.vm()));
+        t.row(List.of("squall", s.squall() + (s.git() == null ? "" : " (git " + s.git() + ")")));
+        t.appendTo(md);
+        md.append("\nDevice drivers are among each device's properties below.\n\n");
+    }
+
+    private static void devices(StringBuilder md, ProfileData data) {
+        md.append("## Devices\n\n");
+        Table t = new Table(List.of("device", "name", "type", "copy GB/s", "properties"),
+                new boolean[] {false, false, false, true, false});
+        for (DeviceInfo d : data.devices()) {
+            String properties = d.properties().entrySet().stream().map(e -> e.getKey() + " = " + e.getValue())
+                    .collect(Collectors.joining("; "));
+            t.row(List.of(d.id(), d.name(), d.type(), d.peak() == null ? "unknown" : Numbers.fmt(d.peak()), properties));
+        }
+        t.appendTo(md);
+        md.append("\n");
+    }
+
+    private static void settings(StringBuilder md, ProfileData data) {
+        RunOptions o = data.options();
+        md.append("## Settings\n\n");
+        Table t = new Table(List.of("", ""), new boolean[2]);
+        t.row(List.of("model", o.model()));
+        t.row(List.of("layers", Integer.toString(o.layers())));
+        t.row(List.of("batch", Integer.toString(o.batch())));
+        t.row(List.of("KV dtype", o.kvDtype()));
+        t.row(List.of("block size", o.blockSize() + " tokens"));
+        t.row(List.of("contexts", o.contexts().stream().map(String::valueOf).collect(Collectors.joining(", "))));
+        t.row(List.of("variants", String.join(", ", o.variants())));
+        t.row(List.of("steps", o.warmup() + " warm-up, then " + o.steps() + " timed"));
+        t.row(List.of("prefill", o.prefillTokens() == 0 ? "none" : o.prefillTokens() + " tokens into an empty cache"));
+        t.appendTo(md);
+        md.append("\n");
+    }
+
+    private static void legend(StringBuilder md, ProfileData data) {
+        md.append("""
+                ## How to read the tables
+
+                - **ms/step**: median host time of one step (every layer: append the new K/V rows, attend), over the \
+                timed steps. A decode step adds one token per sequence, so the context grows by one each step.
+                - **kernel ms**: device time of the step's kernels (device timestamps where the device has them).
+                - **GB/s**: bytes an ideal step must move (each layer's K/V in use read once, plus queries, outputs and \
+                the new rows; the repeat variant's own copy of the cache is not counted) per second of kernel time.
+                - **% of peak**: GB/s as a share of the device's copy bandwidth (`BandwidthProbe`: a copy kernel on the \
+                device over buffers far past its caches, read + written bytes per second).
+                - **× MHA**: this row's ms/step over the same device and variant with the model forced to MHA \
+                (Hkv = Hq) at the same context.
+                - **check**: relative L2 error of a small run of the same graph (2 layers, short contexts) against the \
+                jvm device, and of the jvm device against float64 attention; a device above 1e-05 is **wrong** and \
+                not timed.
+
+                """);
+    }
+
+    private static void results(StringBuilder md, ProfileData data) {
+        md.append("## Results\n\n");
+        Map<String, List<Measurement>> byWorkload = new LinkedHashMap<>();
+        for (Measurement m : data.measurements()) {
+            byWorkload.computeIfAbsent(m.workload().key(), k -> new ArrayList<>()).add(m);
+        }
+        long llc = data.machine().llcBytes();
+        for (List<Measurement> rows : byWorkload.values()) {
+            Workload w = rows.getFirst().workload();
+            md.append("### ").append(w.title()).append("\n\n");
+            md.append(w.layers()).append(w.layers() == 1 ? " layer" : " layers").append(", batch ").append(w.batch())
+                    .append(", ").append(w.dtype()).append(" KV: ").append(Numbers.bytes(w.workingSetBytes()))
+                    .append(" of K/V per step");
+            if (llc > 0) {
+                double times = (double) w.workingSetBytes() / llc;
+                md.append(times > 1 ? String.format(Locale.ROOT, " (%.1f × the %s last-level cache)", times, Numbers.bytes(llc))
+                        : " (**fits in the " + Numbers.bytes(llc) + " last-level cache**: this measures the cache, not memory)");
+            }
+            md.append(".\n\n");
+            boolean decode = w.phase() == Workload.Phase.DECODE;
+            List<String> header = decode
+                    ? List.of("device", "variant", "ms/step", "kernel ms", "GB/s", "% of peak", "GFLOP/s", "× MHA", "check")
+                    : List.of("device", "variant", "ms/step", "kernel ms", "tokens/s", "GFLOP/s", "check");
+            Table t = new Table(header, rightAlignedFrom(2, header.size()));
+            for (Measurement m : rows) {
+                List<String> row = new ArrayList<>(List.of(m.device(), m.variant()));
+                if (!m.ok()) {
+                    row.add("**" + m.status().name().toLowerCase(Locale.ROOT) + "**: " + m.message());
+                    while (row.size() < header.size() - 1) {
+                        row.add("");
+                    }
+                    row.add(Numbers.error(m.checkError()));
+                    t.row(row);
+                    continue;
+                }
+                Summary s = m.summary();
+                row.add(Numbers.fmt(s.msPerStep()));
+                row.add(Numbers.fmt(s.kernelMs()));
+                if (decode) {
+                    row.add(Numbers.fmt(s.gigabytesPerSecond()));
+                    row.add(Numbers.percent(m.percentOfPeak()));
+                    row.add(Numbers.fmt(s.gigaflopsPerSecond()));
+                    row.add(Numbers.ratio(vsMha(data, m)));
+                } else {
+                    row.add(Numbers.fmt(s.tokensPerSecond()));
+                    row.add(Numbers.fmt(s.gigaflopsPerSecond()));
+                }
+                row.add(Numbers.error(m.checkError()));
+                t.row(row);
+            }
+            t.appendTo(md);
+            md.append("\n");
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** This row's ms/step over the MHA row of the same device, variant, phase and context; NaN if none. */
+    static double vsMha(ProfileData data, Measurement m) {
+        Workload w = m.workload();
+        if (w.attention().name().equals("MHA")) {
+            return Double.NaN;
+        }
+        return data.measurements().stream()
+                .filter(o -> o.ok() && o.device().equals(m.device()) && o.variant().equals(m.variant()))
+                .filter(o -> o.workload().phase() == w.phase() && o.workload().context() == w.context()
+                        && o.workload().attention().name().equals("MHA")
+                        && o.workload().model().queryHeads() == w.model().queryHeads())
+                .findFirst().map(o -> m.summary().msPerStep() / o.summary().msPerStep()).orElse(Double.NaN);
+    }
+
+    static List<Measurement> okDecode(ProfileData data) {
+        return data.measurements().stream().filter(m -> m.ok() && m.workload().phase() == Workload.Phase.DECODE).toList();
+    }
+
+    /** OK decode measurements of the model as it is ({@code forced = false}) or with forced KV heads. */
+    static List<Measurement> okDecode(ProfileData data, boolean forced) {
+        return okDecode(data).stream().filter(m -> m.workload().forced() == forced).toList();
+    }
+
+    static List<String> deviceIds(ProfileData data) {
+        Set<String> ids = new LinkedHashSet<>();
+        data.devices().forEach(d -> ids.add(d.id()));
+        data.measurements().forEach(m -> ids.add(m.device()));
+        return List.copyOf(ids);
+    }
+
+    private static Optional<Measurement> fastest(List<Measurement> ms, String device,
+                                                 java.util.function.Predicate<Measurement> which) {
+        return ms.stream().filter(m -> m.device().equals(device)).filter(which)
+                .min(Comparator.comparingDouble(m -> m.summary().msPerStep()));
+    }
+
+    private static boolean[] rightAlignedFrom(int first, int columns) {
+        boolean[] right = new boolean[columns];
+        for (int c = first; c < columns; c++) {
+            right[c] = true;
+        }
+        return right;
+    }
+
+    /** A Markdown table; cells may not break lines, and a {@code |} in a cell is escaped. */
+    private record Table(List<String> header, boolean[] rightAligned, List<List<String>> rows) {
+
+        Table(List<String> header, boolean[] rightAligned) {
+            this(header, rightAligned, new ArrayList<>());
+        }
+
+        void row(List<String> cells) {
+            if (cells.size() != header.size()) {
+                throw new IllegalArgumentException("expected " + header.size() + " cells, got " + cells);
+            }
+            rows.add(cells);
+        }
+
+        void appendTo(StringBuilder md) {
+            line(md, header);
+            StringBuilder rule = new StringBuilder("|");
+            for (boolean right : rightAligned) {
+                rule.append(right ? "--:|" : "---|");
+            }
+            md.append(rule).append('\n');
+            rows.forEach(r -> line(md, r));
+        }
+
+        private static void line(StringBuilder md, List<String> cells) {
+            md.append("|");
+            for (String cell : cells) {
+                String c = Objects.requireNonNullElse(cell, "").replace("|", "\\|").replaceAll("\\R", " ");
+                md.append(c.isEmpty() ? " |" : " " + c + " |");
+            }
+            md.append('\n');
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package squall.profiles;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import java.awt.image.BufferedImage;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The report made from a stored {@code profile.json} (a small real run on jvm and PoCL, one row marked
+ * wrong by hand) is the golden {@code report.md}, and its charts are a valid PNG and SVG each.
+ * {@code -Dsquall.updateGolden=true} rewrites the golden file from the current code; read the diff.
+ */
+class ReportTest {
+
+    static Path fixture(String name) {
+        try {
+            return Path.of(ReportTest.class.getResource("fixture/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void reportOfAStoredProfileIsTheGoldenOne(@TempDir Path tmp) throws Exception {
+        ProfileData data = Json.read(fixture("profile.json"));
+        Report.write(data, tmp);
+        String actual = Files.readString(tmp.resolve(Report.FILE), StandardCharsets.UTF_8);
+        if (Boolean.getBoolean("squall.updateGolden")) {
+            Path source = Path.of("src/test/resources/squall/profiles/fixture/report.md");
+            Files.writeString(source, actual, StandardCharsets.UTF_8);
+        }
+        assertEquals(Files.readString(fixture("report.md"), StandardCharsets.UTF_8), actual);
+
+        assertEquals(Charts.NAMES.size(), Files.list(tmp).filter(p -> p.toString().endsWith(".png")).count());
+        for (String chart : Charts.NAMES) {
+            BufferedImage png = ImageIO.read(tmp.resolve(chart + ".png").toFile());
+            assertNotNull(png, chart + ".png does not decode");
+            assertEquals(Charts.WIDTH, png.getWidth());
+            assertEquals(Charts.HEIGHT, png.getHeight());
+            DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
+            // JFreeSVG names the SVG 1.1 DTD; parse offline
+            xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            Document svg = xml.newDocumentBuilder().parse(tmp.resolve(chart + ".svg").toFile());
+            assertEquals("svg", svg.getDocumentElement().getTagName(), chart + ".svg");
+            assertTrue(actual.contains("](" + chart + ".svg)"), "the report shows " + chart);
+        }
+    }
+
+    @Test
+    void aPartialProfileSaysSo(@TempDir Path tmp) throws Exception {
+        ProfileData done = Json.read(fixture("profile.json"));
+        ProfileData partial = new ProfileData(done.format(), true, done.command(), done.started(), null, done.machine(),
+                done.software(), done.options(), done.devices(), done.measurements().subList(0, 3));
+        Report.write(partial, tmp);
+        String report = Files.readString(tmp.resolve(Report.FILE));
+        assertTrue(report.contains("> **Partial results.** The run stopped before it finished; 3 measurements were recorded."),
+                report);
+        assertFalse(Files.exists(tmp.resolve(Charts.ATTENTION_KINDS + ".png")), "no MHA/MQA rows yet: no chart");
+    }
+
+    /** A run with nothing measured yet, on a made-up machine. */
+    static ProfileData emptyRun(List<DeviceInfo> devices) {
+        return new ProfileData(ProfileData.FORMAT, true, "scripts/profile --test", "2026-01-01T00:00:00Z", null,
+                new MachineInfo("test-host", "test CPU", 2, 8L << 30, "test OS", 32L << 20, List.of()),
+                new SoftwareInfo("25", "test VM", "test", null),
+                new RunOptions("llama3-8b", devices.stream().map(DeviceInfo::id).toList(), List.of(48), List.of("broadcast"),
+                        1, 1, "fp16", 2, 1, 0, 16),
+                devices, List.of());
+    }
+}
