@@ -15,6 +15,10 @@ final class CacheOptions {
     @Option(names = "--model", required = true, paramLabel = "<id>", description = "Model preset id; 'squall models' lists them.")
     String model;
 
+    @Option(names = "--kv-heads", paramLabel = "<n>", description = {"Force the model's KV heads (it must divide its query heads):"
+            + " the query-head count for MHA, 1 for MQA; default the model's own."})
+    Integer kvHeads;
+
     @Option(names = "--batch", defaultValue = "1", paramLabel = "<n>", description = "Sequences decoded together; default ${DEFAULT-VALUE}.")
     int batch;
 
@@ -44,11 +48,21 @@ final class CacheOptions {
     Boolean progress;
 
     ModelPreset preset() {
+        ModelPreset preset;
         try {
-            return ModelPreset.byId(model);
+            preset = ModelPreset.byId(model);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--model", e.getMessage());
         }
+        if (kvHeads == null || kvHeads == preset.kvHeads()) {
+            return preset;
+        }
+        if (kvHeads < 1 || preset.queryHeads() % kvHeads != 0) {
+            throw new BadInputException("--kv-heads", "must divide " + preset.id() + "'s " + preset.queryHeads()
+                    + " query heads, got " + kvHeads);
+        }
+        return new ModelPreset(preset.id(), preset.name() + " with " + kvHeads + " KV heads", preset.layers(),
+                preset.queryHeads(), kvHeads, preset.headDim());
     }
 
     /** The layers to run: {@code --layers}, or all of the model's. */

@@ -60,6 +60,7 @@ final class CacheRuns {
 
     static void putModel(Map<String, Object> r, ModelPreset model, int layers) {
         r.put("model", model.id());
+        r.put("model_name", model.name());
         r.put("layers", layers);
         r.put("model_layers", model.layers());
         r.put("query_heads", model.queryHeads());
@@ -83,7 +84,8 @@ final class CacheRuns {
 
     /** The model and device lines of a text report made by {@link #putModel} and {@link #putDevice}. */
     static void printHeader(PrintWriter out, Map<String, Object> r) {
-        ModelPreset model = ModelPreset.byId((String) r.get("model"));
+        ModelPreset model = new ModelPreset((String) r.get("model"), (String) r.get("model_name"), (int) r.get("model_layers"),
+                (int) r.get("query_heads"), (int) r.get("kv_heads"), (int) r.get("head_dim"));
         out.printf(Locale.ROOT, "model:       %s (%s): %d of %d layers, Hq %d, Hkv %d, head dim %d, %s%n", model.id(),
                 model.name(), (int) r.get("layers"), model.layers(), model.queryHeads(), model.kvHeads(), model.headDim(),
                 model.kind());

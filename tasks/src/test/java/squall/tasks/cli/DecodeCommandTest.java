@@ -168,4 +168,19 @@ class DecodeCommandTest {
                             + " block table too: " + r);
         }
     }
+
+    @Test
+    void kvHeadsForcesMhaOrMqaAndTheBytesFollow() throws Exception {
+        JsonNode gqa = json(decode("jvm", "--context", "64", "--steps", "2"));
+        JsonNode mha = json(decode("jvm", "--context", "64", "--steps", "2", "--kv-heads", "32"));
+        JsonNode mqa = json(decode("jvm", "--context", "64", "--steps", "2", "--kv-heads", "1"));
+        assertEquals(8, gqa.get("kv_heads").asInt());
+        assertEquals(32, mha.get("kv_heads").asInt());
+        assertEquals(1, mqa.get("kv_heads").asInt());
+        assertEquals(4 * gqa.get("kv_bytes_per_step").asLong(), mha.get("kv_bytes_per_step").asLong());
+        assertEquals(gqa.get("kv_bytes_per_step").asLong(), 8 * mqa.get("kv_bytes_per_step").asLong());
+        Cli.Result bad = decode("jvm", "--context", "64", "--steps", "2", "--kv-heads", "5");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--kv-heads") && bad.err().contains("must divide llama3-8b's 32 query heads"), bad.err());
+    }
 }
