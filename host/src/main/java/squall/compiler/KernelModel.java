@@ -11,7 +11,6 @@ import com.sun.source.tree.IdentifierTree;
 import com.sun.source.tree.MemberSelectTree;
 import com.sun.source.tree.MethodInvocationTree;
 import com.sun.source.tree.MethodTree;
-import com.sun.source.tree.NewArrayTree;
 import com.sun.source.tree.PrimitiveTypeTree;
 import com.sun.source.tree.ReturnTree;
 import com.sun.source.tree.StatementTree;
@@ -611,10 +610,5 @@ final class KernelModel {
             boolean writes = a.writes() || b.writes();
             return reads && writes ? Access.READ_WRITE : writes ? Access.WRITE : reads ? Access.READ : Access.NONE;
         }
-    }
-
-    /** {@code true} if {@code statement} declares a private array: {@code float[] acc = new float[N];}. */
-    static boolean isPrivateArrayDeclaration(Tree statement) {
-        return statement instanceof VariableTree v && v.getInitializer() instanceof NewArrayTree;
     }
 }

@@ -253,10 +253,6 @@ final class CacheStep implements AutoCloseable {
         return slices;
     }
 
-    WorkGroupDecode.Launch workGroupLaunch() {
-        return launch;
-    }
-
     ExecutionPlan plan() {
         return plan;
     }
