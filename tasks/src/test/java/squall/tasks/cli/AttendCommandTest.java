@@ -22,23 +22,31 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every NumPy test vector through {@code squall attend} on the jvm device, read back from the written file. */
+/**
+ * Every NumPy test vector through {@code squall attend} on every device present (jvm, opencl:0 from PoCL in
+ * CI, cuda:0 on a GPU machine), read back from the written file.
+ */
 class AttendCommandTest {
 
     @TempDir
     Path tmp;
 
     static Stream<Arguments> casesAndVariants() {
-        return TestVectors.cases().stream().flatMap(c -> Stream.of("broadcast", "gather", "repeat")
-                // broadcast cannot take a mapping other than h / (Hq / Hkv): that case is a bad-input test.
-                .filter(variant -> !(c.hasKvMap() && variant.equals("broadcast")))
-                .map(variant -> Arguments.of(c, variant)));
+        return squall.tasks.TestDevices.ids().stream().flatMap(device -> TestVectors.cases().stream()
+                .flatMap(c -> Stream.of("broadcast", "gather", "repeat")
+                        // broadcast cannot take a mapping other than h / (Hq / Hkv): that case is a bad-input test.
+                        .filter(variant -> !(c.hasKvMap() && variant.equals("broadcast")))
+                        .map(variant -> Arguments.of(device, c, variant))));
     }
 
     static List<String> args(TestVectors.Case c, Path out) {
+        return args(c, out, "jvm");
+    }
+
+    static List<String> args(TestVectors.Case c, Path out, String device) {
         List<String> args = new ArrayList<>(List.of(
                 "attend", "--q", c.file("q.npy").toString(), "--k", c.file("k.npy").toString(),
-                "--v", c.file("v.npy").toString(), "--device", "jvm", "--out", out.toString()));
+                "--v", c.file("v.npy").toString(), "--device", device, "--out", out.toString()));
         if (c.hasKvMap()) {
             args.addAll(List.of("--kv-map", c.file("kv_map.npy").toString()));
         }
@@ -48,11 +56,11 @@ class AttendCommandTest {
         return args;
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0}: {1} {2}")
     @MethodSource("casesAndVariants")
-    void matchesTheNumPyOutputAndTheFloat64Reference(TestVectors.Case c, String variant) throws IOException {
+    void matchesTheNumPyOutputAndTheFloat64Reference(String device, TestVectors.Case c, String variant) throws IOException {
         Path out = tmp.resolve("out.npy");
-        List<String> args = args(c, out);
+        List<String> args = args(c, out, device);
         args.addAll(List.of("--scale", Double.toString(c.scale()), "--variant", variant, "--check"));
 
         Cli.Result result = Cli.run(args.toArray(String[]::new));
@@ -60,6 +68,7 @@ class AttendCommandTest {
         assertEquals(0, result.status(), result::toString);
         assertTrue(result.out().contains("check: relative L2 error"), result::toString);
         assertTrue(result.out().contains("variant " + variant), result::toString);
+        assertTrue(result.out().contains("on device " + device), result::toString);
         NpyTensor written = Npy.read(out);
         NpyTensor expected = Npy.read(c.file("out.npy"));
         assertTrue(written.isFloat32());
