@@ -4,6 +4,7 @@ import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
 import squall.runtime.Devices;
+import squall.tasks.CacheGraph;
 import squall.tasks.CacheVariant;
 import squall.tasks.KvCache;
 import squall.tasks.ModelPreset;
@@ -109,7 +110,7 @@ final class OutputCheck {
         SplittableRandom random = new SplittableRandom(7);
         List<float[]> outputs = new ArrayList<>();
         double float64Error = 0;
-        try (StepGraph graph = StepGraph.of(small, cache, device, variant, slices, false)) {
+        try (CacheGraph graph = small.graph(cache, device, variant, slices, false)) {
             for (int step = 0; step < STEPS; step++) {
                 float[] q = uniform(random, graph.queries().length);
                 float[] k = uniform(random, graph.newKeys().length);

@@ -3,6 +3,7 @@ package squall.profiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import squall.runtime.Device;
+import squall.tasks.CacheGraph;
 import squall.tasks.CacheVariant;
 import squall.tasks.KvCache;
 import squall.tasks.StepResult;
@@ -123,7 +124,7 @@ final class ProfileRunner {
         OutputCheck.Result checked = null;
         try {
             reset(cache, w);
-            try (StepGraph graph = StepGraph.of(w, cache, device, variant, 0, true)) {
+            try (CacheGraph graph = w.graph(cache, device, variant, 0, true)) {
                 slices = graph.slices();
                 checked = check.check(device, w, variant, slices);
                 progress.advance(1);
@@ -166,7 +167,7 @@ final class ProfileRunner {
     }
 
     /** A prefill starts from the workload's context each step; a decode step goes on from the last. */
-    private StepResult step(StepGraph graph, KvCache cache, Workload w) {
+    private StepResult step(CacheGraph graph, KvCache cache, Workload w) {
         if (w.phase() == Workload.Phase.PREFILL) {
             reset(cache, w);
         }
@@ -180,7 +181,7 @@ final class ProfileRunner {
         }
     }
 
-    private static void fillInputs(StepGraph graph) {
+    private static void fillInputs(CacheGraph graph) {
         SplittableRandom random = new SplittableRandom(SEED);
         for (float[] a : new float[][] {graph.queries(), graph.newKeys(), graph.newValues()}) {
             for (int i = 0; i < a.length; i++) {

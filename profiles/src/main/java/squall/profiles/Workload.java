@@ -1,6 +1,12 @@
 package squall.profiles;
 
+import squall.runtime.Device;
 import squall.tasks.AttentionKind;
+import squall.tasks.CacheGraph;
+import squall.tasks.CacheVariant;
+import squall.tasks.DecodeGraph;
+import squall.tasks.KvCache;
+import squall.tasks.PrefillGraph;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
@@ -93,5 +99,18 @@ public record Workload(Phase phase, ModelPreset model, boolean forced, int conte
     /** Bytes of K and V a step must read: every layer's cache in use, all sequences. */
     public long workingSetBytes() {
         return 2L * batch * layers * model.kvHeads() * model.headDim() * (long) tokensAfterStep() * dtype.bytes();
+    }
+
+    /**
+     * This workload's graph on {@code cache}: a {@link DecodeGraph} or a {@link PrefillGraph} of
+     * {@link #tokens()} tokens.
+     *
+     * @param slices split-KV slices for decode, 0 for the graph's own choice; prefill is never split
+     */
+    CacheGraph graph(KvCache cache, Device device, CacheVariant variant, int slices, boolean profiling) {
+        if (phase == Phase.DECODE) {
+            return DecodeGraph.builder(cache).device(device).variant(variant).slices(slices).profiling(profiling).build();
+        }
+        return PrefillGraph.builder(cache, tokens).device(device).variant(variant).profiling(profiling).build();
     }
 }

@@ -1,7 +1,6 @@
 package squall.tasks;
 
 import squall.runtime.Device;
-import squall.runtime.ExecutionPlan;
 
 /**
  * A decode step for every layer of a model: each sequence's new token is appended to the KV cache
@@ -25,69 +24,14 @@ import squall.runtime.ExecutionPlan;
  * If a step fails (bad input, a sequence at capacity, a device error), the cache's lengths and its
  * valid rows are exactly as before the step. Not thread-safe.
  */
-public final class DecodeGraph implements AutoCloseable {
-
-    private final CacheStep step;
+public final class DecodeGraph extends CacheGraph {
 
     private DecodeGraph(CacheStep step) {
-        this.step = step;
+        super(step);
     }
 
     public static Builder builder(KvCache cache) {
         return new Builder(cache);
-    }
-
-    /** Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}. */
-    public StepResult step() {
-        return step.run();
-    }
-
-    /**
-     * Runs a step on these inputs: {@code q [layers, batch, Hq, D]}, {@code kNew, vNew [layers, batch, Hkv, D]}.
-     * They are checked (size, finite values) before anything reaches the device.
-     */
-    public StepResult step(float[] q, float[] kNew, float[] vNew) {
-        return step.run(q, kNew, vNew);
-    }
-
-    /** The query input, {@code [layers, batch, Hq, D]}. */
-    public float[] queries() {
-        return step.queries();
-    }
-
-    /** The new keys, {@code [layers, batch, Hkv, D]}. */
-    public float[] newKeys() {
-        return step.newKeys();
-    }
-
-    /** The new values, {@code [layers, batch, Hkv, D]}. */
-    public float[] newValues() {
-        return step.newValues();
-    }
-
-    /** The last step's output, {@code [layers, batch, Hq, D]}. */
-    public float[] output() {
-        return step.output();
-    }
-
-    /** Slices each sequence's keys are split into (split-KV); 1 when not split. */
-    public int slices() {
-        return step.slices();
-    }
-
-    /** Copies the device's cache into the {@link KvCache}'s host arrays. */
-    public void downloadCache() {
-        step.downloadCache();
-    }
-
-    /** The plan underneath, for its device and profile. */
-    public ExecutionPlan plan() {
-        return step.plan();
-    }
-
-    @Override
-    public void close() {
-        step.close();
     }
 
     /** Options of a {@link DecodeGraph}. */

@@ -1,7 +1,6 @@
 package squall.tasks;
 
 import squall.runtime.Device;
-import squall.runtime.ExecutionPlan;
 
 /**
  * A prefill step for every layer of a model: {@code tokens} new tokens per sequence are appended to
@@ -17,13 +16,12 @@ import squall.runtime.ExecutionPlan;
  * }
  * }</pre>
  */
-public final class PrefillGraph implements AutoCloseable {
+public final class PrefillGraph extends CacheGraph {
 
-    private final CacheStep step;
     private final int tokens;
 
     private PrefillGraph(CacheStep step, int tokens) {
-        this.step = step;
+        super(step);
         this.tokens = tokens;
     }
 
@@ -31,50 +29,8 @@ public final class PrefillGraph implements AutoCloseable {
         return new Builder(cache, tokens);
     }
 
-    /** Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}. */
-    public StepResult step() {
-        return step.run();
-    }
-
-    /**
-     * Runs a step on these inputs: {@code q [layers, batch, Hq, tokens, D]},
-     * {@code kNew, vNew [layers, batch, Hkv, tokens, D]}, checked before anything reaches the device.
-     */
-    public StepResult step(float[] q, float[] kNew, float[] vNew) {
-        return step.run(q, kNew, vNew);
-    }
-
     public int tokens() {
         return tokens;
-    }
-
-    /** The query input, {@code [layers, batch, Hq, tokens, D]}. */
-    public float[] queries() {
-        return step.queries();
-    }
-
-    /** The new keys, {@code [layers, batch, Hkv, tokens, D]}. */
-    public float[] newKeys() {
-        return step.newKeys();
-    }
-
-    /** The new values, {@code [layers, batch, Hkv, tokens, D]}. */
-    public float[] newValues() {
-        return step.newValues();
-    }
-
-    /** The last step's output, {@code [layers, batch, Hq, tokens, D]}. */
-    public float[] output() {
-        return step.output();
-    }
-
-    /** Copies the device's cache into the {@link KvCache}'s host arrays. */
-    public void downloadCache() {
-        step.downloadCache();
-    }
-
-    public ExecutionPlan plan() {
-        return step.plan();
     }
 
     /** Floating-point operations of one step's attention: QK^T and PV over the causal triangle, all layers. */
@@ -86,11 +42,6 @@ public final class PrefillGraph implements AutoCloseable {
             pairs += tokens * before + (long) tokens * (tokens + 1) / 2; // keys each new token sees
         }
         return 4L * cache.layers() * m.queryHeads() * m.headDim() * pairs;
-    }
-
-    @Override
-    public void close() {
-        step.close();
     }
 
     /** Options of a {@link PrefillGraph}. */
