@@ -2,22 +2,36 @@ package squall.device.cuda;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.opentest4j.AssertionFailedError;
+import squall.kernels.PagedAttentionKernels;
+import squall.runtime.Device;
+import squall.runtime.DeviceType;
+import squall.runtime.Devices;
+import squall.runtime.ForwardingDevice;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLibraries;
 import squall.runtime.KernelTarget;
+import squall.tasks.KvDtype;
+import squall.tasks.WorkGroupDecode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -68,9 +82,102 @@ class CudaCompileCheckTest {
         return tests;
     }
 
+    private static final Pattern SPILLS = Pattern.compile("(\\d+) bytes spill stores, (\\d+) bytes spill loads");
+    private static final Pattern REGISTERS = Pattern.compile("Used (\\d+) registers");
+
+    /**
+     * Registers spilled to local memory turn a bandwidth-bound kernel into one that also waits on its own stack: the
+     * kernels are small enough that ptxas must fit them in registers at the shapes tested.
+     */
+    static void assertNoSpills(String ptxasVerbose, String what) {
+        Matcher spills = SPILLS.matcher(ptxasVerbose);
+        assertTrue(spills.find(), () -> "ptxas -v printed no spill line for " + what + ":\n" + ptxasVerbose);
+        do {
+            String line = spills.group();
+            assertEquals("0", spills.group(1), () -> what + " spills registers: " + line + "\n" + ptxasVerbose);
+            assertEquals("0", spills.group(2), () -> what + " spills registers: " + line + "\n" + ptxasVerbose);
+        } while (spills.find());
+        Matcher registers = REGISTERS.matcher(ptxasVerbose);
+        assertTrue(registers.find(), () -> "ptxas -v printed no register count for " + what + ":\n" + ptxasVerbose);
+        System.out.println("ptxas: " + what + ": " + registers.group(1) + " registers, no spills");
+    }
+
     private static void compileAndAssemble(KernelDescriptor kernel, int arch) throws IOException, InterruptedException {
-        Map<String, Integer> defines = new java.util.TreeMap<>();
+        Map<String, Integer> defines = new TreeMap<>();
         CudaTestSupport.specialization(kernel).forEach((name, value) -> defines.put("SQUALL_" + name, value));
+        String output = assemble(kernel, defines, arch);
+        assertNoSpills(output, kernel.qualifiedName() + " sm_" + arch);
+    }
+
+    /**
+     * The decode kernel as {@link WorkGroupDecode#plan} launches it for Llama-3-8B (G 4, D 128, 16-token blocks) on
+     * an H100-sized GPU (132 SMs, 48 KiB of shared memory per block), for every cache dtype and both layouts: the
+     * shapes where a spill would cost the most.
+     */
+    @TestFactory
+    List<DynamicTest> decodeAtLlamaShapesKeepsEverythingInRegisters() {
+        KernelDescriptor kernel = KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup");
+        List<DynamicTest> tests = new ArrayList<>();
+        for (WorkGroupDecode.Layout layout : WorkGroupDecode.Layout.values()) {
+            WorkGroupDecode.Launch launch = WorkGroupDecode.plan(H100_SHAPED, 1, 8, 4, 128).withLayout(layout);
+            for (KvDtype dtype : List.of(KvDtype.FP32, KvDtype.FP16, KvDtype.BF16)) {
+                String what = "decodeWorkGroup " + dtype + " " + layout + " tile " + launch.tile() + " sm_90";
+                tests.add(DynamicTest.dynamicTest(what,
+                        () -> assertNoSpills(assemble(kernel, llamaDefines(launch, dtype), 90), what)));
+            }
+        }
+        return tests;
+    }
+
+    /** The check above can fail: the same kernel held to 16 registers must spill, and be reported. */
+    @Test
+    void aKernelSqueezedIntoFewRegistersIsReportedAsSpilling() throws IOException, InterruptedException {
+        KernelDescriptor kernel = KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup");
+        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(H100_SHAPED, 1, 8, 4, 128);
+        String output = assemble(kernel, llamaDefines(launch, KvDtype.FP16), 90, "--maxrregcount=16");
+        AssertionFailedError failure = assertThrows(AssertionFailedError.class, () -> assertNoSpills(output, "squeezed"));
+        assertTrue(failure.getMessage().contains("spills registers"), failure::getMessage);
+    }
+
+    private static Map<String, Integer> llamaDefines(WorkGroupDecode.Launch launch, KvDtype dtype) {
+        Map<String, Integer> defines = new TreeMap<>();
+        defines.put("SQUALL_G", launch.G());
+        defines.put("SQUALL_D", launch.D());
+        defines.put("SQUALL_BS", 16);
+        defines.put("SQUALL_TILE", launch.tile());
+        defines.put("SQUALL_ITEMS", launch.localSize());
+        defines.put("SQUALL_PER_ITEM", launch.perItem());
+        defines.put("SQUALL_COALESCED", launch.layout() == WorkGroupDecode.Layout.COALESCED ? 1 : 0);
+        defines.put("SQUALL_DTYPE", dtype.storage());
+        return defines;
+    }
+
+    /** An H100 as the launch planner sees it; kernels are only compiled for it, never run. */
+    private static final Device H100_SHAPED = new ForwardingDevice(Devices.get("jvm")) {
+        @Override
+        public DeviceType type() {
+            return DeviceType.GPU;
+        }
+
+        @Override
+        public long localMemoryBytes() {
+            return 48 << 10;
+        }
+
+        @Override
+        public int computeUnits() {
+            return 132;
+        }
+
+        @Override
+        public int maxWorkGroupSize() {
+            return 1024;
+        }
+    };
+
+    /** nvcc to PTX, then ptxas to a cubin; returns what {@code ptxas -v} printed. */
+    private static String assemble(KernelDescriptor kernel, Map<String, Integer> defines, int arch, String... ptxasOptions)
+            throws IOException, InterruptedException {
         String ptx = nvcc.compile(kernel.source(KernelTarget.CUDA), kernel.qualifiedName(), defines, arch);
         assertTrue(ptx.contains(".target sm_" + arch), () -> "PTX for the wrong target:\n" + ptx.lines().limit(20).toList());
         assertTrue(ptx.contains(".entry " + kernel.name()), () -> kernel.name() + " is not an entry of the PTX");
@@ -79,15 +186,18 @@ class CudaCompileCheckTest {
         try {
             Path in = dir.resolve("kernel.ptx");
             Files.writeString(in, ptx, StandardCharsets.US_ASCII);
-            Process p = new ProcessBuilder(ptxas.toString(), "-arch=sm_" + arch, "-o", dir.resolve("kernel.cubin").toString(),
-                    in.toString()).redirectErrorStream(true).start();
+            List<String> command = new ArrayList<>(List.of(ptxas.toString(), "-v", "-arch=sm_" + arch));
+            command.addAll(List.of(ptxasOptions));
+            command.addAll(List.of("-o", dir.resolve("kernel.cubin").toString(), in.toString()));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ptxas did not finish");
             assertEquals(0, p.exitValue(), () -> "ptxas -arch=sm_" + arch + " rejected " + kernel.qualifiedName() + ":\n" + output);
             assertTrue(Files.size(dir.resolve("kernel.cubin")) > 0);
+            return output;
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
