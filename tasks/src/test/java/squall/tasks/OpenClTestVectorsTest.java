@@ -30,7 +30,7 @@ class OpenClTestVectorsTest {
     }
 
     static Path vectors() {
-        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../testdata/attention").normalize();
+        return TestVectors.attentionDir();
     }
 
     static List<Path> cases() throws IOException {

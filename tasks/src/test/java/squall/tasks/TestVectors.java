@@ -8,11 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The NumPy test vectors in {@code testdata/attention/} at the repository root, found without relying
- * on the current directory: walk up from it to the folder holding {@code mvnw}.
+ * on the current directory: walk up from it to the folder holding {@code mvnw}. Outside a checkout (the
+ * GPU bundle of {@code scripts/gpu-bundle}), the system property {@code squall.testdata} names the folder.
  */
 public final class TestVectors {
 
@@ -23,17 +25,24 @@ public final class TestVectors {
 
     /** The repository root: the nearest folder at or above the working directory that holds {@code mvnw}. */
     public static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("mvnw"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("no folder holding mvnw at or above " + Path.of("").toAbsolutePath());
+        return findRepositoryRoot().orElseThrow(
+                () -> new IllegalStateException("no folder holding mvnw at or above " + Path.of("").toAbsolutePath()));
     }
 
-    /** {@code <root>/testdata/attention}. */
+    /** {@link #repositoryRoot()}, or empty where the tests run outside a checkout. */
+    public static Optional<Path> findRepositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("mvnw"))) {
+                return Optional.of(dir);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code <squall.testdata>/attention}, or {@code <root>/testdata/attention}. */
     public static Path attentionDir() {
-        Path dir = repositoryRoot().resolve("testdata/attention");
+        String given = System.getProperty("squall.testdata");
+        Path dir = given != null ? Path.of(given, "attention") : repositoryRoot().resolve("testdata/attention");
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("missing test vectors: " + dir);
         }

@@ -13,6 +13,7 @@ import squall.kernels.ReferenceAttention;
 import squall.runtime.Devices;
 import squall.runtime.ExecutionPlan;
 import squall.tasks.Attention;
+import squall.tasks.TestVectors;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,7 +139,7 @@ class CudaAttentionGpuTest {
 
     @TestFactory
     Stream<DynamicTest> theNumpyTestVectors() throws IOException {
-        Path root = CudaTestSupport.attentionTestdata();
+        Path root = TestVectors.attentionDir();
         List<Path> folders;
         try (Stream<Path> list = Files.list(root)) {
             folders = list.filter(Files::isDirectory).sorted().toList();

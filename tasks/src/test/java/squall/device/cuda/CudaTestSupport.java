@@ -4,8 +4,6 @@ import org.junit.jupiter.api.Assumptions;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
@@ -49,21 +47,5 @@ final class CudaTestSupport {
         kernel.params().stream().filter(squall.runtime.KernelParam::specialized)
                 .forEach(p -> values.put(p.name(), specializationValue(p.name())));
         return values;
-    }
-
-    /** {@code testdata/attention} of the repository: the system property {@code squall.testdata}, or found upwards. */
-    static Path attentionTestdata() {
-        String given = System.getProperty("squall.testdata");
-        if (given != null) {
-            return Path.of(given, "attention");
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("testdata").resolve("attention");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("testdata/attention not found above " + Path.of("").toAbsolutePath()
-                + "; set -Dsquall.testdata=<repository>/testdata");
     }
 }
