@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * @param jdk    {@code java.runtime.version}
  * @param vm     the VM's name and vendor
  * @param squall squall's version from the jar manifest, {@code development build} outside a jar
- * @param git    the commit of the working tree ({@code abc1234}, {@code +dirty} if changed), or {@code null}
+ * @param git    the commit of the working tree ({@code abc1234}, {@code +dirty} if changed), or {@code null}; where
+ *               there is no repository (a GPU bundle), the {@code squall.git} property its builder recorded
  */
 public record SoftwareInfo(String jdk, String vm, String squall, String git) {
 
@@ -19,7 +20,16 @@ public record SoftwareInfo(String jdk, String vm, String squall, String git) {
         String version = SoftwareInfo.class.getPackage().getImplementationVersion();
         return new SoftwareInfo(System.getProperty("java.runtime.version"),
                 System.getProperty("java.vm.name") + " (" + System.getProperty("java.vm.vendor") + ")",
-                version == null ? "development build" : version, gitCommit(root));
+                version == null ? "development build" : version, commit(root));
+    }
+
+    private static String commit(Path root) {
+        String fromRepository = gitCommit(root);
+        if (fromRepository != null) {
+            return fromRepository;
+        }
+        String recorded = System.getProperty("squall.git");
+        return recorded == null || recorded.isBlank() ? null : recorded.strip();
     }
 
     private static String gitCommit(Path root) {

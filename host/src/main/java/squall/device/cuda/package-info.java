@@ -20,6 +20,7 @@
  *
  * <p>Tests that need a GPU carry the JUnit tag {@code gpu}: {@code ./mvnw -q verify -Dgroups=gpu}
  * runs only them; elsewhere they are skipped with the reason. On a GPU machine without a JDK,
- * {@code scripts/cuda-gpu-tests} builds a tarball with its own Java runtime that runs them.
+ * {@code scripts/gpu-bundle} builds a tarball with its own Java runtime that runs them, the rest of
+ * the suite and the profiler.
  */
 package squall.device.cuda;
