@@ -6,16 +6,9 @@ import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.Locale;
-import java.util.Properties;
 
 /**
  * A device's memory bandwidth, measured the way attention uses memory: a kernel on the device copies a
@@ -39,20 +32,15 @@ public final class BandwidthProbe {
 
     /** The remembered bandwidth of {@code device} in GB/s (10^9 bytes/s), measuring it the first time. */
     public static double gigabytesPerSecond(Device device) {
-        return gigabytesPerSecond(device, DEFAULT_BYTES, cacheFile());
+        return gigabytesPerSecond(device, DEFAULT_BYTES, RememberedMeasurements.inCacheDir("bandwidth.properties"));
     }
 
-    static synchronized double gigabytesPerSecond(Device device, long bytes, Path file) {
-        Properties known = load(file);
-        String key = key(device);
-        String value = known.getProperty(key);
-        if (value != null) {
-            return Double.parseDouble(value.split(" ")[0]);
-        }
-        double measured = measure(device, bytes);
-        known.setProperty(key, String.format(Locale.ROOT, "%.2f measured %s", measured, LocalDate.now()));
-        save(file, known);
-        return measured;
+    static double gigabytesPerSecond(Device device, long bytes, Path file) {
+        RememberedMeasurements remembered = new RememberedMeasurements(file,
+                "squall: device copy bandwidth in GB/s (read + written bytes per second)");
+        String value = remembered.computeIfAbsent(device,
+                () -> String.format(Locale.ROOT, "%.2f measured %s", measure(device, bytes), LocalDate.now()));
+        return Double.parseDouble(value.split(" ")[0]);
     }
 
     /** Copies a buffer of {@code bytes} on the device {@value #RUNS} times; the best run's GB/s. */
@@ -72,41 +60,5 @@ public final class BandwidthProbe {
             }
         }
         return 2.0 * 4 * n / best;
-    }
-
-    private static String key(Device device) {
-        String driver = device.properties().getOrDefault("driver", device.properties().getOrDefault("java", ""));
-        return (device.id() + " " + device.name() + " " + driver).replaceAll("[=:#!\\s]+", "_");
-    }
-
-    static Path cacheFile() {
-        String dir = System.getenv("SQUALL_CACHE_DIR");
-        Path base = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "squall");
-        return base.resolve("bandwidth.properties");
-    }
-
-    private static Properties load(Path file) {
-        Properties p = new Properties();
-        if (Files.isRegularFile(file)) {
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
-            }
-        }
-        return p;
-    }
-
-    private static void save(Path file, Properties p) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), "bandwidth", ".tmp");
-            try (Writer w = Files.newBufferedWriter(temp)) {
-                p.store(w, "squall: device copy bandwidth in GB/s (read + written bytes per second)");
-            }
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

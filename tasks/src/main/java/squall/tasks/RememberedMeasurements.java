@@ -1,0 +1,91 @@
+package squall.tasks;
+
+import squall.runtime.Device;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+import java.util.function.Supplier;
+
+/**
+ * Facts about a device that cost seconds to measure and do not change until its hardware or driver does
+ * (copy bandwidth, the faster kernel layout): measured once, then read from a properties file in
+ * {@code $SQUALL_CACHE_DIR} (default {@code ~/.cache/squall}), one line per device keyed by its id, name and
+ * driver. Delete the file, or its line, to measure again.
+ */
+final class RememberedMeasurements {
+
+    private final Path file;
+    private final String comment;
+
+    /** {@code file} holds the lines; {@code comment} heads it and says what the values are. */
+    RememberedMeasurements(Path file, String comment) {
+        this.file = file;
+        this.comment = comment;
+    }
+
+    /** {@code name} in the cache folder. */
+    static Path inCacheDir(String name) {
+        String dir = System.getenv("SQUALL_CACHE_DIR");
+        Path base = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "squall");
+        return base.resolve(name);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /**
+     * The remembered value for {@code device}, or {@code measure}'s, which is then remembered. Measuring holds the
+     * class's lock, so two callers in one JVM do not measure one device twice; a file written meanwhile by another
+     * JVM loses only its own new line.
+     */
+    String computeIfAbsent(Device device, Supplier<String> measure) {
+        synchronized (RememberedMeasurements.class) {
+            String known = load().getProperty(key(device));
+            if (known != null) {
+                return known;
+            }
+            String measured = measure.get();
+            Properties now = load();
+            now.setProperty(key(device), measured);
+            save(now);
+            return measured;
+        }
+    }
+
+    private static String key(Device device) {
+        String driver = device.properties().getOrDefault("driver", device.properties().getOrDefault("java", ""));
+        return (device.id() + " " + device.name() + " " + driver).replaceAll("[=:#!\\s]+", "_");
+    }
+
+    private Properties load() {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+        return p;
+    }
+
+    private void save(Properties p) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+            try (Writer w = Files.newBufferedWriter(temp)) {
+                p.store(w, comment);
+            }
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
