@@ -13,6 +13,7 @@ import squall.runtime.Devices;
 import squall.tasks.BandwidthProbe;
 import squall.tasks.CacheVariant;
 import squall.tasks.KvDtype;
+import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
 
 import java.io.PrintWriter;
@@ -205,7 +206,12 @@ public final class ProfileCommand implements Callable<Integer> {
             if (peak != null) {
                 peaks.put(d.id(), peak);
             }
-            infos.add(DeviceInfo.of(d, peak));
+            DeviceInfo info = DeviceInfo.of(d, peak);
+            if (plan.variants().contains(CacheVariant.WORKGROUP)) {
+                // The work-group graphs below run the layout measured faster on this device: say which.
+                info.properties().put("workgroup layout", LayoutProbe.fasterLayout(d) + " (measured faster, remembered)");
+            }
+            infos.add(info);
         }
         Path root = Path.of(System.getProperty("squall.root", "")).toAbsolutePath();
         List<String> gpus = plan.devices().stream().filter(d -> d.type() == DeviceType.GPU)

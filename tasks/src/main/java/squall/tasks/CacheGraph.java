@@ -54,6 +54,11 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
         return step.slices();
     }
 
+    /** The work-group kernel's memory layout, or {@code null} for the other variants. */
+    public WorkGroupDecode.Layout layout() {
+        return step.layout();
+    }
+
     /** Copies the device's cache into the {@link KvCache}'s host arrays. */
     public void downloadCache() {
         step.downloadCache();

@@ -253,6 +253,10 @@ final class CacheStep implements AutoCloseable {
         return slices;
     }
 
+    WorkGroupDecode.Layout layout() {
+        return variant == CacheVariant.WORKGROUP ? launch.layout() : null;
+    }
+
     ExecutionPlan plan() {
         return plan;
     }

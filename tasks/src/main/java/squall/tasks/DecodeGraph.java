@@ -68,7 +68,10 @@ public final class DecodeGraph extends CacheGraph {
             return this;
         }
 
-        /** The work-group kernel's memory layout; default: the device's preference. */
+        /**
+         * The work-group kernel's memory layout; default: the one {@link LayoutProbe} measured faster on the device
+         * (the first work-group graph on a device takes a second or two to measure it; later ones read it).
+         */
         public Builder layout(WorkGroupDecode.Layout l) {
             this.layout = l;
             return this;
@@ -89,7 +92,8 @@ public final class DecodeGraph extends CacheGraph {
             }
             int n = slices > 0 ? slices
                     : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest);
-            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, layout, profiling));
+            WorkGroupDecode.Layout l = layout != null || v != CacheVariant.WORKGROUP ? layout : LayoutProbe.fasterLayout(d);
+            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, l, profiling));
         }
     }
 }

@@ -32,7 +32,10 @@ public final class WorkGroupDecode {
             return valueOf(name.toUpperCase(Locale.ROOT));
         }
 
-        /** The layout that suits a device of this type. */
+        /**
+         * The layout that suits a device of this type, as a guess: {@link LayoutProbe#fasterLayout} measures it,
+         * and {@link DecodeGraph} uses that.
+         */
         public static Layout preferredBy(Device device) {
             return device.type() == DeviceType.GPU || device.type() == DeviceType.ACCELERATOR ? COALESCED : CONTIGUOUS;
         }

@@ -63,7 +63,7 @@ final class DecodeCommand implements Callable<Integer> {
     Integer slices;
 
     @Option(names = "--layout", paramLabel = "<layout>", converter = LowerCaseEnums.LayoutConverter.class,
-            description = "Memory walk of the workgroup variant: coalesced (GPUs) or contiguous (CPUs); default the device's.")
+            description = "Memory walk of the workgroup variant: coalesced (GPUs) or contiguous (CPUs); default the one measured faster on the device (once, remembered).")
     WorkGroupDecode.Layout layout;
 
     @Override
@@ -120,10 +120,12 @@ final class DecodeCommand implements Callable<Integer> {
         String where = "decode (" + chosen + ") on device " + device.id();
         List<StepCost> costs = new ArrayList<>();
         int actualSlices;
+        WorkGroupDecode.Layout actualLayout;
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(chosen).slices(sliceCount)
                 .layout(layout).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
             actualSlices = decode.slices();
+            actualLayout = decode.layout();
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
             for (int step = 0; step < steps; step++) {
                 CacheRuns.fillUniform(random, decode.queries(), decode.newKeys(), decode.newValues());
@@ -137,7 +139,7 @@ final class DecodeCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, actualSlices,
-                memory, fillNanos, costs);
+                actualLayout, memory, fillNanos, costs);
         PrintWriter out = spec.commandLine().getOut();
         if (options.json) {
             CacheRuns.printJson(out, report);
@@ -148,7 +150,8 @@ final class DecodeCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
-                                       CacheVariant chosen, int actualSlices, RunMemory memory, long fillNanos,
+                                       CacheVariant chosen, int actualSlices, WorkGroupDecode.Layout actualLayout,
+                                       RunMemory memory, long fillNanos,
                                        List<StepCost> costs) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "decode");
@@ -161,8 +164,7 @@ final class DecodeCommand implements Callable<Integer> {
         r.put("block_size", blockSize);
         r.put("variant", chosen.toString());
         r.put("slices", actualSlices);
-        r.put("layout", chosen == CacheVariant.WORKGROUP
-                ? (layout != null ? layout : WorkGroupDecode.Layout.preferredBy(device)).toString() : null);
+        r.put("layout", actualLayout == null ? null : actualLayout.toString());
         r.put("seed", options.seed);
         r.put("cache_bytes", memory.cacheBytes());
         r.put("fill_ms", fillNanos / 1e6);
