@@ -129,6 +129,11 @@ final class Charts {
         y.setAutoTickUnitSelection(false);
         y.setTickUnit(new NumberTickUnit(octaves > 14 ? 2 : 1));
         y.setNumberFormatOverride(new DecimalFormat("0.###"));
+        // From the power of two below the fastest step to the one above the slowest: data within one octave
+        // (a single context, a quick run) would otherwise get an axis with no tick at all.
+        double bottom = Math.pow(2, Math.floor(Math.log(dataset.getRangeLowerBound(false)) / Math.log(2)));
+        double top = Math.pow(2, Math.ceil(Math.log(dataset.getRangeUpperBound(false)) / Math.log(2)));
+        y.setRange(bottom, top > bottom ? top : 2 * bottom);
         plot.setRangeAxis(y);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {

@@ -1,5 +1,6 @@
 package squall.profiles;
 
+import org.jfree.chart.axis.LogAxis;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -69,6 +70,19 @@ class ReportTest {
         assertTrue(report.contains("> **Partial results.** The run stopped before it finished; 3 measurements were recorded."),
                 report);
         assertFalse(Files.exists(tmp.resolve(Charts.ATTENTION_KINDS + ".png")), "no MHA/MQA rows yet: no chart");
+    }
+
+    @Test
+    void aTimeChartOfOnePointStillHasATickOnItsTimeAxis() throws Exception {
+        ProfileData done = Json.read(fixture("profile.json"));
+        Measurement one = Report.okDecode(done, false).getFirst();
+        ProfileData single = new ProfileData(done.format(), false, done.command(), done.started(), done.finished(),
+                done.machine(), done.software(), done.options(), done.devices(), List.of(one));
+        LogAxis y = (LogAxis) Charts.timeVsContext(single).getXYPlot().getRangeAxis();
+        double ms = one.summary().msPerStep();
+        assertTrue(y.getLowerBound() <= ms && ms <= y.getUpperBound(), ms + " ms outside " + y.getRange());
+        double firstTick = Math.pow(2, Math.ceil(Math.log(y.getLowerBound()) / Math.log(2)));
+        assertTrue(firstTick <= y.getUpperBound(), "no power of two (a tick) in " + y.getRange() + " for " + ms + " ms");
     }
 
     /** A run with nothing measured yet, on a made-up machine. */
