@@ -360,6 +360,16 @@ final class CFunctionPrinter extends KernelPrinter {
             }
             throw new UnsupportedConstruct(call, "KernelContext." + m.getSimpleName() + " outside a local array declaration");
         }
+        if (owner.equals(Names.KERNEL_MATH) && m.getSimpleName().contentEquals(HalfPrecision.WIDEN_HALVES)) {
+            Space packed = arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(0)), Space.GLOBAL);
+            Space out = arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(2)), Space.GLOBAL);
+            String name = HalfPrecision.widenHalvesName(target, packed, out);
+            program.arrayFunctions.computeIfAbsent(name, n -> HalfPrecision.widenHalvesDefinition(target, packed, out));
+            if (cuda) {
+                program.halfFunctions.add(HalfPrecision.TO_FLOAT);
+            }
+            return name + "(" + String.join(", ", arguments(call)) + ")";
+        }
         if (owner.equals("java.lang.Float") && HalfPrecision.function(m.getSimpleName().toString()) != null) {
             program.halfFunctions.add(HalfPrecision.function(m.getSimpleName().toString()));
         }

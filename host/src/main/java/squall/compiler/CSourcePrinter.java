@@ -49,6 +49,8 @@ final class CSourcePrinter {
     boolean usesDouble;
     /** Functions of {@link HalfPrecision} the program calls. */
     final java.util.Set<String> halfFunctions = new java.util.TreeSet<>();
+    /** Definitions of library functions with array parameters, by C name, in the order first called. */
+    final Map<String, String> arrayFunctions = new LinkedHashMap<>();
 
     private CSourcePrinter(KernelTarget target, KernelModel kernel, KernelClass kernels, Trees trees) {
         this.target = target;
@@ -97,6 +99,7 @@ final class CSourcePrinter {
         for (String f : halfFunctions) {
             out.append(HalfPrecision.definition(f, target)).append('\n');
         }
+        arrayFunctions.values().forEach(f -> out.append(f).append('\n'));
         if (!prototypes.isEmpty()) {
             prototypes.forEach(p -> out.append(p).append(";\n"));
             out.append('\n');

@@ -9,15 +9,17 @@ import squall.runtime.KernelTarget;
  * round to even, and NaNs come out quiet with their sign and top payload bits. Unsigned arithmetic
  * throughout, since C leaves shifting into the sign bit undefined.
  *
- * <p>OpenCL widens with {@code vload_half}, the exact conversion every OpenCL implementation has: PoCL
- * decodes an fp16 cache about 9 % faster with it than with the integer version (Llama-3-8B decode, 8
- * layers, context 4096). {@code HalfPrecisionTest} checks all 65,536 halves against the JDK on every
- * device present, so an implementation that rounds NaN payloads its own way is caught there.
+ * <p>OpenCL widens with {@code vload_half}, the exact conversion every OpenCL implementation has, and
+ * {@code KernelMath.widenHalves} with {@code vload_half8}, eight at a time: that halved PoCL's fp16 decode
+ * step at Llama-3-8B MHA shapes. {@code HalfPrecisionTest} checks all 65,536 halves, one by one and in
+ * runs from every alignment, against the JDK on every device present.
  */
 final class HalfPrecision {
 
     static final String TO_FLOAT = "squall_half_to_float";
     static final String TO_HALF = "squall_float_to_half";
+    /** {@code KernelMath.widenHalves}: a run of packed halves into floats. */
+    static final String WIDEN_HALVES = "widenHalves";
 
     private HalfPrecision() {
     }
@@ -87,6 +89,46 @@ final class HalfPrecision {
                 + "        result++;\n"
                 + "    }\n"
                 + "    return (short) (sign | result);\n"
+                + "}\n";
+    }
+
+    /**
+     * The C name of {@code KernelMath.widenHalves} reading from {@code packed} into {@code out}: OpenCL 1.2 has no
+     * generic address space, so one version per pair of spaces ({@code _gp}: global into private); CUDA has one.
+     */
+    static String widenHalvesName(KernelTarget target, CSourcePrinter.Space packed, CSourcePrinter.Space out) {
+        return target == KernelTarget.CUDA ? "squall_widen_halves" : "squall_widen_halves_" + packed.letter + out.letter;
+    }
+
+    /**
+     * Its definition. OpenCL reads the ints as halves, which is the packing on a little-endian device (every GPU and
+     * CPU OpenCL runs on today), and converts eight at a time with {@code vload_half8} from an eight-half boundary.
+     * CUDA widens one at a time with {@link #TO_FLOAT}, which the caller defines too.
+     */
+    static String widenHalvesDefinition(KernelTarget target, CSourcePrinter.Space packed, CSourcePrinter.Space out) {
+        String name = widenHalvesName(target, packed, out);
+        if (target == KernelTarget.CUDA) {
+            return "__device__ void " + name + "(const int* packed, int halfOffset, float* out, int outOffset, int n) {\n"
+                    + "    for (int i = 0; i < n; i++) {\n"
+                    + "        int h = halfOffset + i;\n"
+                    + "        int word = packed[h >> 1];\n"
+                    + "        out[outOffset + i] = " + TO_FLOAT + "((short) ((h & 1) == 0 ? word : (int) ((unsigned int) word >> 16)));\n"
+                    + "    }\n"
+                    + "}\n";
+        }
+        String halves = packed.qualifier + " const half*";
+        return "void " + name + "(" + packed.qualifier + " const int* packed, int halfOffset, " + out.qualifier
+                + " float* out, int outOffset, int n) {\n"
+                + "    " + halves + " from = (" + halves + ") packed;\n"
+                + "    int i = 0;\n"
+                + "    if ((halfOffset & 7) == 0) {\n"
+                + "        for (; i + 8 <= n; i += 8) {\n"
+                + "            vstore8(vload_half8((halfOffset + i) >> 3, from), 0, out + outOffset + i);\n"
+                + "        }\n"
+                + "    }\n"
+                + "    for (; i < n; i++) {\n"
+                + "        out[outOffset + i] = vload_half(halfOffset + i, from);\n"
+                + "    }\n"
                 + "}\n";
     }
 }

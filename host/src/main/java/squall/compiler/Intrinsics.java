@@ -21,13 +21,22 @@ final class Intrinsics {
             "atan", "atan2", "sinh", "cosh", "tanh", "floor", "ceil", "rint", "hypot");
     /** {@link Math} functions overloaded by type. */
     private static final Set<String> MATH_OVERLOADED = Set.of("abs", "max", "min", "fma");
-    private static final Set<String> KERNEL_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "max", "min", "abs", "fma");
+    private static final Set<String> KERNEL_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "max", "min", "abs", "fma",
+            HalfPrecision.WIDEN_HALVES);
     private static final Set<String> FLOAT_BITS = Set.of("intBitsToFloat", "floatToRawIntBits", "floatToIntBits",
             "isNaN", "isInfinite", "float16ToFloat", "floatToFloat16");
     private static final Set<String> DOUBLE_BITS = Set.of("longBitsToDouble", "doubleToRawLongBits", "isNaN", "isInfinite");
     private static final Set<String> CONTEXT_METHODS = Set.of("localBarrier", "allocateFloatLocalArray", "allocateIntLocalArray");
 
     private Intrinsics() {
+    }
+
+    /**
+     * Whether the library function {@code Owner.name} (as written, before types are known) writes its
+     * {@code index}-th argument, an array: only {@code KernelMath.widenHalves} writes one (its third).
+     */
+    static boolean writesArrayArgument(String owner, String name, int index) {
+        return "KernelMath".equals(owner) && HalfPrecision.WIDEN_HALVES.equals(name) && index == 2;
     }
 
     static String owner(ExecutableElement m) {

@@ -543,9 +543,14 @@ final class KernelModel {
                     scan(node.getMethodSelect(), null);
                     List<? extends ExpressionTree> args = node.getArguments();
                     String callee = Names.identifier(node.getMethodSelect());
+                    String library = Names.selectedIdentifier(node.getMethodSelect());
+                    String libraryFunction = node.getMethodSelect() instanceof MemberSelectTree s
+                            ? s.getIdentifier().toString() : null;
                     for (int i = 0; i < args.size(); i++) {
                         if (isArray(args.get(i))) {
-                            mark(args.get(i), callee == null ? Access.READ : helperAccess(callee, args.size(), i, problems));
+                            mark(args.get(i), callee != null ? helperAccess(callee, args.size(), i, problems)
+                                    : Intrinsics.writesArrayArgument(library, libraryFunction, i) ? Access.WRITE
+                                    : Access.READ);
                         } else {
                             scan(args.get(i), null);
                         }

@@ -400,6 +400,8 @@ public final class PagedAttentionKernels {
             for (int d = 0; d < D; d++) {
                 row[d] = Float.intBitsToFloat(cache[off + d]);
             }
+        } else if (DTYPE == KvStorage.FP16) {
+            KernelMath.widenHalves(cache, off, row, 0, D); // a vector conversion where the device has one
         } else {
             for (int d = 0; d < D; d += 2) {
                 int word = cache[(off + d) >> 1];

@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import squall.api.Kernel;
+import squall.api.KernelMath;
 import squall.api.Parallel;
 
 /** fp16 conversions as kernels, to check each device's against the JDK's. */
@@ -13,6 +14,14 @@ public final class HalfKernels {
     public static void widen(short[] halves, float[] floats) {
         for (@Parallel int i = 0; i < halves.length; i++) {
             floats[i] = Float.float16ToFloat(halves[i]);
+        }
+    }
+
+    /** Row {@code r} of {@code out} is {@code n} halves of {@code packed} from half {@code offsets[r]}. */
+    @Kernel
+    public static void widenRuns(int[] packed, int[] offsets, float[] out, int n) {
+        for (@Parallel int r = 0; r < offsets.length; r++) {
+            KernelMath.widenHalves(packed, offsets[r], out, r * n, n);
         }
     }
 

@@ -43,6 +43,41 @@ class HalfPrecisionTest {
         }
     }
 
+    /**
+     * {@code KernelMath.widenHalves} over every half, in runs that start on and off the eight-half boundary its
+     * OpenCL version vectorises from, of lengths that do and do not fill whole vectors: the JDK's values, in order.
+     */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void widensPackedRunsAsTheJdkDoes(String device) {
+        int[] packed = new int[1 << 15];
+        for (int w = 0; w < packed.length; w++) {
+            packed[w] = (2 * w) | (2 * w + 1) << 16;   // halves 2w and 2w + 1, low first
+        }
+        for (int n : new int[] {8, 13, 128}) {
+            int[] offsets = new int[((1 << 16) - n - 7) / n];
+            for (int r = 0; r < offsets.length; r++) {
+                offsets[r] = r * n + r % 8;              // every start modulo 8, and runs covering every half
+            }
+            float[] out = new float[offsets.length * n];
+            run(device, new TaskGraph("widenRuns").transferToDevice(DataTransferMode.EVERY_EXECUTION, packed, offsets)
+                    .task("widenRuns", HalfKernels::widenRuns, packed, offsets, out, n)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, out));
+            for (int r = 0; r < offsets.length; r++) {
+                for (int i = 0; i < n; i++) {
+                    int h = offsets[r] + i;
+                    float expected = Float.float16ToFloat((short) h);
+                    float got = out[r * n + i];
+                    if (Float.isNaN(expected) ? !Float.isNaN(got) || sign(got) != sign(expected)
+                            : Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(got)) {
+                        fail(device + ": run of " + n + " from half " + offsets[r] + ", half 0x" + Integer.toHexString(h)
+                                + " widened to " + got + ", the JDK says " + expected);
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("devices")
     void narrowsFloatsAsTheJdkDoes(String device) {
