@@ -128,13 +128,19 @@ public final class AttentionKernels {
                 for (int d = 0; d < D; d++) {
                     acc[r * D + d] = acc[r * D + d] * correction;
                 }
+                // Scores become weights exp(score - max) in a loop of their own, which compilers vectorise.
+                for (int j = 0; j < n; j++) {
+                    scores[r * block + j] = KernelMath.exp(scores[r * block + j] - blockMax);
+                }
+                for (int j = 0; j < n; j++) {
+                    l[r] = l[r] + scores[r * block + j];
+                }
             }
             // Weighted values: each V row is read once and used by every row of the group.
             for (int j = 0; j < n; j++) {
                 int vRow = kvBase + (start + j) * D;
                 for (int r = 0; r < rows; r++) {
-                    float p = KernelMath.exp(scores[r * block + j] - m[r]);
-                    l[r] = l[r] + p;
+                    float p = scores[r * block + j];
                     for (int d = 0; d < D; d++) {
                         acc[r * D + d] = acc[r * D + d] + p * v[vRow + d];
                     }
