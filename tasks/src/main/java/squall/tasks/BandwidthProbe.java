@@ -2,6 +2,7 @@ package squall.tasks;
 
 import squall.kernels.ProbeKernels;
 import squall.runtime.DataTransferMode;
+import squall.runtime.CacheFolder;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
@@ -32,7 +33,7 @@ public final class BandwidthProbe {
 
     /** The remembered bandwidth of {@code device} in GB/s (10^9 bytes/s), measuring it the first time. */
     public static double gigabytesPerSecond(Device device) {
-        return gigabytesPerSecond(device, DEFAULT_BYTES, RememberedMeasurements.inCacheDir("bandwidth.properties"));
+        return gigabytesPerSecond(device, DEFAULT_BYTES, CacheFolder.root().resolve("bandwidth.properties"));
     }
 
     static double gigabytesPerSecond(Device device, long bytes, Path file) {

@@ -2,6 +2,7 @@ package squall.tasks;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import squall.runtime.CacheFolder;
 import squall.runtime.Device;
 
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class LayoutProbe {
 
     /** The remembered faster layout of {@code device}, measuring both the first time. */
     public static WorkGroupDecode.Layout fasterLayout(Device device) {
-        return fasterLayout(device, DEFAULT_CONTEXT, RememberedMeasurements.inCacheDir("layout.properties"));
+        return fasterLayout(device, DEFAULT_CONTEXT, CacheFolder.root().resolve("layout.properties"));
     }
 
     static WorkGroupDecode.Layout fasterLayout(Device device, int context, Path file) {

@@ -29,17 +29,6 @@ final class RememberedMeasurements {
         this.comment = comment;
     }
 
-    /** {@code name} in the cache folder. */
-    static Path inCacheDir(String name) {
-        String dir = System.getenv("SQUALL_CACHE_DIR");
-        Path base = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "squall");
-        return base.resolve(name);
-    }
-
-    Path file() {
-        return file;
-    }
-
     /**
      * The remembered value for {@code device}, or {@code measure}'s, which is then remembered. Measuring holds the
      * class's lock, so two callers in one JVM do not measure one device twice; a file written meanwhile by another

@@ -2,6 +2,7 @@ package squall.device.cuda;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import squall.runtime.CacheFolder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +53,7 @@ final class PtxCache {
 
     /** {@code $SQUALL_CACHE_DIR/cuda}, else {@code ~/.cache/squall/cuda}. */
     static Path defaultFolder() {
-        String dir = System.getenv("SQUALL_CACHE_DIR");
-        Path root = dir != null && !dir.isBlank() ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".cache", "squall");
-        return root.resolve("cuda");
+        return CacheFolder.root().resolve("cuda");
     }
 
     Path folder() {

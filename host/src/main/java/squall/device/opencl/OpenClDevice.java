@@ -2,6 +2,7 @@ package squall.device.opencl;
 
 import org.lwjgl.opencl.CL10;
 import org.lwjgl.opencl.CL11;
+import squall.runtime.CacheFolder;
 import squall.runtime.Device;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceType;
@@ -81,7 +82,7 @@ public final class OpenClDevice implements Device {
         this.localMemory = ClInfo.deviceLong(device, CL10.CL_DEVICE_LOCAL_MEM_SIZE);
         this.maxAllocation = ClInfo.deviceLong(device, CL10.CL_DEVICE_MAX_MEM_ALLOC_SIZE);
         this.maxWorkGroupSize = ClInfo.deviceSize(device, CL10.CL_DEVICE_MAX_WORK_GROUP_SIZE);
-        this.cacheRoot = defaultCacheRoot();
+        this.cacheRoot = CacheFolder.root();
     }
 
     private static DeviceType typeOf(long bits) {
@@ -92,15 +93,6 @@ public final class OpenClDevice implements Device {
             return DeviceType.CPU;
         }
         return DeviceType.ACCELERATOR; // CL_DEVICE_TYPE_ACCELERATOR, CL_DEVICE_TYPE_CUSTOM
-    }
-
-    /** {@code $SQUALL_CACHE_DIR}, or {@code ~/.cache/squall}. */
-    private static Path defaultCacheRoot() {
-        String env = System.getenv("SQUALL_CACHE_DIR");
-        if (env != null && !env.isBlank()) {
-            return Path.of(env);
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "squall");
     }
 
     @Override
