@@ -182,11 +182,6 @@ final class ProfileRunner {
     }
 
     private static void fillInputs(CacheGraph graph) {
-        SplittableRandom random = new SplittableRandom(SEED);
-        for (float[] a : new float[][] {graph.queries(), graph.newKeys(), graph.newValues()}) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) (random.nextDouble() * 2 - 1);
-            }
-        }
+        graph.fillInputs(new SplittableRandom(SEED));
     }
 }

@@ -55,11 +55,7 @@ class ProfilerOnOffTest {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).slices(2)
                 .profiling(profiling).build()) {
             for (int step = 0; step < 3; step++) {
-                for (float[] a : new float[][] {decode.queries(), decode.newKeys(), decode.newValues()}) {
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) (random.nextDouble() * 2 - 1);
-                    }
-                }
+                decode.fillInputs(random);
                 StepResult r = decode.step();
                 if (profiling) {
                     assertNotNull(r.profile());

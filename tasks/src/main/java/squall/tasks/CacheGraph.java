@@ -2,6 +2,8 @@ package squall.tasks;
 
 import squall.runtime.ExecutionPlan;
 
+import java.util.SplittableRandom;
+
 /**
  * What {@link DecodeGraph} and {@link PrefillGraph} share: a task graph that appends {@code tokens} new
  * K/V rows per sequence to a {@link KvCache} on the device and attends to them, for every layer. Inputs
@@ -42,6 +44,18 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
     /** The new values, {@code [layers, batch, Hkv, tokens, D]}. */
     public float[] newValues() {
         return step.newValues();
+    }
+
+    /**
+     * Fills the inputs (queries, then new keys, then new values) with values drawn uniformly from [-1, 1): the
+     * stand-in for a model's activations when measuring, so that every measurement draws them alike.
+     */
+    public void fillInputs(SplittableRandom random) {
+        for (float[] a : new float[][] {queries(), newKeys(), newValues()}) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (random.nextDouble() * 2 - 1);
+            }
+        }
     }
 
     /** The last step's output, {@code [layers, batch, Hq, tokens, D]}. */

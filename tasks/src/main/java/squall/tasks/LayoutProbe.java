@@ -72,11 +72,7 @@ public final class LayoutProbe {
                     .layout(layout).profiling(false).build()) {
                 long fastest = Long.MAX_VALUE;
                 for (int run = 0; run <= RUNS; run++) {
-                    for (float[] a : new float[][] {decode.queries(), decode.newKeys(), decode.newValues()}) {
-                        for (int i = 0; i < a.length; i++) {
-                            a[i] = (float) (random.nextDouble() * 2 - 1);
-                        }
-                    }
+                    decode.fillInputs(random);
                     long start = System.nanoTime();
                     decode.step();
                     long took = System.nanoTime() - start;

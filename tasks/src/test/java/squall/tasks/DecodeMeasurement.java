@@ -51,11 +51,7 @@ public final class DecodeMeasurement {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).build()) {
             slices = decode.slices();
             for (int step = 0; step < steps; step++) {
-                for (float[] a : new float[][] {decode.queries(), decode.newKeys(), decode.newValues()}) {
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (float) (random.nextDouble() * 2 - 1);
-                    }
-                }
+                decode.fillInputs(random);
                 StepResult r = decode.step();
                 if (step > 0) {
                     ms[step - 1] = r.attentionNanos() / 1e6;

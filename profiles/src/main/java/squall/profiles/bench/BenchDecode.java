@@ -42,12 +42,7 @@ final class BenchDecode implements AutoCloseable {
             builder.variant(CacheVariant.parse(variant));
         }
         graph = builder.build();
-        SplittableRandom random = new SplittableRandom(7);
-        for (float[] a : new float[][] {graph.queries(), graph.newKeys(), graph.newValues()}) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) (random.nextDouble() * 2 - 1);
-            }
-        }
+        graph.fillInputs(new SplittableRandom(7));
     }
 
     /** Layers whose K/V at {@code context} is at least twice the last-level cache. */

@@ -8,7 +8,6 @@ import squall.tasks.ModelPreset;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /** What {@code squall decode} and {@code squall prefill} do alike: allocate, make inputs, check and report. */
@@ -34,14 +33,6 @@ final class CacheRuns {
     }
 
     /** Seeded uniform values in [-1, 1), the range {@code KvCache.fillRandom} fills the context with. */
-    static void fillUniform(SplittableRandom random, float[]... arrays) {
-        for (float[] a : arrays) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = (float) (random.nextDouble() * 2 - 1);
-            }
-        }
-    }
-
     /** A device that returns NaN or infinity from finite inputs is broken: say so rather than report its speed. */
     static void requireFinite(float[] output, String where, int step) {
         for (int i = 0; i < output.length; i++) {

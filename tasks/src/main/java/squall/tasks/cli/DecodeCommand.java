@@ -128,7 +128,7 @@ final class DecodeCommand implements Callable<Integer> {
             actualLayout = decode.layout();
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
             for (int step = 0; step < steps; step++) {
-                CacheRuns.fillUniform(random, decode.queries(), decode.newKeys(), decode.newValues());
+                decode.fillInputs(random);
                 try {
                     costs.add(StepCost.of(decode.step(), 0));
                 } catch (RuntimeException e) {
