@@ -3,9 +3,13 @@
 #   squall_find_jdk   sets JAVA_HOME and SQUALL_JAVA to a JDK >= 25, or exits saying where it looked:
 #                     $JAVA_HOME, java on the PATH, then the newest under /usr/lib/jvm, ~/.jdks and
 #                     ~/.sdkman/candidates/java (SQUALL_JDK_SEARCH_DIRS, colon-separated, replaces that list)
+#   SQUALL_JVM_FLAGS  the flags every JVM that runs squall needs
 #   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
 
 SQUALL_MIN_JAVA=25
+# Flags every JVM that runs squall needs (the same list as squall.jvm.flags in pom.xml): LWJGL and the CUDA
+# binding call native code; the JVM device's vector math uses the Vector API, an incubator module in JDK 25.
+SQUALL_JVM_FLAGS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow --add-modules=jdk.incubator.vector)
 
 squall_root() {
     local here

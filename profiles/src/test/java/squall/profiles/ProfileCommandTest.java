@@ -91,6 +91,7 @@ class ProfileCommandTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "--add-modules=jdk.incubator.vector",
                 "-cp", classPath, ProfileCommand.class.getName(), "--devices", "jvm", "--layers", "1",
                 "--contexts", "64,128,256,512,1024", "--steps", "300", "--warmup", "1", "--probe-mib", "4",
                 "--no-progress", "--out", dir.toString())
