@@ -5,6 +5,7 @@
 #                     ~/.sdkman/candidates/java (SQUALL_JDK_SEARCH_DIRS, colon-separated, replaces that list)
 #   SQUALL_JVM_FLAGS  the flags every JVM that runs squall needs
 #   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
+#   squall_exec_java  replaces the shell with $SQUALL_JAVA, minus the JVM's incubator-module warning on stderr
 
 SQUALL_MIN_JAVA=25
 # Flags every JVM that runs squall needs (the same list as squall.jvm.flags in pom.xml): LWJGL and the CUDA
@@ -130,4 +131,35 @@ squall_maven() {
         *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
     esac
     (cd "$root" && ./mvnw "$@")
+}
+
+# The one line every JVM start prints because SQUALL_JVM_FLAGS adds the Vector API's incubator module. It is no news
+# to someone running squall, and looks like a problem; squall_exec_java drops exactly this line.
+SQUALL_INCUBATOR_WARNING="WARNING: Using incubator modules: jdk.incubator.vector"
+
+# Replaces this shell with "$SQUALL_JAVA" ARGS (so signals and the exit status are java's own), its standard error
+# passed through a filter that drops $SQUALL_INCUBATOR_WARNING. The real standard error stays open on another
+# descriptor, named by -Dsquall.stderr.fd; squall's main methods put it back on descriptor 2 first thing
+# (squall.tasks.cli.StandardError), so terminal detection is unchanged and the filter ends once they start.
+squall_exec_java() {
+    local saved
+    exec {saved}>&2
+    exec 2> >(_squall_drop_incubator_warning >&"$saved")
+    exec "$SQUALL_JAVA" "-Dsquall.stderr.fd=$saved" "$@"
+}
+
+# Copies standard input to standard output, without $SQUALL_INCUBATOR_WARNING: line by line until that line (the
+# JVM prints it before anything else of its own), then byte for byte, so a progress bar's redraws pass at once.
+_squall_drop_incubator_warning() {
+    trap '' INT   # Ctrl-C stops java; its last words still need passing through
+    local line
+    while IFS= read -r line; do
+        if [[ "$line" == "$SQUALL_INCUBATOR_WARNING" ]]; then
+            exec cat
+        fi
+        printf '%s\n' "$line"
+    done
+    if [[ -n "$line" ]]; then
+        printf '%s' "$line"
+    fi
 }
