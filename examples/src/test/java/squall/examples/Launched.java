@@ -41,8 +41,10 @@ record Launched(int status, String out, String err) {
     static List<String> command(String main, List<String> args) {
         Path common = Checkout.root().resolve("scripts/lib/common.sh");
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "no /bin/bash: the launcher cannot run here");
-        String script = "set -euo pipefail; source \"$1\"; shift; squall_find_jdk;"
-                + " squall_exec_java \"${SQUALL_JVM_FLAGS[@]}\" -Djava.awt.headless=true -cp \"$CLASSPATH_FOR_TEST\" \"$@\"";
+        // TEST_JVM_OPTIONS (split on spaces) adds JVM options, as SQUALL_JAVA_OPTS does in scripts/squall.
+        String script = "set -euo pipefail; source \"$1\"; shift; squall_find_jdk; read -r -a extra <<<\"${TEST_JVM_OPTIONS:-}\";"
+                + " squall_exec_java \"${SQUALL_JVM_FLAGS[@]}\" -Djava.awt.headless=true ${extra[@]+\"${extra[@]}\"}"
+                + " -cp \"$CLASSPATH_FOR_TEST\" \"$@\"";
         List<String> command = new ArrayList<>(List.of("/bin/bash", "-c", script, "launcher", common.toString(), main));
         command.addAll(args);
         return command;

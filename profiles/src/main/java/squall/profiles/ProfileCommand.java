@@ -204,6 +204,8 @@ public final class ProfileCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
+        // Before anything of this run adds to it: the work that was already there.
+        Double loadAtStart = MachineInfo.loadAverage();
         Plan plan = plan();
 
         PrintWriter err = spec.commandLine().getErr();
@@ -229,7 +231,7 @@ public final class ProfileCommand implements Callable<Integer> {
                 : root.resolve("profiles/results").resolve(LocalDate.now() + "-" + machine.host());
         ProfileData initial = new ProfileData(ProfileData.FORMAT, true, typedCommand(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null, machine, SoftwareInfo.detect(root),
-                plan.options(), infos, List.of());
+                plan.options(), infos, List.of(), loadAtStart, null);
 
         ProfileRunner runner = new ProfileRunner(plan.devices(), plan.workloads(), plan.variants(), warmup, steps, peaks,
                 new OutputCheck());

@@ -19,6 +19,7 @@ import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (InvocationTargetException e) {
                 System.out.flush();
                 System.err.print("Exception in thread \"" + thread.getName() + "\" ");
-                e.getCause().printStackTrace();
+                programFramesOnly(e.getCause()).printStackTrace();
                 System.err.flush();
                 return SquallCommand.FAILED;
             } finally {
@@ -141,6 +142,24 @@ final class RunCommand implements Callable<Integer> {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("compiled " + name + " but cannot load it", e);
         }
+    }
+
+    /** The trace as java would print it: down to the program's main, without squall's reflective call of it. */
+    private static Throwable programFramesOnly(Throwable thrown) {
+        StackTraceElement[] frames = thrown.getStackTrace();
+        int end = frames.length;
+        for (int i = 0; i < frames.length; i++) {
+            if (frames[i].getClassName().equals(RunCommand.class.getName())) {
+                end = i;
+                while (end > 0 && (frames[end - 1].getClassName().startsWith("jdk.internal.reflect.")
+                        || frames[end - 1].getClassName().equals(Method.class.getName()))) {
+                    end--;
+                }
+                break;
+            }
+        }
+        thrown.setStackTrace(Arrays.copyOf(frames, end));
+        return thrown;
     }
 
     /** Calls {@code main} as the java launcher of JDK 25 would: an instance main on a new instance. */

@@ -93,7 +93,7 @@ final class UserClasses implements AutoCloseable {
             classPath.addFirst(compiled);
         }
         URL[] urls = classPath.stream().map(UserClasses::url).toArray(URL[]::new);
-        return new UserClasses(new URLClassLoader("squall-user", urls, UserClasses.class.getClassLoader()), compiled, classes);
+        return new UserClasses(new URLClassLoader(urls, UserClasses.class.getClassLoader()), compiled, classes);
     }
 
     /** Squall's classes, then the user's. */
