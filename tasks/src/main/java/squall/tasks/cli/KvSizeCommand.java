@@ -98,15 +98,7 @@ final class KvSizeCommand implements Callable<Integer> {
 
     /** The name of option {@code primary} as the user typed it ({@code --seq} for {@code --context}), for messages. */
     private String typed(String primary) {
-        String[] names = spec.findOption(primary).names();
-        for (String arg : spec.commandLine().getParseResult().originalArgs()) {
-            for (String name : names) {
-                if (arg.equals(name) || arg.startsWith(name + "=")) {
-                    return name;
-                }
-            }
-        }
-        return primary;
+        return BadInputException.typed(spec.findOption(primary), spec.commandLine().getParseResult().originalArgs());
     }
 
     /** The model's own Hkv if it is GQA, else 8 or the largest divisor of Hq below 8 (but above 1); 0 if none. */

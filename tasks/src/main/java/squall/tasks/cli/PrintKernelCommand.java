@@ -96,10 +96,6 @@ final class PrintKernelCommand implements Callable<Integer> {
             Device device = device();
             KernelTarget shown = target(device);
             SortedMap<String, Integer> values = specialization(kernel, device);
-            if (!values.isEmpty() && shown == KernelTarget.JAVA) {
-                throw new BadInputException(model != null ? "--model" : "--define", "the JVM variant takes @Specialize"
-                        + " values as arguments, so there is nothing to specialise in its source; use --target opencl or cuda");
-            }
             String source = SpecializedSource.of(kernel.source(shown), kernel, values, shown);
             out.print(source.endsWith("\n") ? source : source + "\n");
             if (device != null) {

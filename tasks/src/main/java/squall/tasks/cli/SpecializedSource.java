@@ -31,12 +31,16 @@ final class SpecializedSource {
     }
 
     static String of(String source, KernelDescriptor kernel, SortedMap<String, Integer> values, KernelTarget target) {
-        if (values.isEmpty() || target == KernelTarget.JAVA) {
+        if (values.isEmpty()) {
             return source;
+        }
+        String given = values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+        if (target == KernelTarget.JAVA) {
+            return "// The JVM variant takes @Specialize values as arguments: " + given + " are passed to it, not compiled in.\n"
+                    + source;
         }
         List<String> missing = kernel.params().stream().filter(KernelParam::specialized).map(KernelParam::name)
                 .filter(n -> !values.containsKey(n)).map(n -> PREFIX + n).toList();
-        String given = values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
         String flags = values.entrySet().stream().map(e -> "-D " + PREFIX + e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
         String header = "// Specialised for " + given + " (the device compiles this source with " + flags + ")"

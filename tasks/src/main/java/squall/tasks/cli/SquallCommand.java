@@ -4,6 +4,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
@@ -89,6 +90,10 @@ public final class SquallCommand implements Runnable {
         CommandLine failed = first.getCommandLine();
         String hint = failed.getCommandSpec().qualifiedName();
         String message = first instanceof UnmatchedArgumentException unmatched ? unmatched(unmatched) : oneLine(first.getMessage());
+        if (first.getArgSpec() instanceof OptionSpec option) {
+            // picocli names an option by its longest name; the user may have typed another (--dtype for --kv-dtype)
+            message = message.replace("'" + option.longestName() + "'", "'" + BadInputException.typed(option, List.of(args)) + "'");
+        }
         printLine(failed.getErr(), failed, message + (message.contains("--help") ? "" : " (try '" + hint + " --help')"));
         return BAD_INPUT;
     }

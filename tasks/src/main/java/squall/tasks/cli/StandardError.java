@@ -37,6 +37,7 @@ public final class StandardError {
      * Moves the launcher's saved standard error back to descriptor 2 and closes the saved copy; does nothing when
      * not started by a squall script. A failure leaves the filtered stream in place, which still works.
      */
+    @SuppressWarnings("restricted") // the launcher runs java with --enable-native-access=ALL-UNNAMED
     public static void takeBack() {
         String property = System.getProperty(DESCRIPTOR_PROPERTY);
         if (property == null) {
