@@ -6,6 +6,8 @@
 #   SQUALL_JVM_FLAGS  the flags every JVM that runs squall needs
 #   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
 #   squall_exec_java  replaces the shell with $SQUALL_JAVA, minus the JVM's incubator-module warning on stderr
+#   squall_build STAMP OUTPUTS TARGET MODULE...   builds Maven module TARGET when an output is missing or a
+#                     MODULE changed since STAMP, saying so on standard error
 
 SQUALL_MIN_JAVA=25
 # Flags every JVM that runs squall needs (the same list as squall.jvm.flags in pom.xml): LWJGL and the CUDA
@@ -162,4 +164,51 @@ _squall_drop_incubator_warning() {
     if [[ -n "$line" ]]; then
         printf '%s' "$line"
     fi
+}
+
+# Why a build is needed, for the line that says one runs: "first run" when the stamp or one of the outputs (a
+# space-separated list of paths) is missing, "kernels changed" when a pom or a source under a module folder (or
+# the file itself, for a pom given alone) is newer than the stamp; nothing when the build is up to date. The stamp
+# is the start of the last successful build: Maven leaves an unchanged jar's time alone, so a jar's own time would
+# not do.
+#   squall_build_reason STAMP "OUTPUT..." FOLDER_OR_POM...
+squall_build_reason() {
+    local stamp=$1 output module
+    local -a outputs
+    read -r -a outputs <<<"$2"
+    shift 2
+    for output in "$stamp" "${outputs[@]}"; do
+        if [[ ! -e "$output" ]]; then
+            echo "first run"
+            return
+        fi
+    done
+    for module in "$@"; do
+        if [[ -n "$(find "$module" -newer "$stamp" \( -name pom.xml -o -path '*/src/*' \) -not -path '*/target/*' \
+            -print -quit 2>/dev/null)" ]]; then
+            echo "$(basename "$module") changed"
+            return
+        fi
+    done
+}
+
+# Builds Maven module TARGET and what it needs (-DskipTests) when squall_build_reason says so, saying why on
+# standard error first: a build takes seconds to a minute or two (the first one downloads Maven and the libraries),
+# and standard output is the command's own. Stops the script with Maven's log when the build fails.
+squall_build() {
+    local stamp=$1 outputs=$2 target=$3 reason started log
+    shift 3
+    reason=$(squall_build_reason "$stamp" "$outputs" "$(squall_root)/pom.xml" "${@/#/$(squall_root)/}")
+    [[ -n "$reason" ]] || return 0
+    echo "squall: building ($reason)..." >&2
+    started=$(date +%s.%N)
+    log=$(mktemp)
+    if ! squall_maven -q -DskipTests -pl "$target" -am package >"$log" 2>&1; then
+        echo "squall: the build failed (./mvnw -q -DskipTests -pl $target -am package in $(squall_root)):" >&2
+        cat "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+    touch -d "@$started" "$stamp"
 }

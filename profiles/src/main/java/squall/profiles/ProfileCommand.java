@@ -176,9 +176,13 @@ public final class ProfileCommand implements Callable<Integer> {
         return cli;
     }
 
-    /** {@code --progress} or {@code --no-progress} as given; otherwise on a terminal only, where a bar helps. */
     private boolean showProgress() {
-        return progress != null ? progress : StandardError.isTerminal();
+        return showProgress(progress, StandardError.isTerminal());
+    }
+
+    /** {@code --progress} or {@code --no-progress} as given; otherwise on a terminal only, where a bar helps. */
+    static boolean showProgress(Boolean option, boolean stderrIsTerminal) {
+        return option != null ? option : stderrIsTerminal;
     }
 
     @Override
