@@ -43,11 +43,17 @@ final class UserClasses implements AutoCloseable {
     private final URLClassLoader loader;
     private final Path compiled;
     private final List<String> topLevelClasses;
+    /** Deletes what was compiled when a program ends the JVM itself ({@code System.exit}) before {@link #close()}. */
+    private final Thread cleanup;
 
     private UserClasses(URLClassLoader loader, Path compiled, List<String> topLevelClasses) {
         this.loader = loader;
         this.compiled = compiled;
         this.topLevelClasses = List.copyOf(topLevelClasses);
+        this.cleanup = compiled == null ? null : new Thread(() -> delete(compiled), "squall-run-cleanup");
+        if (cleanup != null) {
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
     }
 
     /**
@@ -115,6 +121,11 @@ final class UserClasses implements AutoCloseable {
         }
         if (compiled != null) {
             delete(compiled);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway, and finds nothing left to delete
+            }
         }
     }
 

@@ -183,6 +183,15 @@ class CommandsTest {
     }
 
     @Test
+    void runAnswersHelpWithItsOwnUsageAndPassesEverythingAfterTheProgramOn() {
+        String help = ok("run", "--help").out();
+        assertTrue(help.startsWith("Usage: squall run "), help);
+        assertTrue(help.contains("--class-path") && help.contains("PROGRAM") && help.contains("ARGS"), help);
+        Cli.Result missing = bad("PROGRAM", "run", "NoSuchProgram", "--help");
+        assertTrue(missing.errLines()[0].contains("no class 'NoSuchProgram'"), "--help after the program is the program's: " + missing);
+    }
+
+    @Test
     void topLevelErrorsAreOneLine() {
         bad("name a command", new String[0]);
         bad("frobnicate", "frobnicate");
