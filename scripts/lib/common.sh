@@ -5,6 +5,9 @@
 #                     ~/.sdkman/candidates/java (SQUALL_JDK_SEARCH_DIRS, colon-separated, replaces that list)
 #   SQUALL_JVM_FLAGS  the flags every JVM that runs squall needs
 #   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
+#   squall_exec_java  replaces the shell with $SQUALL_JAVA, minus the JVM's incubator-module warning on stderr
+#   squall_build STAMP OUTPUTS TARGET MODULE...   builds Maven module TARGET when an output is missing or a
+#                     MODULE changed since STAMP, saying so on standard error
 
 SQUALL_MIN_JAVA=25
 # Flags every JVM that runs squall needs (the same list as squall.jvm.flags in pom.xml): LWJGL and the CUDA
@@ -130,4 +133,82 @@ squall_maven() {
         *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
     esac
     (cd "$root" && ./mvnw "$@")
+}
+
+# The one line every JVM start prints because SQUALL_JVM_FLAGS adds the Vector API's incubator module. It is no news
+# to someone running squall, and looks like a problem; squall_exec_java drops exactly this line.
+SQUALL_INCUBATOR_WARNING="WARNING: Using incubator modules: jdk.incubator.vector"
+
+# Replaces this shell with "$SQUALL_JAVA" ARGS (so signals and the exit status are java's own), its standard error
+# passed through a filter that drops $SQUALL_INCUBATOR_WARNING. The real standard error stays open on another
+# descriptor, named by -Dsquall.stderr.fd; squall's main methods put it back on descriptor 2 first thing
+# (squall.tasks.cli.StandardError), so terminal detection is unchanged and the filter ends once they start.
+squall_exec_java() {
+    local saved
+    exec {saved}>&2
+    exec 2> >(_squall_drop_incubator_warning >&"$saved")
+    exec "$SQUALL_JAVA" "-Dsquall.stderr.fd=$saved" "$@"
+}
+
+# Copies standard input to standard output, without $SQUALL_INCUBATOR_WARNING: line by line until that line (the
+# JVM prints it before anything else of its own), then byte for byte, so a progress bar's redraws pass at once.
+_squall_drop_incubator_warning() {
+    trap '' INT   # Ctrl-C stops java; its last words still need passing through
+    local line
+    while IFS= read -r line; do
+        if [[ "$line" == "$SQUALL_INCUBATOR_WARNING" ]]; then
+            exec cat
+        fi
+        printf '%s\n' "$line"
+    done
+    if [[ -n "$line" ]]; then
+        printf '%s' "$line"
+    fi
+}
+
+# Why a build is needed, for the line that says one runs: "first run" when the stamp or one of the outputs (a
+# space-separated list of paths) is missing, "kernels changed" when a pom or a source under a module folder (or
+# the file itself, for a pom given alone) is newer than the stamp; nothing when the build is up to date. The stamp
+# is the start of the last successful build: Maven leaves an unchanged jar's time alone, so a jar's own time would
+# not do.
+#   squall_build_reason STAMP "OUTPUT..." FOLDER_OR_POM...
+squall_build_reason() {
+    local stamp=$1 output module
+    local -a outputs
+    read -r -a outputs <<<"$2"
+    shift 2
+    for output in "$stamp" "${outputs[@]}"; do
+        if [[ ! -e "$output" ]]; then
+            echo "first run"
+            return
+        fi
+    done
+    for module in "$@"; do
+        if [[ -n "$(find "$module" -newer "$stamp" \( -name pom.xml -o -path '*/src/*' \) -not -path '*/target/*' \
+            -print -quit 2>/dev/null)" ]]; then
+            echo "$(basename "$module") changed"
+            return
+        fi
+    done
+}
+
+# Builds Maven module TARGET and what it needs (-DskipTests) when squall_build_reason says so, saying why on
+# standard error first: a build takes seconds to a minute or two (the first one downloads Maven and the libraries),
+# and standard output is the command's own. Stops the script with Maven's log when the build fails.
+squall_build() {
+    local stamp=$1 outputs=$2 target=$3 reason started log
+    shift 3
+    reason=$(squall_build_reason "$stamp" "$outputs" "$(squall_root)/pom.xml" "${@/#/$(squall_root)/}")
+    [[ -n "$reason" ]] || return 0
+    echo "squall: building ($reason)..." >&2
+    started=$(date +%s.%N)
+    log=$(mktemp)
+    if ! squall_maven -q -DskipTests -pl "$target" -am package >"$log" 2>&1; then
+        echo "squall: the build failed (./mvnw -q -DskipTests -pl $target -am package in $(squall_root)):" >&2
+        cat "$log" >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
+    touch -d "@$started" "$stamp"
 }

@@ -138,8 +138,9 @@ final class KernelClass {
         if (owner.getNestingKind() != NestingKind.TOP_LEVEL) {
             problems.error(method, "kernels must be declared in a top-level class");
         } else if (packageName().isEmpty()) {
-            problems.error(method, "kernel classes must be in a named package: the generated "
-                    + libraryName() + " imports their static members, and Java cannot import from the unnamed package");
+            problems.error(method, "kernel classes must be in a named package (start the file with a line such as"
+                    + " 'package mykernels;'): the generated " + libraryName() + " imports their static members, and Java"
+                    + " cannot import from the unnamed package");
         }
         if (!element.getTypeParameters().isEmpty()) {
             problems.error(method, "kernels cannot be generic");

@@ -88,8 +88,11 @@ final class KernelModel {
         KernelModel model = new KernelModel(element, method, problems, helpers);
         model.readParams();
         model.collectLocalNames();
+        int before = problems.count();
         model.readParallelNest(method.getBody().getStatements(), 0);
-        model.rejectStrayParallelLoops();
+        // A loop the nest rejected (a strided one, say) is missing from the nest; calling it stray too would
+        // bury the real error under a follow-on one.
+        model.rejectStrayParallelLoops(problems.count() == before);
         if (model.contextName != null) {
             model.readContextUse();
         }
@@ -312,13 +315,13 @@ final class KernelModel {
         }.scan(body, null);
     }
 
-    private void rejectStrayParallelLoops() {
+    private void rejectStrayParallelLoops(boolean nestIsWhole) {
         Set<ForLoopTree> nest = new HashSet<>();
         loops.forEach(l -> nest.add(l.loop()));
         new TreeScanner<Void, Void>() {
             @Override
             public Void visitForLoop(ForLoopTree node, Void unused) {
-                if (isParallelLoop(node) && !nest.contains(node)) {
+                if (nestIsWhole && isParallelLoop(node) && !nest.contains(node)) {
                     problems.error(node, "a @Parallel loop must be the last statement of the kernel body"
                             + " or of the enclosing @Parallel loop, not inside other statements");
                 }

@@ -102,6 +102,11 @@ public final class KernelProcessor extends AbstractProcessor {
     /** Writes the library class and the JVM variants, and reserves the C sources' resources. */
     private void generate(TypeElement owner) {
         KernelClass kernels = KernelClass.read(owner, trees, true);
+        if (kernels.packageName().isEmpty()) {
+            // Already reported at each kernel; a library class importing from the unnamed package would only add
+            // javac's own "cannot find symbol" after the real error.
+            return;
+        }
         Map<String, String> variants = new LinkedHashMap<>();
         for (KernelModel k : kernels.accepted()) {
             String signature = LibraryWriter.signature(k);
@@ -109,8 +114,7 @@ public final class KernelProcessor extends AbstractProcessor {
                     ? JavaVariantPrinter.print(k, kernels.kernelPaths.get(k.name), signature.isEmpty() ? "" : ", " + signature)
                     : "");
         }
-        String library = kernels.packageName().isEmpty() ? kernels.libraryName()
-                : kernels.packageName() + "." + kernels.libraryName();
+        String library = kernels.packageName() + "." + kernels.libraryName();
         try {
             try (Writer w = filer.createSourceFile(library, owner).openWriter()) {
                 w.write(LibraryWriter.write(kernels, variants));

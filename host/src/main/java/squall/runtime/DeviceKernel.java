@@ -4,4 +4,7 @@ package squall.runtime;
 public interface DeviceKernel {
 
     KernelDescriptor descriptor();
+
+    /** How the device built it: compiler, options, origin and log. */
+    KernelBuild build();
 }

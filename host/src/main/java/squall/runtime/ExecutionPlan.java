@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Runs task graphs on a device, as in TornadoVM. The plan owns the device-side state: one buffer
@@ -139,6 +138,11 @@ public final class ExecutionPlan implements AutoCloseable {
         return this;
     }
 
+    /** The graphs this plan runs, in order. */
+    public List<TaskGraph> graphs() {
+        return graphs;
+    }
+
     /** The device the plan runs on (the default device if none was chosen). */
     public Device device() {
         if (device == null) {
@@ -251,16 +255,13 @@ public final class ExecutionPlan implements AutoCloseable {
         KernelDescriptor kernel = task.kernel();
         Object[] hostArgs = task.argArray();
         Object[] deviceArgs = new Object[hostArgs.length];
-        Map<String, Integer> specialization = new TreeMap<>();
+        Map<String, Integer> specialization = task.specialization();
         for (int i = 0; i < hostArgs.length; i++) {
             KernelParam p = kernel.params().get(i);
             if (p.type().isArray()) {
                 deviceArgs[i] = buffer(hostArgs[i]).buffer;
             } else if (p.type() != ParamType.KERNEL_CONTEXT) {
                 deviceArgs[i] = hostArgs[i];
-            }
-            if (p.specialized()) {
-                specialization.put(p.name(), (Integer) hostArgs[i]);
             }
         }
         WorkerGrid grid = grids.get(graph.name(), task.name());

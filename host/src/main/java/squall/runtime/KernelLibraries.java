@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,10 +76,15 @@ public final class KernelLibraries {
         }
     }
 
-    /** Every compiled kernel on the class path, sorted by qualified name. */
+    /** Every compiled kernel on the class path (the context class loader's), sorted by qualified name. */
     public static List<KernelDescriptor> all() {
+        return all(Thread.currentThread().getContextClassLoader());
+    }
+
+    /** Every compiled kernel {@code loader} finds: the libraries every jar and folder on it lists. */
+    public static List<KernelDescriptor> all(ClassLoader loader) {
         List<KernelDescriptor> result = new ArrayList<>();
-        for (KernelLibrary library : ServiceLoader.load(KernelLibrary.class)) {
+        for (KernelLibrary library : ServiceLoader.load(KernelLibrary.class, loader)) {
             result.addAll(library.kernels());
         }
         result.sort(Comparator.comparing(KernelDescriptor::qualifiedName));
@@ -90,17 +96,39 @@ public final class KernelLibraries {
      * only one class has a kernel of that name.
      */
     public static KernelDescriptor byName(String qualifiedOrSimple) {
+        return byName(qualifiedOrSimple, all());
+    }
+
+    /**
+     * The kernel among {@code kernels} named {@code name}: its qualified name ({@code AttentionKernels.decode}), its
+     * owner's full class name and the method, or the method alone when only one class has a kernel of that name. A
+     * name that matches nothing gets the kernels it matches regardless of case, or that contain it, as suggestions.
+     */
+    public static KernelDescriptor byName(String name, List<KernelDescriptor> kernels) {
         List<KernelDescriptor> matches = new ArrayList<>();
-        for (KernelDescriptor k : all()) {
-            if (k.qualifiedName().equals(qualifiedOrSimple) || k.name().equals(qualifiedOrSimple)) {
+        for (KernelDescriptor k : kernels) {
+            if (k.qualifiedName().equals(name) || k.name().equals(name)
+                    || (k.owner().getName() + "." + k.name()).equals(name)) {
                 matches.add(k);
             }
         }
         if (matches.size() == 1) {
             return matches.getFirst();
         }
-        throw new IllegalArgumentException(matches.isEmpty()
-                ? "no kernel named '" + qualifiedOrSimple + "'; 'squall print-kernel --list' lists them"
-                : "'" + qualifiedOrSimple + "' is ambiguous: " + matches);
+        if (!matches.isEmpty()) {
+            throw new IllegalArgumentException("'" + name + "' is ambiguous: " + matches);
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        String method = name.substring(name.lastIndexOf('.') + 1);
+        List<String> similar = kernels.stream()
+                .filter(k -> k.qualifiedName().equalsIgnoreCase(name) || k.name().equalsIgnoreCase(method))
+                .map(KernelDescriptor::qualifiedName).toList();
+        if (similar.isEmpty()) {
+            similar = kernels.stream().map(KernelDescriptor::qualifiedName)
+                    .filter(q -> q.toLowerCase(Locale.ROOT).contains(lower)).toList();
+        }
+        throw new IllegalArgumentException("no kernel named '" + name + "'"
+                + (similar.isEmpty() ? "" : "; did you mean '" + String.join("' or '", similar) + "'?")
+                + " ('squall print-kernel --list' lists them)");
     }
 }

@@ -3,6 +3,7 @@ package squall.runtime;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -88,6 +89,29 @@ public final class ProfilerResult {
 
     private long sum(DeviceEvent.Kind kind, boolean bytes) {
         return events.stream().filter(e -> e.kind() == kind).mapToLong(e -> bytes ? e.bytes() : e.nanos()).sum();
+    }
+
+    /**
+     * One line for people: {@code opencl:0, execution 1: 9.44 ms in all = compile 0 + copy in 0.41 ms (4,196,352 bytes)
+     * + kernels 1.31 ms + copy out 0.56 ms (4,194,304 bytes) + host 7.15 ms}, then each task's kernel time (and its
+     * GB/s where it declares a {@link TaskCost}). {@link #metrics()} has the same numbers under TornadoVM's names.
+     */
+    public String summary() {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "%s, execution %d: %s in all = compile %s + copy in %s (%,d bytes) + kernels %s + copy out %s (%,d bytes)"
+                        + " + host %s", device, execution, ms(totalNanos), ms(compileNanos()), ms(copyInNanos()), copyInBytes(),
+                ms(kernelNanos()), ms(copyOutNanos()), copyOutBytes(), ms(dispatchNanos())));
+        for (TaskProfile t : tasks) {
+            line.append("; ").append(t.graph()).append('.').append(t.task()).append(' ').append(ms(t.kernelNanos()));
+            if (t.cost() != null && t.kernelNanos() > 0) {
+                line.append(String.format(Locale.ROOT, " (%.2f GB/s)", t.gigabytesPerSecond()));
+            }
+        }
+        return line.toString();
+    }
+
+    private static String ms(long nanos) {
+        return nanos == 0 ? "0" : String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
     }
 
     /** Metrics under TornadoVM's names (times in nanoseconds, sizes in bytes). */

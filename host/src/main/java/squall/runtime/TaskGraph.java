@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A sequence of transfers and kernel launches that an {@link ExecutionPlan} runs on a device, as in
@@ -42,6 +44,18 @@ public final class TaskGraph {
         /** The arguments as an array (a fresh copy). */
         public Object[] argArray() {
             return args.toArray();
+        }
+
+        /** The values of the kernel's {@code @Specialize} parameters in this task, by name: what a device compiles in. */
+        public SortedMap<String, Integer> specialization() {
+            SortedMap<String, Integer> values = new TreeMap<>();
+            for (int i = 0; i < args.size(); i++) {
+                KernelParam p = kernel.params().get(i);
+                if (p.specialized()) {
+                    values.put(p.name(), (Integer) args.get(i));
+                }
+            }
+            return values;
         }
     }
 

@@ -180,6 +180,16 @@ class SubsetRejectionTest {
         KernelCompilation.Result result = KernelCompilation.compile("Plain",
                 "import squall.api.*;\npublic class Plain {\n    @Kernel\n    public static void k(float[] a) {\n    }\n}\n");
         assertTrue(result.errorText().contains("kernel classes must be in a named package"), result.errorText());
+        assertEquals(1, result.errors().size(), "the real error only, no 'cannot find symbol' after it: " + result.errorText());
+    }
+
+    @Test
+    void stridedParallelLoopGetsOneError() {
+        String source = "package bad;\nimport squall.api.*;\npublic class Bad {\n" + kernel(
+                "        for (@Parallel int i = 0; i < n; i += 2) {\n            a[i] = 0f;\n        }") + "}\n";
+        KernelCompilation.Result result = KernelCompilation.compile("bad.Bad", source);
+        assertTrue(result.errorText().contains("the update must be 'i++'"), result.errorText());
+        assertEquals(1, result.errors().size(), "no 'must be the last statement' after the real error: " + result.errorText());
     }
 
     @Test

@@ -121,20 +121,7 @@ final class Charts {
         x.setTickUnit(new NumberTickUnit(1));
         x.setNumberFormatOverride(new DecimalFormat("0"));
         plot.setDomainAxis(x);
-        // A tick per power of two (or per two powers over a wide range): 1, 2, 4, 8 ms read better than 10^0.3.
-        LogAxis y = new LogAxis("ms per step (log scale)");
-        y.setBase(2);
-        y.setSmallestValue(1e-3);
-        double octaves = Math.log(dataset.getRangeUpperBound(false) / dataset.getRangeLowerBound(false)) / Math.log(2);
-        y.setAutoTickUnitSelection(false);
-        y.setTickUnit(new NumberTickUnit(octaves > 14 ? 2 : 1));
-        y.setNumberFormatOverride(new DecimalFormat("0.###"));
-        // From the power of two below the fastest step to the one above the slowest: data within one octave
-        // (a single context, a quick run) would otherwise get an axis with no tick at all.
-        double bottom = Math.pow(2, Math.floor(Math.log(dataset.getRangeLowerBound(false)) / Math.log(2)));
-        double top = Math.pow(2, Math.ceil(Math.log(dataset.getRangeUpperBound(false)) / Math.log(2)));
-        y.setRange(bottom, top > bottom ? top : 2 * bottom);
-        plot.setRangeAxis(y);
+        plot.setRangeAxis(msAxis(dataset.getRangeLowerBound(false), dataset.getRangeUpperBound(false)));
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < dataset.getSeriesCount(); i++) {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
@@ -181,7 +168,42 @@ final class Charts {
         }
         JFreeChart chart = ChartFactory.createBarChart(title(ATTENTION_KINDS) + ", decode at context " + context,
                 "device and variant", "ms per step", dataset, PlotOrientation.VERTICAL, true, false, false);
-        return categoryStyle(chart);
+        // The repeat (repeat_kv) bars are many times the others: on a linear axis they would flatten the rest.
+        double lowest = Double.POSITIVE_INFINITY, highest = 0;
+        for (int r = 0; r < dataset.getRowCount(); r++) {
+            for (int c = 0; c < dataset.getColumnCount(); c++) {
+                Number v = dataset.getValue(r, c);
+                if (v != null && v.doubleValue() > 0) {
+                    lowest = Math.min(lowest, v.doubleValue());
+                    highest = Math.max(highest, v.doubleValue());
+                }
+            }
+        }
+        categoryStyle(chart);
+        if (highest > 0) {
+            chart.getCategoryPlot().setRangeAxis(msAxis(lowest, highest));
+        }
+        return chart;
+    }
+
+    /**
+     * A log axis of ms from {@code lowest} to {@code highest}, a tick per power of two (or per two powers over a wide
+     * range): 1, 2, 4, 8 ms read better than 10^0.3, and bars a hundred times apart both stay readable.
+     */
+    static LogAxis msAxis(double lowest, double highest) {
+        LogAxis y = new LogAxis("ms per step (log scale)");
+        y.setBase(2);
+        y.setSmallestValue(1e-3);
+        double octaves = Math.log(highest / lowest) / Math.log(2);
+        y.setAutoTickUnitSelection(false);
+        y.setTickUnit(new NumberTickUnit(octaves > 14 ? 2 : 1));
+        y.setNumberFormatOverride(new DecimalFormat("0.###"));
+        // From the power of two below the lowest value to the one above the highest: data within one octave
+        // (a single context, a quick run) would otherwise get an axis with no tick at all.
+        double bottom = Math.pow(2, Math.floor(Math.log(lowest) / Math.log(2)));
+        double top = Math.pow(2, Math.ceil(Math.log(highest) / Math.log(2)));
+        y.setRange(bottom, top > bottom ? top : 2 * bottom);
+        return y;
     }
 
     private static JFreeChart categoryStyle(JFreeChart chart) {

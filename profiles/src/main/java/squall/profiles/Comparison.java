@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code scripts/profile --compare A B}: for every workload × device × variant present in both runs,
@@ -36,12 +38,75 @@ public final class Comparison {
     private final Path b;
     private final Map<String, Row> rowsA;
     private final Map<String, Row> rowsB;
+    /** Each run's profile.json, beside its data.csv; {@code null} where there is none. */
+    private final ProfileData dataA;
+    private final ProfileData dataB;
 
     private Comparison(Path a, Path b) {
         this.a = a;
         this.b = b;
         this.rowsA = read(a);
         this.rowsB = read(b);
+        this.dataA = profileBeside(a);
+        this.dataB = profileBeside(b);
+    }
+
+    private static ProfileData profileBeside(Path csv) {
+        Path json = csv.toAbsolutePath().resolveSibling(ResultsFolder.JSON);
+        return Files.isRegularFile(json) ? Json.read(json) : null;
+    }
+
+    /**
+     * What differs between the two runs besides the code: settings, machine, JDK, load. A ratio means what it says
+     * only when these are the same; each difference is one line, {@code A / B}.
+     */
+    List<String> differences() {
+        List<String> notes = new ArrayList<>();
+        if (dataA == null || dataB == null) {
+            notes.add("settings and machine unknown for " + (dataA == null && dataB == null ? "A and B"
+                    : dataA == null ? "A" : "B") + " (no " + ResultsFolder.JSON + " beside its " + ResultsFolder.CSV
+                    + "): the rows may not be alike");
+            return notes;
+        }
+        RunOptions oa = dataA.options(), ob = dataB.options();
+        List<String> settings = new ArrayList<>();
+        differ(settings, "model", oa.model(), ob.model());
+        differ(settings, "layers", oa.layers(), ob.layers());
+        differ(settings, "batch", oa.batch(), ob.batch());
+        differ(settings, "KV dtype", oa.kvDtype(), ob.kvDtype());
+        differ(settings, "block size", oa.blockSize(), ob.blockSize());
+        differ(settings, "timed steps", oa.steps(), ob.steps());
+        differ(settings, "warm-up steps", oa.warmup(), ob.warmup());
+        differ(settings, "prefill tokens", oa.prefillTokens(), ob.prefillTokens());
+        if (!settings.isEmpty()) {
+            notes.add("different settings: " + String.join("; ", settings));
+        }
+        MachineInfo ma = dataA.machine(), mb = dataB.machine();
+        List<String> machine = new ArrayList<>();
+        differ(machine, "host", ma.host(), mb.host());
+        differ(machine, "CPU", ma.cpu(), mb.cpu());
+        differ(machine, "cores", ma.cores(), mb.cores());
+        differ(machine, "memory", Numbers.bytes(ma.memoryBytes()), Numbers.bytes(mb.memoryBytes()));
+        differ(machine, "OS", ma.os(), mb.os());
+        differ(machine, "GPUs", ma.gpus(), mb.gpus());
+        differ(machine, "JDK", dataA.software().jdk(), dataB.software().jdk());
+        if (!machine.isEmpty()) {
+            notes.add("different machines or JDKs: " + String.join("; ", machine));
+        }
+        for (ProfileData d : List.of(dataA, dataB)) {
+            double busiest = Math.max(d.loadAtStart() == null ? 0 : d.loadAtStart(), d.loadAtEnd() == null ? 0 : d.loadAtEnd());
+            if (busiest > d.machine().cores()) {
+                notes.add((d == dataA ? "A" : "B") + " ran on a busy machine (load average up to "
+                        + String.format(Locale.ROOT, "%.2f", busiest) + " on " + d.machine().cores() + " cores)");
+            }
+        }
+        return notes;
+    }
+
+    private static void differ(List<String> notes, String what, Object a, Object b) {
+        if (!Objects.equals(a, b)) {
+            notes.add(what + " " + a + " / " + b);
+        }
     }
 
     /** Reads both runs; each is a results folder (its {@code data.csv}) or a CSV file. */
@@ -100,6 +165,12 @@ public final class Comparison {
     public void print(PrintWriter out) {
         out.println("A: " + a);
         out.println("B: " + b);
+        List<String> notes = differences();
+        if (notes.isEmpty()) {
+            out.println("same settings, machine and JDK");
+        } else {
+            notes.forEach(n -> out.println("note: " + n));
+        }
         out.println();
         List<String[]> table = new ArrayList<>();
         table.add(new String[] {"WORKLOAD", "DEVICE", "VARIANT", "MS/STEP A", "MS/STEP B", "B/A", "GB/S A", "GB/S B", "B/A"});
@@ -125,7 +196,7 @@ public final class Comparison {
     }
 
     private static String ratio(Double a, Double b) {
-        return a == null || b == null || a == 0 ? "" : String.format(java.util.Locale.ROOT, "%.3f", b / a);
+        return a == null || b == null || a == 0 ? "" : String.format(Locale.ROOT, "%.3f", b / a);
     }
 
     /** Columns two spaces apart; text left-aligned, numbers right-aligned. */

@@ -35,6 +35,15 @@ public record MachineInfo(String host, String cpu, int cores, long memoryBytes, 
                 osName(), lastLevelCacheBytes().orElse(0L), gpus);
     }
 
+    /**
+     * The system's load average over the last minute (processes running or waiting to run), or {@code null} where
+     * the platform gives none. Above {@link #cores} other work competed with the measurement.
+     */
+    public static Double loadAverage() {
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? null : load;
+    }
+
     /** The last-level cache size, or {@link #ASSUMED_LLC_BYTES} if it cannot be read. */
     public static long lastLevelCacheOrAssumed() {
         return lastLevelCacheBytes().orElse(ASSUMED_LLC_BYTES);

@@ -29,6 +29,15 @@ final class Numbers {
         return String.format(Locale.ROOT, "%.3g", x);
     }
 
+    /** {@code 29.7 (29.1–31.0)}: a median with the smallest and largest value; the median alone when they are equal. */
+    static String spread(double median, double min, double max) {
+        if (Double.isNaN(median)) {
+            return "";
+        }
+        String low = fmt(min), high = fmt(max);
+        return low.equals(high) ? fmt(median) : fmt(median) + " (" + low + "–" + high + ")";
+    }
+
     /** {@code 61 %}, {@code 4.5 %}; empty for NaN. */
     static String percent(double x) {
         if (Double.isNaN(x)) {

@@ -15,6 +15,7 @@ import squall.tasks.CacheVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
+import squall.tasks.cli.StandardError;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -122,9 +123,10 @@ public final class ProfileCommand implements Callable<Integer> {
             description = "Write report.md and the charts again from DIR/profile.json (an earlier run). Nothing is run.")
     Path report;
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "A progress bar on standard error (default: on).")
-    boolean progress;
+    @Option(names = "--progress", negatable = true,
+            description = "A progress bar on standard error (--no-progress: never). Default: only when standard error"
+                    + " is a terminal, as for squall decode.")
+    Boolean progress;
 
     @Option(names = {"-v", "--verbose"}, description = "Log to standard error: -v info, -vv debug.")
     void verbose(boolean[] flags) {
@@ -136,6 +138,7 @@ public final class ProfileCommand implements Callable<Integer> {
     static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
     public static void main(String[] args) {
+        StandardError.takeBack();
         setIfAbsent(LOG_LEVEL, "warn");
         setIfAbsent("org.slf4j.simpleLogger.logFile", "System.err");
         setIfAbsent("org.slf4j.simpleLogger.showThreadName", "false");
@@ -173,6 +176,15 @@ public final class ProfileCommand implements Callable<Integer> {
         return cli;
     }
 
+    private boolean showProgress() {
+        return showProgress(progress, StandardError.isTerminal());
+    }
+
+    /** {@code --progress} or {@code --no-progress} as given; otherwise on a terminal only, where a bar helps. */
+    static boolean showProgress(Boolean option, boolean stderrIsTerminal) {
+        return option != null ? option : stderrIsTerminal;
+    }
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -196,6 +208,8 @@ public final class ProfileCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
+        // Before anything of this run adds to it: the work that was already there.
+        Double loadAtStart = MachineInfo.loadAverage();
         Plan plan = plan();
 
         PrintWriter err = spec.commandLine().getErr();
@@ -221,13 +235,13 @@ public final class ProfileCommand implements Callable<Integer> {
                 : root.resolve("profiles/results").resolve(LocalDate.now() + "-" + machine.host());
         ProfileData initial = new ProfileData(ProfileData.FORMAT, true, typedCommand(),
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), null, machine, SoftwareInfo.detect(root),
-                plan.options(), infos, List.of());
+                plan.options(), infos, List.of(), loadAtStart, null);
 
         ProfileRunner runner = new ProfileRunner(plan.devices(), plan.workloads(), plan.variants(), warmup, steps, peaks,
                 new OutputCheck());
         int notOk = 0;
         try (ResultsFolder folder = new ResultsFolder(dir, initial);
-             Progress bar = progress ? Progress.bar("profile", runner.progressUnits(), System.err) : Progress.none()) {
+             Progress bar = showProgress() ? Progress.bar("profile", runner.progressUnits(), System.err) : Progress.none()) {
             Thread hook = folder.shutdownHook();
             Runtime.getRuntime().addShutdownHook(hook);
             try {

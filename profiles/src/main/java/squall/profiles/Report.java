@@ -61,6 +61,7 @@ public final class Report {
                 .append(data.finished() == null ? "" : " to " + data.finished()).append(" with:\n\n");
         md.append("```\n").append(data.command()).append("\n```\n\n");
 
+        warnings(md, data);
         summary(md, data);
         machine(md, data);
         software(md, data);
@@ -87,7 +88,8 @@ public final class Report {
         md.append("## Summary\n\n");
         List<Integer> contexts = asIs.stream().map(m -> m.workload().context()).distinct().sorted().toList();
         String kind = asIs.getFirst().workload().attention().name();
-        md.append("Fastest decode step per device, ").append(kind).append(" as the model has it: ms/step (variant, % of the device's copy bandwidth).\n\n");
+        md.append("Fastest decode step per device, ").append(kind).append(" as the model has it: median ms/step (fastest–slowest"
+                + " step), variant, % of the device's copy bandwidth.\n\n");
         List<String> header = new ArrayList<>(List.of("device"));
         contexts.forEach(c -> header.add("context " + c));
         Table t = new Table(header, rightAlignedFrom(1, header.size()));
@@ -95,8 +97,8 @@ public final class Report {
             List<String> row = new ArrayList<>(List.of(device));
             for (int c : contexts) {
                 row.add(fastest(asIs, device, m -> m.workload().context() == c)
-                        .map(m -> Numbers.fmt(m.summary().msPerStep()) + " (" + m.variant()
-                                + (Double.isNaN(m.percentOfPeak()) ? "" : ", " + Numbers.percent(m.percentOfPeak())) + ")")
+                        .map(m -> msPerStep(m) + ", " + m.variant()
+                                + (Double.isNaN(m.percentOfPeak()) ? "" : ", " + Numbers.percent(m.percentOfPeak())))
                         .orElse(""));
             }
             t.row(row);
@@ -107,20 +109,24 @@ public final class Report {
         if (!forced.isEmpty()) {
             int context = forced.getFirst().workload().context();
             md.append("\nThe same model with its KV heads forced, context ").append(context)
-                    .append(": fastest ms/step per device, and its ratio to MHA.\n\n");
+                    .append(": fastest median ms/step per device (fastest–slowest step), and its ratio to MHA.\n\n");
             List<Measurement> atContext = okDecode(data).stream().filter(m -> m.workload().context() == context).toList();
             Table k = new Table(List.of("device", "MHA", "GQA", "MQA", "GQA / MHA", "MQA / MHA"),
                     rightAlignedFrom(1, 6));
             for (String device : deviceIds(data)) {
-                Map<String, Double> ms = new LinkedHashMap<>();
+                Map<String, Measurement> best = new LinkedHashMap<>();
                 for (String kind2 : List.of("MHA", "GQA", "MQA")) {
-                    ms.put(kind2, fastest(atContext, device, m -> m.workload().attention().name().equals(kind2))
-                            .map(m -> m.summary().msPerStep()).orElse(Double.NaN));
+                    fastest(atContext, device, m -> m.workload().attention().name().equals(kind2))
+                            .ifPresent(m -> best.put(kind2, m));
                 }
-                if (ms.values().stream().allMatch(x -> x.isNaN())) {
+                if (best.isEmpty()) {
                     continue;
                 }
-                k.row(List.of(device, Numbers.fmt(ms.get("MHA")), Numbers.fmt(ms.get("GQA")), Numbers.fmt(ms.get("MQA")),
+                Map<String, Double> ms = new LinkedHashMap<>();
+                List.of("MHA", "GQA", "MQA").forEach(kind2 -> ms.put(kind2,
+                        best.containsKey(kind2) ? best.get(kind2).summary().msPerStep() : Double.NaN));
+                k.row(List.of(device, msPerStepOrEmpty(best.get("MHA")), msPerStepOrEmpty(best.get("GQA")),
+                        msPerStepOrEmpty(best.get("MQA")),
                         Numbers.ratio(ms.get("GQA") / ms.get("MHA")), Numbers.ratio(ms.get("MQA") / ms.get("MHA"))));
             }
             k.appendTo(md);
@@ -143,6 +149,8 @@ public final class Report {
         t.row(List.of("memory", Numbers.bytes(m.memoryBytes())));
         t.row(List.of("OS", m.os()));
         t.row(List.of("GPU", m.gpus().isEmpty() ? "none" : String.join(", ", m.gpus())));
+        t.row(List.of("load average", load(data.loadAtStart()) + " at the start, " + load(data.loadAtEnd())
+                + " at the end (1-minute averages; this run's own threads count at the end)"));
         t.appendTo(md);
         md.append("\n");
     }
@@ -192,8 +200,10 @@ public final class Report {
                 ## How to read the tables
 
                 - **ms/step**: median host time of one step (every layer: append the new K/V rows, attend), over the \
-                timed steps. A decode step adds one token per sequence, so the context grows by one each step.
-                - **kernel ms**: device time of the step's kernels (device timestamps where the device has them).
+                timed steps, with the fastest and the slowest step in brackets. A decode step adds one token per \
+                sequence, so the context grows by one each step.
+                - **kernel ms**: device time of the step's kernels (device timestamps where the device has them): \
+                median (fastest–slowest).
                 - **GB/s**: bytes an ideal step must move (each layer's K/V in use read once, plus queries, outputs and \
                 the new rows; the repeat variant's own copy of the cache is not counted) per second of kernel time.
                 - **% of peak**: GB/s as a share of the device's copy bandwidth (`BandwidthProbe`: a copy kernel on the \
@@ -230,6 +240,7 @@ public final class Report {
             List<String> header = decode
                     ? List.of("device", "variant", "ms/step", "kernel ms", "GB/s", "% of peak", "GFLOP/s", "× MHA", "check")
                     : List.of("device", "variant", "ms/step", "kernel ms", "tokens/s", "GFLOP/s", "check");
+            // every time is a median with the fastest and slowest step beside it
             Table t = new Table(header, rightAlignedFrom(2, header.size()));
             for (Measurement m : rows) {
                 List<String> row = new ArrayList<>(List.of(m.device(), m.variant()));
@@ -243,8 +254,8 @@ public final class Report {
                     continue;
                 }
                 Summary s = m.summary();
-                row.add(Numbers.fmt(s.msPerStep()));
-                row.add(Numbers.fmt(s.kernelMs()));
+                row.add(msPerStep(m));
+                row.add(kernelMs(m));
                 if (decode) {
                     row.add(Numbers.fmt(s.gigabytesPerSecond()));
                     row.add(Numbers.percent(m.percentOfPeak()));
@@ -260,6 +271,75 @@ public final class Report {
             t.appendTo(md);
             md.append("\n");
         }
+    }
+
+    /** Fewer untimed steps than this leave one-time costs (kernel builds, the JIT) in the timed ones. */
+    static final int MIN_WARMUP = 2;
+    /** A first timed step this many times the median of the others was still warming up. */
+    static final double WARM_FIRST_STEP = 1.5;
+
+    /** Reasons not to trust the numbers at a glance, each a visible quote block at the top of the report. */
+    private static void warnings(StringBuilder md, ProfileData data) {
+        int cores = data.machine().cores();
+        double busiest = Math.max(data.loadAtStart() == null ? 0 : data.loadAtStart(),
+                data.loadAtEnd() == null ? 0 : data.loadAtEnd());
+        if (busiest > cores) {
+            md.append("> **Warning: the machine was busy.** Load average ").append(load(data.loadAtStart()))
+                    .append(" at the start and ").append(load(data.loadAtEnd())).append(" at the end, on ").append(cores)
+                    .append(cores == 1 ? " core" : " cores").append(": other work competed with this run, so times may be"
+                    + " long and spread wide. Measure again on an idle machine.\n\n");
+        }
+        int warmup = data.options().warmup();
+        if (warmup < MIN_WARMUP) {
+            md.append("> **Warning: ").append(warmup).append(warmup == 1 ? " warm-up step" : " warm-up steps")
+                    .append(".** The first step of a graph builds its kernels and copies the cache in, and the JIT compiles"
+                    + " the jvm device's kernels over the first steps; with fewer than ").append(MIN_WARMUP)
+                    .append(" warm-up steps that may be in the timed ones (`--warmup ").append(MIN_WARMUP)
+                    .append("` or more).\n\n");
+        }
+        List<String> warming = new ArrayList<>();
+        for (Measurement m : data.measurements()) {
+            List<StepRecord> steps = m.steps();
+            if (m.ok() && steps.size() >= 3) {
+                double first = steps.getFirst().totalNanos();
+                double rest = Summary.median(steps.subList(1, steps.size()), StepRecord::totalNanos);
+                if (first > WARM_FIRST_STEP * rest) {
+                    warming.add(m.workload().key() + " " + m.device() + " " + m.variant() + String.format(Locale.ROOT,
+                            " (%s against %s ms)", Numbers.fmt(first / 1e6), Numbers.fmt(rest / 1e6)));
+                }
+            }
+        }
+        if (!warming.isEmpty()) {
+            md.append("> **Warning: still warming up.** The first timed step took more than ")
+                    .append(Numbers.fmt(WARM_FIRST_STEP)).append("× the median of the others in ").append(warming.size())
+                    .append(warming.size() == 1 ? " measurement" : " measurements").append(": ")
+                    .append(String.join("; ", warming)).append(". Give `--warmup` more steps.\n\n");
+        }
+    }
+
+    private static String load(Double load) {
+        return load == null ? "unknown" : String.format(Locale.ROOT, "%.2f", load);
+    }
+
+    /** Median ms/step with the fastest and slowest step. */
+    static String msPerStep(Measurement m) {
+        Summary s = m.summary();
+        return Numbers.spread(s.msPerStep(), s.msMin(), s.msMax());
+    }
+
+    private static String msPerStepOrEmpty(Measurement m) {
+        return m == null ? "" : msPerStep(m);
+    }
+
+    /** Median kernel time with the fastest and slowest, from the timed steps (a profile may keep fewer than it timed). */
+    static String kernelMs(Measurement m) {
+        List<StepRecord> steps = m.steps();
+        if (steps.size() < 2) {
+            return Numbers.fmt(m.summary().kernelMs());
+        }
+        return Numbers.spread(Summary.median(steps, x -> x.kernelNanos() / 1e6),
+                steps.stream().mapToDouble(x -> x.kernelNanos() / 1e6).min().orElseThrow(),
+                steps.stream().mapToDouble(x -> x.kernelNanos() / 1e6).max().orElseThrow());
     }
 
     // ---------------------------------------------------------------- helpers

@@ -70,7 +70,7 @@ final class ResultsFolder implements AutoCloseable {
 
     /** The run is complete: {@code profile.json} loses its partial mark, and the report and charts are written. */
     synchronized void finish() {
-        data = data.finished(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        data = data.finished(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), MachineInfo.loadAverage());
         Json.write(data, dir.resolve(JSON));
         report();
     }
@@ -79,6 +79,9 @@ final class ResultsFolder implements AutoCloseable {
     synchronized void report() {
         if (!reported) {
             reported = true;
+            if (data.partial()) {
+                data = data.stopped(MachineInfo.loadAverage());
+            }
             Report.write(data, dir);
         }
     }

@@ -55,6 +55,43 @@ class ComparisonTest {
     }
 
     @Test
+    void saysWhenTheRunsDifferInSettingsOrMachine(@TempDir Path tmp) throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a")), b = Files.createDirectories(tmp.resolve("b"));
+        Files.copy(fixture("a.csv"), a.resolve("data.csv"));
+        Files.copy(fixture("b.csv"), b.resolve("data.csv"));
+        ProfileData base = Json.read(ReportTest.fixture("profile.json"));
+        Json.write(base, a.resolve("profile.json"));
+        Json.write(base, b.resolve("profile.json"));
+        assertTrue(print(a, b).contains("same settings, machine and JDK"), print(a, b));
+
+        RunOptions o = base.options();
+        MachineInfo m = base.machine();
+        ProfileData other = new ProfileData(base.format(), false, base.command(), base.started(), base.finished(),
+                new MachineInfo("other-host", m.cpu(), 64, m.memoryBytes(), m.os(), m.llcBytes(), m.gpus()), base.software(),
+                new RunOptions(o.model(), o.devices(), o.contexts(), o.variants(), 16, o.batch(), o.kvDtype(), 10, o.warmup(),
+                        o.prefillTokens(), o.blockSize()),
+                base.devices(), base.measurements(), 70.0, 1.0);
+        Json.write(other, b.resolve("profile.json"));
+        String text = print(a, b);
+        assertTrue(text.contains("note: different settings: layers " + o.layers() + " / 16; timed steps " + o.steps() + " / 10"), text);
+        assertTrue(text.contains("note: different machines or JDKs: host " + m.host() + " / other-host; cores " + m.cores() + " / 64"), text);
+        assertTrue(text.contains("note: B ran on a busy machine (load average up to 70.00 on 64 cores)"), text);
+        assertTrue(text.contains("1.250"), "and the ratios all the same:\n" + text);
+    }
+
+    @Test
+    void saysWhenItCannotKnowTheSettings() {
+        String text = print(fixture("a.csv"), fixture("b.csv"));
+        assertTrue(text.contains("note: settings and machine unknown for A and B (no profile.json beside its data.csv)"), text);
+    }
+
+    private static String print(Path a, Path b) {
+        StringWriter text = new StringWriter();
+        Comparison.of(a, b).print(new PrintWriter(text));
+        return text.toString();
+    }
+
+    @Test
     void namesWhatIsMissing(@TempDir Path tmp) {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Comparison.of(tmp, fixture("b.csv")));

@@ -27,6 +27,14 @@ class ProfileCommandTest {
     }
 
     @Test
+    void theProgressBarShowsOnATerminalOnlyUnlessAskedFor() {
+        assertTrue(ProfileCommand.showProgress(null, true), "a terminal: a bar");
+        assertFalse(ProfileCommand.showProgress(null, false), "a file or a pipe (CI logs): none, as squall decode does");
+        assertTrue(ProfileCommand.showProgress(true, false), "--progress");
+        assertFalse(ProfileCommand.showProgress(false, true), "--no-progress");
+    }
+
+    @Test
     void profilesCheckedWorkloadsIntoAResultsFolder(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("run");
         Run r = run("--devices", "jvm", "--layers", "1", "--contexts", "64,32", "--variants", "broadcast,gather",

@@ -8,6 +8,9 @@ import squall.tasks.CacheVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +34,18 @@ class ProfileRunnerTest {
         ProfileRunner runner = new ProfileRunner(List.of(jvm, new WrongDevice(jvm)), List.of(w),
                 List.of(CacheVariant.BROADCAST), 1, 2, Map.of("jvm", 10.0), new OutputCheck());
         List<Measurement> got = new ArrayList<>();
-        runner.run(got::add, Progress.none());
+        // the warning the wrong device earns is checked here, not left in the build's output (slf4j-simple looks
+        // System.err up at every line)
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
+        System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+        try {
+            runner.run(got::add, Progress.none());
+        } finally {
+            System.setErr(stderr);
+        }
+        assertTrue(logged.toString(StandardCharsets.UTF_8).contains("WARN squall.profiles.ProfileRunner - wrong-jvm broadcast"
+                + " decode/llama3-8b/GQA/48: output differs from jvm"), logged::toString);
 
         assertEquals(2, got.size());
         Measurement right = got.get(0), wrong = got.get(1);

@@ -90,6 +90,29 @@ class ScriptsTest {
         }
     }
 
+    /** {@code squall_build_reason} over made-up module folders: what the line a rebuild prints on stderr says. */
+    @Test
+    void aBuildSaysWhyItRuns() throws Exception {
+        Path host = Files.createDirectories(tmp.resolve("host/src/main/java")), kernels = Files.createDirectories(tmp.resolve("kernels/src"));
+        Path jar = Files.writeString(tmp.resolve("out.jar"), "jar");
+        Path stamp = tmp.resolve("stamp");
+        String reason = "source '" + ROOT.resolve("scripts/lib/common.sh") + "'; squall_build_reason '" + stamp + "' '" + jar
+                + "' '" + tmp.resolve("host") + "' '" + tmp.resolve("kernels") + "'";
+        assertEquals("first run", bash(reason, Map.of()).out().strip(), "no stamp yet");
+        Files.writeString(host.resolve("A.java"), "class A {}");
+        Files.createDirectories(tmp.resolve("kernels/target"));
+        Files.writeString(tmp.resolve("kernels/target/B.class"), "built");
+        Files.writeString(stamp, "");
+        java.nio.file.attribute.FileTime later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000);
+        Files.setLastModifiedTime(stamp, later);
+        assertEquals("", bash(reason, Map.of()).out().strip(), "up to date: nothing to say, nothing to build");
+        Path source = Files.writeString(kernels.resolve("K.java"), "class K {}");
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(later.toMillis() + 60_000));
+        assertEquals("kernels changed", bash(reason, Map.of()).out().strip());
+        Files.delete(jar);
+        assertEquals("first run", bash(reason, Map.of()).out().strip(), "an output is missing");
+    }
+
     @Test
     void takesJavaHomeWhenItIsAJdk25() throws Exception {
         Path jdk = thisJdk();

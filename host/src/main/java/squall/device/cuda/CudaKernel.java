@@ -1,6 +1,7 @@
 package squall.device.cuda;
 
 import squall.runtime.DeviceKernel;
+import squall.runtime.KernelBuild;
 import squall.runtime.KernelDescriptor;
 
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * @param label              {@code AttentionKernels.attendBroadcast (task 'attend')}, for messages
  * @param maxThreadsPerBlock the most threads one block can have (registers can make it fewer than the device's)
  * @param staticSharedBytes  shared memory the kernel declares itself
+ * @param build              the compiler, its options and where the PTX came from
  */
 record CudaKernel(KernelDescriptor descriptor, CudaSession session, MemorySegment function, String label,
-                  int maxThreadsPerBlock, int staticSharedBytes) implements DeviceKernel {
+                  int maxThreadsPerBlock, int staticSharedBytes, KernelBuild build) implements DeviceKernel {
 }

@@ -8,6 +8,7 @@ import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceSession;
 import squall.runtime.HostArrays;
+import squall.runtime.KernelBuild;
 import squall.runtime.KernelBuildException;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;
@@ -60,6 +61,8 @@ final class CudaSession implements DeviceSession {
 
     private final List<CudaBuffer> buffers = new ArrayList<>();
     private final Map<String, MemorySegment> modules = new LinkedHashMap<>();
+    /** Where each loaded module's PTX came from, for {@link CudaKernel#build()}. */
+    private final Map<String, PtxCache.Origin> moduleOrigins = new HashMap<>();
     private final Map<Long, Integer> dynamicSharedLimit = new HashMap<>();
     private final List<MemorySegment> idleEvents = new ArrayList<>();
     private final List<MemorySegment> busyEvents = new ArrayList<>();
@@ -241,7 +244,14 @@ final class CudaSession implements DeviceSession {
         if (profiling) {
             events.add(new DeviceEvent(DeviceEvent.Kind.COMPILE, task, 0, System.nanoTime() - started));
         }
-        return new CudaKernel(kernel, this, handle, label, maxThreads, staticShared);
+        PtxCache.Origin origin = moduleOrigins.getOrDefault(key, PtxCache.Origin.MEMORY);
+        KernelBuild build = new KernelBuild(compiler.description(), String.join(" ", options),
+                switch (origin) {
+                    case COMPILED -> "compiled to PTX now, loaded by the driver";
+                    case DISK -> "PTX from the disk cache, loaded by the driver";
+                    case MEMORY -> "PTX compiled earlier in this process";
+                }, "");
+        return new CudaKernel(kernel, this, handle, label, maxThreads, staticShared, build);
     }
 
     /** {@code SQUALL_<name>} for every {@code @Specialize} parameter; each must have a value. */
@@ -265,6 +275,7 @@ final class CudaSession implements DeviceSession {
         PtxCache.Entry ptx;
         try {
             ptx = cache.get(key, compile);
+            moduleOrigins.put(key, ptx.origin());
         } catch (CudaCompileException e) {
             throw new KernelBuildException(label, device.id(), firstLine(e.getMessage()), e.log());
         }

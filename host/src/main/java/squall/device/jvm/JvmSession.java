@@ -5,6 +5,7 @@ import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceSession;
+import squall.runtime.KernelBuild;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;
 import squall.runtime.Launch;
@@ -29,6 +30,12 @@ final class JvmSession implements DeviceSession {
     }
 
     record JvmKernel(KernelDescriptor descriptor) implements DeviceKernel {
+        @Override
+        public KernelBuild build() {
+            return new KernelBuild("javac (the JVM variant in " + descriptor.owner().getSimpleName()
+                    + "Compiled, compiled with the kernel's class)", "", "nothing to build at run time: specialised values"
+                    + " are arguments, and the JIT compiles the variant like any Java method", "");
+        }
     }
 
     private final JvmDevice device;

@@ -1,6 +1,7 @@
 package squall.device.opencl;
 
 import squall.runtime.DeviceKernel;
+import squall.runtime.KernelBuild;
 import squall.runtime.KernelDescriptor;
 
 /**
@@ -11,7 +12,8 @@ import squall.runtime.KernelDescriptor;
  * @param maxGroupSize {@code CL_KERNEL_WORK_GROUP_SIZE}: the largest work-group it can run with on this device
  * @param origin       where its program came from
  * @param session      the session that made it, and will release it
+ * @param build        the compiler, options and log of its program
  */
 record OpenClKernel(KernelDescriptor descriptor, long handle, long maxGroupSize, ProgramOrigin origin,
-                    OpenClSession session) implements DeviceKernel {
+                    OpenClSession session, KernelBuild build) implements DeviceKernel {
 }

@@ -30,8 +30,9 @@ final class OpenClLibrary {
             return;
         }
         Throwable failure = null;
+        LwjglDebugStream.install();
         for (String name : candidates(chosen)) {
-            try {
+            try (LwjglDebugStream.Muted ignored = LwjglDebugStream.mute()) {
                 if (name == null) {
                     CL.create();
                 } else {

@@ -13,6 +13,7 @@ import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceSession;
 import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
+import squall.runtime.KernelBuild;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;
 import squall.runtime.KernelParam;
@@ -70,7 +71,7 @@ public final class OpenClSession implements DeviceSession {
     private record PendingRead(StagingPool.Block block, Object hostArray, long bytes) {
     }
 
-    private record Program(long handle, ProgramOrigin origin) {
+    private record Program(long handle, ProgramOrigin origin, String options, String log) {
     }
 
     private final OpenClDevice device;
@@ -313,7 +314,7 @@ public final class OpenClSession implements DeviceSession {
                     handle = builds.fromSource(source, options, kernel.qualifiedName());
                 }
             }
-            program = new Program(handle, origin);
+            program = new Program(handle, origin, options, builds.buildLog(handle));
             programs.put(memoryKey, program);
             kernelHandle = createKernel(program, kernel);
             long nanos = System.nanoTime() - start;
@@ -333,7 +334,11 @@ public final class OpenClSession implements DeviceSession {
         } else {
             kernelHandle = createKernel(program, kernel);
         }
-        OpenClKernel compiled = new OpenClKernel(kernel, kernelHandle, kernelGroupSize(kernelHandle), program.origin(), this);
+        KernelBuild build = new KernelBuild("clBuildProgram on " + device.id() + " (" + device.name() + ", "
+                + device.properties().getOrDefault("driver version", "driver version unknown") + ")",
+                program.options(), program.origin().tag(), program.log());
+        OpenClKernel compiled = new OpenClKernel(kernel, kernelHandle, kernelGroupSize(kernelHandle), program.origin(),
+                this, build);
         kernels.add(compiled);
         return compiled;
     }

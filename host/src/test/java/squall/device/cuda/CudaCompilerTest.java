@@ -3,6 +3,8 @@ package squall.device.cuda;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import squall.logging.CapturedStandardError;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -141,7 +143,10 @@ class CudaCompilerTest {
         Files.writeString(notAFolder, "x");
         PtxCache cache = new PtxCache(notAFolder.resolve("cuda"));
         String key = PtxCache.key("s", List.of(), "c", 0);
-        assertEquals(PtxCache.Origin.COMPILED, cache.get(key, () -> "ptx").origin());
+        String logged = CapturedStandardError.during(
+                () -> assertEquals(PtxCache.Origin.COMPILED, cache.get(key, () -> "ptx").origin()));
+        assertTrue(logged.contains("WARN squall.device.cuda.PtxCache - cannot write ") && logged.contains("SQUALL_CACHE_DIR"),
+                "one warning that says what to do: " + logged);
         assertEquals(PtxCache.Origin.MEMORY, cache.get(key, () -> "other").origin());
     }
 

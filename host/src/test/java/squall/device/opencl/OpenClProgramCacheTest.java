@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import squall.logging.CapturedStandardError;
 import squall.runtime.DataTransferMode;
 import squall.runtime.DeviceEvent;
 import squall.runtime.ExecutionPlan;
@@ -104,12 +105,15 @@ class OpenClProgramCacheTest {
     }
 
     @Test
-    void aBinaryTheDriverRejectsIsRebuiltFromSourceAndReplaced() throws IOException {
+    void aBinaryTheDriverRejectsIsRebuiltFromSourceAndReplaced() throws Exception {
         run(input());
         Path entry = cached().getFirst();
         Files.write(entry, new byte[] {1, 2, 3, 4, 5});
-        Run rebuilt = run(input());
-        assertEquals(ProgramOrigin.SOURCE, rebuilt.origin());
+        Run[] rebuilt = new Run[1];
+        String logged = CapturedStandardError.during(() -> rebuilt[0] = run(input()));
+        assertTrue(logged.contains("WARN squall.device.opencl.OpenClSession - " + device.id() + " rejected the cached binary"),
+                "the rebuild says why: " + logged);
+        assertEquals(ProgramOrigin.SOURCE, rebuilt[0].origin());
         assertTrue(Files.size(entry) > 5, "the rejected entry was not replaced");
         assertEquals(ProgramOrigin.DISK_CACHE, run(input()).origin());
     }

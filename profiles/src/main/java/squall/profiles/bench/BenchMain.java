@@ -10,6 +10,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import squall.profiles.MachineInfo;
 import squall.runtime.Device;
 import squall.runtime.Devices;
+import squall.tasks.cli.StandardError;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws IOException, RunnerException {
+        StandardError.takeBack();
         CommandLineOptions cli;
         try {
             cli = new CommandLineOptions(args);

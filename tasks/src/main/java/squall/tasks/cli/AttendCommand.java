@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * anything runs, and the output is written (atomically) only when the call and {@code --check} succeed.
  */
 @Command(name = "attend",
-        description = {"Computes softmax(scale * q k^T) v with grouped KV heads and writes it to --out.",
+        description = {"Computes softmax(scale * q k^T) v with grouped KV heads and writes it to --out, checks it (--check), or both.",
                 "Shapes come from the files: q [B, Hq, Tq, D], k and v [B, Hkv, S, D], kv-map int32 [Hq]."},
         sortOptions = false)
 final class AttendCommand implements Callable<Integer> {
@@ -72,7 +72,8 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Also compute a float64 reference; fail if the relative L2 error exceeds 1e-5.")
     boolean check;
 
-    @Option(names = "--out", required = true, paramLabel = "<out.npy>", description = "Output file, float32 [B, Hq, Tq, D].")
+    @Option(names = "--out", paramLabel = "<out.npy>",
+            description = "Output file, float32 [B, Hq, Tq, D]; optional with --check.")
     Path out;
 
     @Override
@@ -93,7 +94,11 @@ final class AttendCommand implements Callable<Integer> {
         if (block < 1) {
             throw new BadInputException("--block", "must be >= 1, got " + block);
         }
-        Path target = outputFile();
+        if (out == null && !check) {
+            throw new BadInputException("--out", "name the output file, or give --check to compare the result with the"
+                    + " float64 reference without writing it");
+        }
+        Path target = out == null ? null : outputFile();
         Device device = device();
         Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
                 chosen, block);
@@ -121,8 +126,14 @@ final class AttendCommand implements Callable<Integer> {
             stdout.flush();
             if (!ok) {
                 throw new CommandFailedException(String.format(Locale.ROOT,
-                        "--check failed: relative L2 error %.3e > %.0e for %s; %s not written", error, CHECK_LIMIT, where, out));
+                        "--check failed: relative L2 error %.3e > %.0e for %s%s", error, CHECK_LIMIT, where,
+                        out == null ? "" : "; " + out + " not written"));
             }
+        }
+        if (target == null) {
+            stdout.printf(Locale.ROOT, "attention: %s, %.2f ms; no --out, nothing written%n", where, millis);
+            stdout.flush();
+            return 0;
         }
         int[] outShape = {shape.B(), shape.Hq(), shape.Tq(), shape.D()};
         try {

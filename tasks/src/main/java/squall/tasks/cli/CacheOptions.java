@@ -19,7 +19,7 @@ final class CacheOptions {
             + " the query-head count for MHA, 1 for MQA; default the model's own."})
     Integer kvHeads;
 
-    @Option(names = "--batch", defaultValue = "1", paramLabel = "<n>", description = "Sequences decoded together; default ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "<n>", description = "Sequences in the batch, each with its own cache; default ${DEFAULT-VALUE}.")
     int batch;
 
     @Option(names = "--layers", paramLabel = "<n>", description = "Layers to run (the first n); default all of the model's.")

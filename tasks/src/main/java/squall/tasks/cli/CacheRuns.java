@@ -32,7 +32,6 @@ final class CacheRuns {
         }
     }
 
-    /** Seeded uniform values in [-1, 1), the range {@code KvCache.fillRandom} fills the context with. */
     /** A device that returns NaN or infinity from finite inputs is broken: say so rather than report its speed. */
     static void requireFinite(float[] output, String where, int step) {
         for (int i = 0; i < output.length; i++) {

@@ -30,14 +30,15 @@ final class KvSizeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "<id>", description = "Model preset id; 'squall models' lists them.")
     String model;
 
-    @Option(names = "--seq", required = true, paramLabel = "<tokens>", description = "Cached tokens per sequence.")
+    @Option(names = {"--context", "--seq"}, required = true, paramLabel = "<tokens>",
+            description = "Cached tokens per sequence (--seq is another name for it).")
     long seq;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "<n>", description = "Sequences; default ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--dtype", defaultValue = "fp16", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
-            description = "fp32, fp16, bf16 or int8; default ${DEFAULT-VALUE}.")
+    @Option(names = {"--kv-dtype", "--dtype"}, defaultValue = "fp16", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
+            description = "KV cache element type: fp32, fp16, bf16 or int8; default ${DEFAULT-VALUE} (--dtype is another name for it).")
     KvDtype dtype;
 
     @Override
@@ -49,7 +50,7 @@ final class KvSizeCommand implements Callable<Integer> {
             throw new BadInputException("--model", e.getMessage());
         }
         if (seq < 1) {
-            throw new BadInputException("--seq", "must be >= 1 token, got " + seq);
+            throw new BadInputException(typed("--context"), "must be >= 1 token, got " + seq);
         }
         if (batch < 1) {
             throw new BadInputException("--batch", "must be >= 1, got " + batch);
@@ -59,7 +60,7 @@ final class KvSizeCommand implements Callable<Integer> {
             own = KvCacheSize.of(preset, seq, batch, dtype);
             own.withKvHeads(preset.queryHeads()); // the largest row must fit a long too
         } catch (ArithmeticException e) {
-            throw new BadInputException("--seq", seq + " tokens x batch " + batch + " is more bytes than a long counts");
+            throw new BadInputException(typed("--context"), seq + " tokens x batch " + batch + " is more bytes than a long counts");
         }
 
         PrintWriter out = spec.commandLine().getOut();
@@ -93,6 +94,11 @@ final class KvSizeCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The name of option {@code primary} as the user typed it ({@code --seq} for {@code --context}), for messages. */
+    private String typed(String primary) {
+        return BadInputException.typed(spec.findOption(primary), spec.commandLine().getParseResult().originalArgs());
     }
 
     /** The model's own Hkv if it is GQA, else 8 or the largest divisor of Hq below 8 (but above 1); 0 if none. */

@@ -7,12 +7,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 
-import java.io.Console;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,7 +42,7 @@ final class Progress implements AutoCloseable {
      * @param unit   what one step is, for the counter ({@code step}, {@code layer})
      */
     static Progress start(PrintWriter err, Boolean option, String task, long max, String unit) {
-        if (Boolean.FALSE.equals(option) || (option == null && !(stderrIsTerminal() && quietLogging()))) {
+        if (Boolean.FALSE.equals(option) || (option == null && !(StandardError.isTerminal() && quietLogging()))) {
             return new Progress(null);
         }
         long delay = option == null ? TimeUnit.MILLISECONDS.toNanos(DELAY_MILLIS) : 0;
@@ -118,17 +115,6 @@ final class Progress implements AutoCloseable {
                 err.println();
                 err.flush();
             }
-        }
-    }
-
-    /** Whether file descriptor 2 is a terminal: Linux names its device; elsewhere ask the JDK's console. */
-    static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            Console console = System.console();
-            return console != null && console.isTerminal();
         }
     }
 

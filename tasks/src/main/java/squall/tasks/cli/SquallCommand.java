@@ -4,12 +4,16 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The {@code squall} command line: attention on {@code .npy} files, measured decode and prefill runs
@@ -40,6 +44,7 @@ import java.io.PrintWriter;
                 ModelsCommand.class,
                 KvSizeCommand.class,
                 PrintKernelCommand.class,
+                RunCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SquallCommand implements Runnable {
 
@@ -58,6 +63,7 @@ public final class SquallCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        StandardError.takeBack();
         Logging.defaults();
         System.exit(commandLine().execute(args));
     }
@@ -66,6 +72,8 @@ public final class SquallCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SquallCommand());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // Everything after the program is the program's own, options included.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
         cli.setParameterExceptionHandler(SquallCommand::badArguments);
         cli.setExecutionExceptionHandler((e, failed, parseResult) -> failure(e, failed));
         return cli;
@@ -73,16 +81,55 @@ public final class SquallCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "name a command: attend, decode, prefill, convert,"
-                + " devices, models, kv-size, print-kernel (try 'squall --help')");
+        throw new ParameterException(spec.commandLine(), "name a command: " + String.join(", ",
+                spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList()) + " (try 'squall --help')");
     }
 
     private static int badArguments(ParameterException e, String[] args) {
-        CommandLine failed = e.getCommandLine();
+        ParameterException first = unknownOptionFirst(e, args);
+        CommandLine failed = first.getCommandLine();
         String hint = failed.getCommandSpec().qualifiedName();
-        printLine(failed.getErr(), failed, oneLine(e.getMessage())
-                + (e.getMessage().contains("--help") ? "" : " (try '" + hint + " --help')"));
+        String message = first instanceof UnmatchedArgumentException unmatched ? unmatched(unmatched) : oneLine(first.getMessage());
+        if (first.getArgSpec() instanceof OptionSpec option) {
+            // picocli names an option by its longest name; the user may have typed another (--dtype for --kv-dtype)
+            message = message.replace("'" + option.longestName() + "'", "'" + BadInputException.typed(option, List.of(args)) + "'");
+        }
+        printLine(failed.getErr(), failed, message + (message.contains("--help") ? "" : " (try '" + hint + " --help')"));
         return BAD_INPUT;
+    }
+
+    /**
+     * Picocli reports missing required options before unknown ones, but {@code --contxt 4096} is the mistake that
+     * made {@code --context} missing: report it, with picocli's guess at what was meant.
+     */
+    private static ParameterException unknownOptionFirst(ParameterException e, String[] args) {
+        if (!(e instanceof MissingParameterException)) {
+            return e;
+        }
+        CommandLine command = e.getCommandLine();
+        for (String arg : args) {
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (name.startsWith("-") && name.length() > 1 && !name.matches("-[0-9.].*")
+                    && command.getCommandSpec().findOption(name) == null) {
+                return new UnmatchedArgumentException(command, List.of(name));
+            }
+        }
+        return e;
+    }
+
+    /** {@code unknown option '--contxt'; did you mean '--context'?}, {@code no command 'devcies'; did you mean 'devices'?} */
+    private static String unmatched(UnmatchedArgumentException e) {
+        List<String> unmatched = e.getUnmatched();
+        String what = unmatched.isEmpty() ? "" : unmatched.getFirst();
+        List<String> guesses = e.getSuggestions();
+        String guess = guesses.isEmpty() ? "" : "; did you mean '" + String.join("' or '", guesses.subList(0, Math.min(2, guesses.size()))) + "'?";
+        if (what.startsWith("-")) {
+            return "unknown option '" + what + "'" + guess;
+        }
+        if (!e.getCommandLine().getSubcommands().isEmpty() && e.getCommandLine().getCommandSpec().positionalParameters().isEmpty()) {
+            return "no command '" + what + "'" + guess;
+        }
+        return oneLine(e.getMessage()) + guess;
     }
 
     private static int failure(Exception e, CommandLine failed) {

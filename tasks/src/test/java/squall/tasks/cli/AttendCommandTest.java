@@ -114,6 +114,25 @@ class AttendCommandTest {
     }
 
     @Test
+    void checkNeedsNoOutputFileAndWritesNone() throws IOException {
+        TestVectors.Case c = vector("gqa4_decode_d64_s300");
+        List<String> args = new ArrayList<>(List.of("attend", "--q", c.file("q.npy").toString(), "--k", c.file("k.npy").toString(),
+                "--v", c.file("v.npy").toString(), "--device", "jvm", "--check"));
+        Cli.Result result = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, result.status(), result::toString);
+        assertTrue(result.out().contains("check: relative L2 error") && result.out().contains(": ok"), result::toString);
+        assertTrue(result.out().contains("no --out, nothing written"), result::toString);
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(0, files.count(), "nothing written");
+        }
+
+        args.remove("--check");
+        Cli.Result neither = Cli.run(args.toArray(String[]::new));
+        assertEquals(2, neither.status(), neither::toString);
+        assertTrue(neither.err().contains("--out: name the output file, or give --check"), neither::toString);
+    }
+
+    @Test
     void aGroupedMapStillAllowsBroadcast() throws IOException {
         TestVectors.Case c = vector("gqa8_decode_d64_s150");
         Path map = tmp.resolve("map.npy");

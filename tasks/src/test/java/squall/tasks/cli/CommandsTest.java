@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code squall devices}, {@code models}, {@code kv-size}, {@code print-kernel} and the top level. */
@@ -66,6 +67,34 @@ class CommandsTest {
     }
 
     @Test
+    void kvSizeTakesDecodesNamesAndTheOldOnesAsAliases() {
+        String decodeNames = ok("kv-size", "--model", "qwen2-7b", "--context", "100", "--kv-dtype", "fp32").out();
+        String oldNames = ok("kv-size", "--model", "qwen2-7b", "--seq", "100", "--dtype", "fp32").out();
+        assertEquals(oldNames, decodeNames);
+        assertTrue(decodeNames.contains("100 tokens x batch 1, fp32"), decodeNames);
+        bad("--context", "kv-size", "--model", "llama3-8b", "--context", "0");
+        bad("--seq", "kv-size", "--model", "llama3-8b", "--seq", "0");
+    }
+
+    @Test
+    void prefillsBatchIsNotSaidToBeDecoded() {
+        String help = ok("prefill", "--help").out();
+        String batch = help.lines().filter(l -> l.strip().startsWith("--batch")).findFirst().orElseThrow();
+        assertFalse(batch.contains("decoded"), batch);
+    }
+
+    @Test
+    void aMistypedCommandOrOptionGetsASuggestion() {
+        Cli.Result command = bad("devcies", "devcies");
+        assertTrue(command.errLines()[0].contains("no command 'devcies'; did you mean 'devices'"), command::toString);
+        // the unknown option is the mistake, not the required --context it made missing
+        Cli.Result option = bad("--contxt", "decode", "--model", "llama3-8b", "--contxt", "64", "--steps", "1");
+        assertTrue(option.errLines()[0].contains("unknown option '--contxt'; did you mean '--context'"), option::toString);
+        Cli.Result kernel = bad("NAME", "print-kernel", "pagedattentionkernels.AttendPaged");
+        assertTrue(kernel.errLines()[0].contains("did you mean 'PagedAttentionKernels.attendPaged'?"), kernel::toString);
+    }
+
+    @Test
     void modelsListsEveryPreset() {
         String out = ok("models").out();
         for (ModelPreset m : ModelPreset.all()) {
@@ -112,12 +141,63 @@ class CommandsTest {
     }
 
     @Test
+    void printKernelPutsInTheValuesADecodeOfTheModelUses() {
+        ModelPreset llama = ModelPreset.byId("llama3-8b");
+        String java = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b", "--device", "jvm").out();
+        assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BLOCK=32"), java);
+        assertTrue(java.contains("// Built on jvm") && java.contains("nothing to build at run time"), java);
+        String opencl = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b").out();
+        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, BLOCK its softmax block
+        String expected = "// Specialised for BLOCK=32, BS=16, D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
+                + ", G=" + llama.queryHeads() / llama.kvHeads() + " (the device compiles this source with -D SQUALL_BLOCK=32";
+        assertTrue(opencl.lines().anyMatch(l -> l.startsWith(expected)), opencl);
+        assertFalse(opencl.lines().skip(2).anyMatch(l -> l.contains("SQUALL_")), "every value is in:\n" + opencl);
+        assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + "]"), opencl);
+    }
+
+    @Test
+    void printKernelDefinesSomeValuesAndSaysWhichAreLeft() {
+        String partial = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--define", "D=64").out();
+        assertTrue(partial.contains("// Specialised for D=64, G=4"), partial);
+        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_BLOCK, SQUALL_DTYPE"), partial);
+        assertTrue(partial.contains("float m[4]") && partial.contains("SQUALL_BS"), partial);
+        Cli.Result unknown = bad("--define", "print-kernel", "attendPaged", "--define", "Q=1");
+        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, BLOCK, DTYPE"), unknown::toString);
+        bad("--define", "print-kernel", "attendPaged", "--define", "G=four");
+        bad("--target", "print-kernel", "attendPaged", "--device", "jvm", "--target", "cuda");
+        bad("--model", "print-kernel", "AttentionKernels.attendBroadcast", "--model", "llama3-8b");
+    }
+
+    @Test
+    void printKernelOnAnOpenClDeviceShowsTheBuild() {
+        List<String> opencl = squall.tasks.TestDevices.ids().stream().filter(id -> id.startsWith("opencl:")).toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(opencl.isEmpty(), "no OpenCL device here (CI has PoCL; other tests fail there without it)");
+        String device = opencl.getFirst();
+        String out = ok("print-kernel", "PagedAttentionKernels.combineSlices", "--define", "D=128", "--device", device).out();
+        assertTrue(out.contains("__kernel void combineSlices("), out);
+        assertTrue(out.contains("// Built on " + device + "\n// compiler: clBuildProgram on " + device), out);
+        assertTrue(out.contains("// options:  -D SQUALL_D=128\n"), out);
+        assertTrue(out.contains("// log:"), out);
+        Cli.Result missing = bad("--device", "print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--device", device);
+        assertTrue(missing.errLines()[0].contains("missing D, BS, BLOCK, DTYPE"), missing::toString);
+    }
+
+    @Test
+    void runAnswersHelpWithItsOwnUsageAndPassesEverythingAfterTheProgramOn() {
+        String help = ok("run", "--help").out();
+        assertTrue(help.startsWith("Usage: squall run "), help);
+        assertTrue(help.contains("--class-path") && help.contains("PROGRAM") && help.contains("ARGS"), help);
+        Cli.Result missing = bad("PROGRAM", "run", "NoSuchProgram", "--help");
+        assertTrue(missing.errLines()[0].contains("no class 'NoSuchProgram'"), "--help after the program is the program's: " + missing);
+    }
+
+    @Test
     void topLevelErrorsAreOneLine() {
         bad("name a command", new String[0]);
         bad("frobnicate", "frobnicate");
         Cli.Result help = Cli.run("--help");
         assertEquals(0, help.status());
-        for (String command : List.of("attend", "devices", "models", "kv-size", "print-kernel")) {
+        for (String command : List.of("attend", "devices", "models", "kv-size", "print-kernel", "run")) {
             assertTrue(help.out().contains(command), help.out());
         }
     }
