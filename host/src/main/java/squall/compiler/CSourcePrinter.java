@@ -152,8 +152,9 @@ final class CSourcePrinter {
         return substitute(text, spaces, self);
     }
 
-    private static List<Space> resolve(List<SpaceRef> refs, List<Space> parameters) {
-        return refs.stream().map(r -> r.resolve(parameters)).toList();
+    private List<Space> resolve(List<SpaceRef> refs, List<Space> parameters) {
+        // CUDA has one version of each helper: its pointers are generic, there are no spaces to carry.
+        return refs.stream().map(r -> target == KernelTarget.CUDA ? Space.GLOBAL : r.resolve(parameters)).toList();
     }
 
     /** {@code text} with the open qualifiers of a helper's parameters and its own name filled in. */
