@@ -23,9 +23,12 @@ __device__ inline float squall_load1(const int* p, int i, int format) {
 
 __device__ inline void squall_dot_rows(const float* a, int aOffset, int rows, const int* packed, int offset, int format,
         int cols, int n, float* out, int outOffset, int outStride) {
+    #pragma unroll 4
     for (int r = 0; r < rows; r++) {
+        #pragma unroll 4
         for (int j = 0; j < cols; j++) {
             float sum = 0.0f;
+            #pragma unroll 4
             for (int d = 0; d < n; d++) {
                 sum = fmaf(a[aOffset + r * n + d], squall_load1(packed, offset + j * n + d, format), sum);
             }
@@ -36,6 +39,7 @@ __device__ inline void squall_dot_rows(const float* a, int aOffset, int rows, co
 
 __device__ inline float squall_max_of(const float* x, int offset, int n) {
     float max = __int_as_float(0xff800000);
+    #pragma unroll 4
     for (int i = 0; i < n; i++) {
         max = fmaxf(max, x[offset + i]);
     }
@@ -44,6 +48,7 @@ __device__ inline float squall_max_of(const float* x, int offset, int n) {
 
 __device__ inline float squall_exponentiate(float* x, int offset, int n, float shift) {
     float sum = 0.0f;
+    #pragma unroll 4
     for (int i = 0; i < n; i++) {
         float e = expf(x[offset + i] - shift);
         x[offset + i] = e;
@@ -54,9 +59,12 @@ __device__ inline float squall_exponentiate(float* x, int offset, int n, float s
 
 __device__ inline void squall_axpy_rows(const float* p, int pOffset, int pStride, int rows, const int* packed, int offset,
         int format, int cols, int n, float* y, int yOffset) {
+    #pragma unroll 4
     for (int r = 0; r < rows; r++) {
+        #pragma unroll 4
         for (int d = 0; d < n; d++) {
             float t = y[yOffset + r * n + d];
+            #pragma unroll 4
             for (int j = 0; j < cols; j++) {
                 t = fmaf(p[pOffset + r * pStride + j], squall_load1(packed, offset + j * n + d, format), t);
             }

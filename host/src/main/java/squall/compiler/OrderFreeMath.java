@@ -367,11 +367,16 @@ final class OrderFreeMath {
     /** CUDA definitions: one version each, loops on fmaf. */
     private static final class Cuda {
 
+        /**
+         * Loops are unrolled four times at most: with the head dim a compile-time constant, nvcc would unroll them
+         * fully and run out of registers in kernels that call several of these.
+         */
         static String definition(String name, String c, List<Space> spaces) {
             String template = switch (name) {
                 case "dot" -> """
                         __device__ inline float NAME(const float* a, int aOffset, const float* b, int bOffset, int n) {
                             float sum = 0.0f;
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 sum = fmaf(a[aOffset + i], b[bOffset + i], sum);
                             }
@@ -381,6 +386,7 @@ final class OrderFreeMath {
                 case "dotPacked" -> """
                         __device__ inline float NAME(const float* a, int aOffset, const int* packed, int offset, int format, int n) {
                             float sum = 0.0f;
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 sum = fmaf(a[aOffset + i], squall_load1(packed, offset + i, format), sum);
                             }
@@ -389,6 +395,7 @@ final class OrderFreeMath {
                         """;
                 case "axpy" -> """
                         __device__ inline void NAME(float alpha, const float* x, int xOffset, float* y, int yOffset, int n) {
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 y[yOffset + i] = fmaf(alpha, x[xOffset + i], y[yOffset + i]);
                             }
@@ -396,6 +403,7 @@ final class OrderFreeMath {
                         """;
                 case "axpyPacked" -> """
                         __device__ inline void NAME(float alpha, const int* packed, int offset, int format, float* y, int yOffset, int n) {
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 y[yOffset + i] = fmaf(alpha, squall_load1(packed, offset + i, format), y[yOffset + i]);
                             }
@@ -404,6 +412,7 @@ final class OrderFreeMath {
                 case "sumOf" -> """
                         __device__ inline float NAME(const float* x, int offset, int n) {
                             float sum = 0.0f;
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 sum += x[offset + i];
                             }
@@ -413,6 +422,7 @@ final class OrderFreeMath {
                 case "maxOf" -> """
                         __device__ inline float NAME(const float* x, int offset, int n) {
                             float max = __int_as_float(0xff800000);
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 max = fmaxf(max, x[offset + i]);
                             }
@@ -422,6 +432,7 @@ final class OrderFreeMath {
                 case "exponentiate" -> """
                         __device__ inline float NAME(float* x, int offset, int n, float shift) {
                             float sum = 0.0f;
+                            #pragma unroll 4
                             for (int i = 0; i < n; i++) {
                                 float e = expf(x[offset + i] - shift);
                                 x[offset + i] = e;
@@ -433,9 +444,12 @@ final class OrderFreeMath {
                 case "dotRows" -> """
                         __device__ inline void NAME(const float* a, int aOffset, int rows, const int* packed, int offset, int format,
                                 int cols, int n, float* out, int outOffset, int outStride) {
+                            #pragma unroll 4
                             for (int r = 0; r < rows; r++) {
+                                #pragma unroll 4
                                 for (int j = 0; j < cols; j++) {
                                     float sum = 0.0f;
+                                    #pragma unroll 4
                                     for (int d = 0; d < n; d++) {
                                         sum = fmaf(a[aOffset + r * n + d], squall_load1(packed, offset + j * n + d, format), sum);
                                     }
@@ -447,9 +461,12 @@ final class OrderFreeMath {
                 case "axpyRows" -> """
                         __device__ inline void NAME(const float* p, int pOffset, int pStride, int rows, const int* packed, int offset,
                                 int format, int cols, int n, float* y, int yOffset) {
+                            #pragma unroll 4
                             for (int r = 0; r < rows; r++) {
+                                #pragma unroll 4
                                 for (int d = 0; d < n; d++) {
                                     float t = y[yOffset + r * n + d];
+                                    #pragma unroll 4
                                     for (int j = 0; j < cols; j++) {
                                         t = fmaf(p[pOffset + r * pStride + j], squall_load1(packed, offset + j * n + d, format), t);
                                     }

@@ -2,7 +2,6 @@ package squall.kernels;
 
 import squall.api.Kernel;
 import squall.api.KernelContext;
-import squall.api.KernelMath;
 import squall.api.Parallel;
 import squall.api.Specialize;
 
@@ -225,20 +224,7 @@ public final class PagedAttentionKernels {
             for (int r0 = 0; r0 < G; r0 += items) {
                 int r = r0 + item;
                 if (r < G) {
-                    float oldMax = rowMax[r];
-                    float newMax = oldMax;
-                    for (int j = 0; j < n; j++) {
-                        newMax = Math.max(newMax, weights[r * TILE + j]);
-                    }
-                    float sum = 0.0f;
-                    for (int j = 0; j < n; j++) {
-                        float w = KernelMath.exp(weights[r * TILE + j] - newMax);
-                        weights[r * TILE + j] = w;
-                        sum = sum + w;
-                    }
-                    rescale[r] = KernelMath.exp(oldMax - newMax);
-                    rowMax[r] = newMax;
-                    rowSum[r] = rowSum[r] * rescale[r] + sum;
+                    rescale[r] = TiledAttention.foldRow(weights, r * TILE, n, rowMax, rowSum, r);
                 }
             }
             ctx.localBarrier();

@@ -77,26 +77,36 @@ public final class TiledAttention {
     /**
      * The online-softmax step for a tile of scores ({@code rows} rows of {@code n}, {@code stride} apart): a larger
      * maximum shrinks what was accumulated so far by {@code e^(m - m')}, and the scores become their weights.
-     * A row that has seen no key yet (all masked) keeps {@code m = -inf} and gets weights 0.
      */
     static void fold(float[] scores, int stride, int rows, int n, float[] m, float[] l, float[] acc, int D) {
         for (int r = 0; r < rows; r++) {
-            float newMax = Math.max(m[r], KernelMath.maxOf(scores, r * stride, n));
-            if (newMax == Float.NEGATIVE_INFINITY) {
-                for (int j = 0; j < n; j++) {
-                    scores[r * stride + j] = 0.0f;
-                }
-                continue;
-            }
-            float correction = KernelMath.exp(m[r] - newMax);
-            l[r] = l[r] * correction + KernelMath.exponentiate(scores, r * stride, n, newMax);
-            m[r] = newMax;
+            float correction = foldRow(scores, r * stride, n, m, l, r);
             if (correction != 1.0f) {
                 for (int d = 0; d < D; d++) {
                     acc[r * D + d] = acc[r * D + d] * correction;
                 }
             }
         }
+    }
+
+    /**
+     * The online-softmax step of row {@code r}, whose {@code n} scores start at {@code scores[offset]}: updates its
+     * running maximum {@code m[r]} and sum {@code l[r]}, turns the scores into weights {@code exp(score - m[r])},
+     * and returns the factor {@code e^(m_old - m_new)} its accumulator must be scaled by. A row that has seen no
+     * key yet (all masked) keeps {@code m = -inf} and gets weights 0.
+     */
+    static float foldRow(float[] scores, int offset, int n, float[] m, float[] l, int r) {
+        float newMax = Math.max(m[r], KernelMath.maxOf(scores, offset, n));
+        if (newMax == Float.NEGATIVE_INFINITY) {
+            for (int j = 0; j < n; j++) {
+                scores[offset + j] = 0.0f;
+            }
+            return 1.0f;
+        }
+        float correction = KernelMath.exp(m[r] - newMax);
+        l[r] = l[r] * correction + KernelMath.exponentiate(scores, offset, n, newMax);
+        m[r] = newMax;
+        return correction;
     }
 
     /** Writes {@code acc / l} of each row back where {@link #gatherQueries} took its query from, in {@code out}. */
