@@ -45,17 +45,19 @@ final class VectorLoops {
     }
 
     /**
-     * fp16 bits (in the low 16 bits of each lane) to floats, exactly as {@link Float#float16ToFloat}: the
-     * magnitude moved into a float's exponent and mantissa and scaled by 2^112 (exact for normal and
-     * subnormal halves), infinities and NaNs given the float's all-ones exponent (a NaN keeps its payload),
-     * then the sign.
+     * fp16 bits (sign-extended into each lane) to floats, exactly as {@link Float#float16ToFloat}: sign and
+     * magnitude moved into place and scaled by 2^112, which is exact for normal and subnormal halves (three
+     * operations). Infinities and NaNs, which would come out as finite numbers, are fixed up when a vector holds
+     * one: the fix-up is never needed for a finite cache and costs a test per vector otherwise.
      */
     private static FloatVector halvesToFloats(IntVector h) {
-        IntVector magnitude = h.lanewise(VectorOperators.LSHL, 17).lanewise(VectorOperators.LSHR, 4);
-        IntVector bits = magnitude.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 0x0f800000);
-        bits = bits.blend(magnitude.or(0x7f800000), special);
-        return bits.or(h.and(0x80000000)).reinterpretAsFloats(); // h is sign-extended: bit 31 is the sign
+        IntVector inPlace = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
+        FloatVector f = inPlace.reinterpretAsFloats().mul(0x1p112f);
+        VectorMask<Integer> special = h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
+        if (special.anyTrue()) {
+            f = f.reinterpretAsInts().blend(inPlace.or(0x7f800000), special).reinterpretAsFloats();
+        }
+        return f;
     }
 
     private static boolean vectorisable(int n, int offset, int format) {
