@@ -10,7 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The JVM's code for {@link KernelMath}'s order-free operations, on the JDK's Vector API at the machine's
  * preferred width. A run of {@code n} values goes {@link #LANES} at a time, then one at a time; packed 16-bit
- * values are widened in registers (integer operations, exact), never into a scratch array.
+ * values are widened in registers (integer operations, exact) as they are used, except when a small matrix
+ * product would widen each stored row more than {@value #WIDEN_FIRST_ROWS} times: then the rows are widened once
+ * into a per-thread scratch run first (prefill's many query rows against a tile of keys).
  *
  * <p>The small matrix products block their loops so that values stay in registers across the loop that
  * reuses them: {@link #dotRows} four query rows against two cached rows (eight accumulators), {@link #axpyRows}
@@ -24,40 +26,81 @@ final class VectorLoops {
     private static final VectorSpecies<Integer> HALF_OF_I =
             VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int LANES = F.length();
+    /** More rows than this re-read each stored row often enough that widening the run once first pays. */
+    private static final int WIDEN_FIRST_ROWS = 8;
+    /** Per thread: the widened copy of a run of stored values. */
+    private static final ThreadLocal<int[][]> WIDENED = ThreadLocal.withInitial(() -> new int[][] {new int[0]});
 
     private VectorLoops() {
     }
 
     // ---------------------------------------------------------------- loading a run of stored values
 
+    // Each of these is small enough for the JIT to inline wherever it is called (35 bytes of bytecode): a vector
+    // operation left behind a call that is not inlined allocates its vector and runs a hundred times slower.
+
     /** {@link #LANES} values of {@code format} from element {@code i} of {@code packed} (i even for 16-bit formats). */
     private static FloatVector load(int[] packed, int i, int format) {
-        if (format == KernelMath.FLOAT_BITS) {
-            return IntVector.fromArray(I, packed, i).reinterpretAsFloats();
-        }
-        // LANES 16-bit values, sign-extended into int lanes in their natural order.
-        IntVector h = (IntVector) IntVector.fromArray(HALF_OF_I, packed, i >> 1).reinterpretAsShorts()
+        return format == KernelMath.FLOAT_BITS ? loadBits(packed, i)
+                : format == KernelMath.HALF ? halvesToFloats(halves(packed, i)) : bf16ToFloats(halves(packed, i));
+    }
+
+    private static FloatVector loadBits(int[] packed, int i) {
+        return IntVector.fromArray(I, packed, i).reinterpretAsFloats();
+    }
+
+    /** {@link #LANES} 16-bit values from element {@code i}, sign-extended into int lanes in their natural order. */
+    private static IntVector halves(int[] packed, int i) {
+        return (IntVector) IntVector.fromArray(HALF_OF_I, packed, i >> 1).reinterpretAsShorts()
                 .convertShape(VectorOperators.S2I, I, 0);
-        if (format == KernelMath.BFLOAT16) {
-            return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-        }
-        return halvesToFloats(h);
+    }
+
+    private static FloatVector bf16ToFloats(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     /**
      * fp16 bits (sign-extended into each lane) to floats, exactly as {@link Float#float16ToFloat}: sign and
      * magnitude moved into place and scaled by 2^112, which is exact for normal and subnormal halves (three
      * operations). Infinities and NaNs, which would come out as finite numbers, are fixed up when a vector holds
-     * one: the fix-up is never needed for a finite cache and costs a test per vector otherwise.
+     * one: never needed for a finite cache, a test per vector otherwise.
      */
     private static FloatVector halvesToFloats(IntVector h) {
         IntVector inPlace = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
-        FloatVector f = inPlace.reinterpretAsFloats().mul(0x1p112f);
         VectorMask<Integer> special = h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
-        if (special.anyTrue()) {
-            f = f.reinterpretAsInts().blend(inPlace.or(0x7f800000), special).reinterpretAsFloats();
+        return special.anyTrue() ? specialHalves(inPlace, special) : inPlace.reinterpretAsFloats().mul(0x1p112f);
+    }
+
+    /** {@link #halvesToFloats} for a vector holding an infinity or a NaN: the all-ones exponent, the payload kept. */
+    private static FloatVector specialHalves(IntVector inPlace, VectorMask<Integer> special) {
+        return inPlace.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(inPlace.or(0x7f800000), special)
+                .reinterpretAsFloats();
+    }
+
+    /**
+     * The {@code count} values of {@code format} from element {@code offset} of {@code packed} as fp32 bits, in this
+     * thread's scratch array (valid until its next call).
+     */
+    private static int[] widened(int[] packed, int offset, int format, int count) {
+        int[][] holder = WIDENED.get();
+        if (holder[0].length < count) {
+            holder[0] = new int[Math.max(count, 2 * holder[0].length)];
         }
-        return f;
+        int[] scratch = holder[0];
+        int i = 0;
+        if (format == KernelMath.HALF) {
+            for (; i + LANES <= count; i += LANES) {
+                halvesToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
+            }
+        } else {
+            for (; i + LANES <= count; i += LANES) {
+                bf16ToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
+            }
+        }
+        for (; i < count; i++) {
+            scratch[i] = Float.floatToRawIntBits(KernelMath.unpack(packed, offset + i, format));
+        }
+        return scratch;
     }
 
     private static boolean vectorisable(int n, int offset, int format) {
@@ -189,8 +232,23 @@ final class VectorLoops {
                     out[outOffset + r * outStride + j] = dotPacked(a, aOffset + r * n, packed, offset + j * n, format, n);
                 }
             }
-            return;
+        } else if (rows > WIDEN_FIRST_ROWS && format != KernelMath.FLOAT_BITS) {
+            // A method of its own for fp32 bits, so that its code is not profiled with the 16-bit formats'.
+            dotRowsOfFloats(a, aOffset, rows, widened(packed, offset, format, cols * n), 0, cols, n, out, outOffset,
+                    outStride);
+        } else {
+            dotRowsBlocked(a, aOffset, rows, packed, offset, format, cols, n, out, outOffset, outStride);
         }
+    }
+
+    private static void dotRowsOfFloats(float[] a, int aOffset, int rows, int[] bits, int offset, int cols, int n,
+                                        float[] out, int outOffset, int outStride) {
+        dotRowsBlocked(a, aOffset, rows, bits, offset, KernelMath.FLOAT_BITS, cols, n, out, outOffset, outStride);
+    }
+
+    /** Four rows against two stored rows at a time: eight accumulators, each stored row widened once per four rows. */
+    private static void dotRowsBlocked(float[] a, int aOffset, int rows, int[] packed, int offset, int format, int cols,
+                                       int n, float[] out, int outOffset, int outStride) {
         int j = 0;
         for (; j + 2 <= cols; j += 2) {
             int x0 = offset + j * n, x1 = x0 + n;
@@ -253,8 +311,21 @@ final class VectorLoops {
                     axpyPacked(p[pOffset + r * pStride + j], packed, offset + j * n, format, y, yOffset + r * n, n);
                 }
             }
-            return;
+        } else if (rows > WIDEN_FIRST_ROWS && format != KernelMath.FLOAT_BITS) {
+            axpyRowsOfFloats(p, pOffset, pStride, rows, widened(packed, offset, format, cols * n), 0, cols, n, y, yOffset);
+        } else {
+            axpyRowsBlocked(p, pOffset, pStride, rows, packed, offset, format, cols, n, y, yOffset);
         }
+    }
+
+    private static void axpyRowsOfFloats(float[] p, int pOffset, int pStride, int rows, int[] bits, int offset, int cols,
+                                         int n, float[] y, int yOffset) {
+        axpyRowsBlocked(p, pOffset, pStride, rows, bits, offset, KernelMath.FLOAT_BITS, cols, n, y, yOffset);
+    }
+
+    /** Four output rows by two vectors of columns at a time: eight accumulators, a stored row widened once per four rows. */
+    private static void axpyRowsBlocked(float[] p, int pOffset, int pStride, int rows, int[] packed, int offset,
+                                        int format, int cols, int n, float[] y, int yOffset) {
         for (int d = 0; d < n; d += 2 * LANES) {
             int r = 0;
             for (; r + 4 <= rows; r += 4) {

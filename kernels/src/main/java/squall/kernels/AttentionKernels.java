@@ -14,7 +14,8 @@ import squall.api.Specialize;
  * positions: query row {@code i} sees key {@code j} iff {@code j <= S - Tq + i}.
  *
  * <p>Every variant streams K/V in tiles of {@code BLOCK} keys with an online softmax ({@link TiledAttention}),
- * so no row of S scores is ever stored. Arrays hold fewer than 2^31 elements (a Java limit), so int offsets
+ * so no row of S scores is ever stored. K and V are a paged cache ({@link PagedAttentionKernels}) of one page of S
+ * tokens per sequence: {@code pages[b] = b}. Arrays hold fewer than 2^31 elements (a Java limit), so int offsets
  * computed inside their bounds cannot overflow.
  */
 public final class AttentionKernels {
@@ -27,7 +28,7 @@ public final class AttentionKernels {
      * group of {@code G} query heads, so each K and V row is read once per group and block, never copied.
      */
     @Kernel
-    public static void attendBroadcast(float[] q, int[] k, int[] v, float[] out, int B, int Hkv, @Specialize int G,
+    public static void attendBroadcast(float[] q, int[] k, int[] v, int[] pages, float[] out, int B, int Hkv, @Specialize int G,
                                        int Tq, int S, @Specialize int D, float scale, boolean causal,
                                        @Specialize int QUERIES, @Specialize int BLOCK) {
         for (@Parallel int w = 0; w < B * Hkv * ((Tq + QUERIES - 1) / QUERIES); w++) {
@@ -41,14 +42,14 @@ public final class AttentionKernels {
             int first = w % blocks * QUERIES;
             int queries = Math.min(QUERIES, Tq - first);
             int base = bkv * G * Tq * D;                       // q[b, kvHead * G, 0, 0]
-            attendHead(q, base, G, Tq, first, queries, k, v, bkv * S * D, S, D, scale, causal, BLOCK, qRows, m, l,
-                    acc, scores, out);
+            attendHead(q, base, G, Tq, first, queries, k, v, pages, bkv / Hkv, Hkv, bkv % Hkv, S, D, scale, causal, BLOCK,
+                    qRows, m, l, acc, scores, out);
         }
     }
 
     /** Gather: one work-item per (batch, query head, query row), reading KV head {@code kvMap[h]}. */
     @Kernel
-    public static void attendGather(float[] q, int[] k, int[] v, int[] kvMap, float[] out, int B, int Hq, int Hkv,
+    public static void attendGather(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, int B, int Hq, int Hkv,
                                     int Tq, int S, @Specialize int D, float scale, boolean causal,
                                     @Specialize int BLOCK) {
         for (@Parallel int bh = 0; bh < B * Hq; bh++) {
@@ -60,8 +61,8 @@ public final class AttentionKernels {
                 float[] scores = new float[BLOCK];
                 int b = bh / Hq;
                 int h = bh % Hq;
-                attendHead(q, bh * Tq * D, 1, Tq, i, 1, k, v, (b * Hkv + kvMap[h]) * S * D, S, D, scale, causal, BLOCK,
-                        qRow, m, l, acc, scores, out);
+                attendHead(q, bh * Tq * D, 1, Tq, i, 1, k, v, pages, b, Hkv, kvMap[h], S, D, scale, causal, BLOCK, qRow, m,
+                        l, acc, scores, out);
             }
         }
     }
@@ -89,21 +90,18 @@ public final class AttentionKernels {
 
     /**
      * Queries {@code first .. first + queries - 1} of {@code heads} query heads (from {@code q[base]}) against the S
-     * keys of one KV head (from element {@code kvBase}), written to {@code out} where they came from.
+     * keys of KV head {@code kvHead} of sequence {@code b}, written to {@code out} where they came from.
      */
-    static void attendHead(float[] q, int base, int heads, int Tq, int first, int queries, int[] k, int[] v,
-                           int kvBase, int S, int D, float scale, boolean causal, int BLOCK, float[] qRows, float[] m,
-                           float[] l, float[] acc, float[] scores, float[] out) {
+    static void attendHead(float[] q, int base, int heads, int Tq, int first, int queries, int[] k, int[] v, int[] pages,
+                           int b, int Hkv, int kvHead, int S, int D, float scale, boolean causal, int BLOCK, float[] qRows,
+                           float[] m, float[] l, float[] acc, float[] scores, float[] out) {
         int rows = heads * queries;
         int lastKey = causal ? S - Tq + first : S - 1;
         int end = causal ? lastKey + queries : S;
         TiledAttention.gatherQueries(q, base, Tq, heads, first, queries, D, scale, qRows);
         TiledAttention.start(m, l, acc, rows, D);
-        for (int key = 0; key < end; key += BLOCK) {
-            int n = Math.min(BLOCK, end - key);
-            TiledAttention.tile(qRows, rows, queries, lastKey, causal ? 1 : 0, k, v, kvBase + key * D, key, n,
-                    KvStorage.FP32, D, scores, BLOCK, m, l, acc);
-        }
+        TiledAttention.attendKeys(qRows, rows, queries, lastKey, causal ? 1 : 0, k, v, pages, b, Hkv, kvHead, S, D,
+                KvStorage.FP32, 0, end, scores, BLOCK, m, l, acc);
         TiledAttention.scatterOutput(acc, l, heads, queries, D, out, base, Tq, first);
     }
 }

@@ -53,9 +53,12 @@ public final class KvStorage {
 
     // ---------------------------------------------------------------- kernel code
 
-    /** Element offset in the cache of the row of sequence {@code b}'s token {@code position}, KV head {@code kvHead}. */
-    static int cacheRow(int[] blockTable, int maxBlocks, int b, int position, int Hkv, int kvHead, int BS, int D) {
-        int page = blockTable[b * maxBlocks + position / BS];
+    /**
+     * Element offset in the cache of the row of token {@code position}, KV head {@code kvHead}, of the sequence whose
+     * pages are listed from {@code blockTable[tableBase]} (sequence {@code b}: {@code tableBase = b * maxBlocks}).
+     */
+    static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D) {
+        int page = blockTable[tableBase + position / BS];
         return ((page * Hkv + kvHead) * BS + position % BS) * D;
     }
 

@@ -40,7 +40,7 @@ public final class PagedAttentionKernels {
             for (@Parallel int t = 0; t < Tq; t++) {
                 int b = bkv / Hkv;
                 int kvHead = bkv % Hkv;
-                int row = KvStorage.cacheRow(blockTable, maxBlocks, b, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
+                int row = KvStorage.cacheRow(blockTable, b * maxBlocks, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
                 int from = ((layer * B * Hkv + bkv) * Tq + t) * D;
                 KvStorage.storeRow(kNew, from, kCache, row, D, DTYPE);
                 KvStorage.storeRow(vNew, from, vCache, row, D, DTYPE);
@@ -81,14 +81,8 @@ public final class PagedAttentionKernels {
             int end = SplitKv.sliceEnd(lastKey + queries, slices, slice);
             TiledAttention.gatherQueries(q, base, Tq, G, first, queries, D, scale, qRows);
             TiledAttention.start(m, l, acc, rows, D);
-            int key = start;
-            while (key < end) {
-                int n = Math.min(Math.min(TILE, BS - key % BS), end - key);   // a tile never leaves its page
-                int offset = KvStorage.cacheRow(blockTable, maxBlocks, b, key, Hkv, kvHead, BS, D);
-                TiledAttention.tile(qRows, rows, queries, lastKey, 1, kCache, vCache, offset, key, n, DTYPE, D,
-                        scores, TILE, m, l, acc);
-                key += n;
-            }
+            TiledAttention.attendKeys(qRows, rows, queries, lastKey, 1, kCache, vCache, blockTable, b * maxBlocks, Hkv,
+                    kvHead, BS, D, DTYPE, start, end, scores, TILE, m, l, acc);
             if (slices == 1) {
                 TiledAttention.scatterOutput(acc, l, G, queries, D, out, base, Tq, first);
             } else {
@@ -119,14 +113,8 @@ public final class PagedAttentionKernels {
                 int lastKey = seqLens[b] - Tq + i;
                 TiledAttention.gatherQueries(q, base, Tq, 1, i, 1, D, scale, qRow);
                 TiledAttention.start(m, l, acc, 1, D);
-                int key = 0;
-                while (key <= lastKey) {
-                    int n = Math.min(Math.min(TILE, BS - key % BS), lastKey + 1 - key);
-                    int offset = KvStorage.cacheRow(blockTable, maxBlocks, b, key, Hkv, kvHead, BS, D);
-                    TiledAttention.tile(qRow, 1, 1, lastKey, 0, kCache, vCache, offset, key, n, DTYPE, D, scores, TILE,
-                            m, l, acc);
-                    key += n;
-                }
+                TiledAttention.attendKeys(qRow, 1, 1, lastKey, 0, kCache, vCache, blockTable, b * maxBlocks, Hkv, kvHead,
+                        BS, D, DTYPE, 0, lastKey + 1, scores, TILE, m, l, acc);
                 TiledAttention.scatterOutput(acc, l, 1, 1, D, out, base, Tq, i);
             }
         }
@@ -190,7 +178,7 @@ public final class PagedAttentionKernels {
                     if (e < n * D) {
                         int j = e / D;
                         int d = e % D;
-                        int row = KvStorage.cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
                         KvStorage.stage(kCache, row + d, kTile, j * (D + 1) + d, DTYPE);
                         KvStorage.stage(vCache, row + d, vTile, j * D + d, DTYPE);
                     }
@@ -200,7 +188,7 @@ public final class PagedAttentionKernels {
                 for (int jj = 0; jj < rowsEach; jj++) {
                     int j = item * rowsEach + jj;
                     if (j < n) {
-                        int row = KvStorage.cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
                         for (int d = 0; d < D; d++) {
                             kTile[j * (D + 1) + d] = KvStorage.load(kCache, row + d, DTYPE);
                             vTile[j * D + d] = KvStorage.load(vCache, row + d, DTYPE);
@@ -279,8 +267,8 @@ public final class PagedAttentionKernels {
                 if (j >= seqLens[b]) {
                     continue;
                 }
-                int from = KvStorage.cacheRow(blockTable, maxBlocks, b, j, Hkv, h / G, BS, D);
-                int to = KvStorage.cacheRow(blockTable, maxBlocks, b, j, Hkv * G, h, BS, D);
+                int from = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D);
+                int to = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D);
                 for (int d = 0; d < D; d++) {
                     kRep[to + d] = Float.floatToRawIntBits(KvStorage.load(kCache, from + d, DTYPE));
                     vRep[to + d] = Float.floatToRawIntBits(KvStorage.load(vCache, from + d, DTYPE));

@@ -53,25 +53,39 @@ public final class TiledAttention {
     }
 
     /**
-     * Folds keys {@code first .. first + n - 1} into the state of the rows. Their K and V rows are contiguous in
-     * the caches from element {@code offset}, stored as {@code format}. Row {@code r * queries + t} sees keys up
-     * to {@code lastKey + t * causalStep} ({@code causalStep} 1 for a causal mask, 0 for none).
-     * {@code scores} is {@code [rows, TILE]} scratch, {@code n <= TILE}.
+     * Folds keys {@code start .. end - 1} of KV head {@code kvHead} into the state of the rows, {@code TILE} keys at a
+     * time; a tile may span pages, each page's stretch of it read as one run. Key {@code j} is row {@code j % BS} of
+     * page {@code blockTable[tableBase + j / BS]} ({@link KvStorage#cacheRow}); the caches store {@code format}. Row
+     * {@code r * queries + t} sees keys up to {@code lastKey + t * causalStep} ({@code causalStep} 1 for a causal
+     * mask, 0 for none). {@code scores} is {@code [rows, TILE]} scratch.
      */
-    static void tile(float[] qRows, int rows, int queries, int lastKey, int causalStep, int[] kCache, int[] vCache,
-                     int offset, int first, int n, int format, int D, float[] scores, int TILE, float[] m, float[] l,
-                     float[] acc) {
-        KernelMath.dotRows(qRows, 0, rows, kCache, offset, format, n, D, scores, 0, TILE);
-        if (first + n - 1 > lastKey) {
-            for (int r = 0; r < rows; r++) {
-                int visible = lastKey + (r % queries) * causalStep - first + 1;   // keys of the tile this row sees
-                for (int j = Math.max(0, visible); j < n; j++) {
-                    scores[r * TILE + j] = Float.NEGATIVE_INFINITY;
+    static void attendKeys(float[] qRows, int rows, int queries, int lastKey, int causalStep, int[] kCache, int[] vCache,
+                           int[] blockTable, int tableBase, int Hkv, int kvHead, int BS, int D, int format, int start,
+                           int end, float[] scores, int TILE, float[] m, float[] l, float[] acc) {
+        for (int first = start; first < end; first += TILE) {
+            int n = Math.min(TILE, end - first);
+            for (int j = 0; j < n; ) {
+                int piece = Math.min(n - j, BS - (first + j) % BS);
+                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D);
+                KernelMath.dotRows(qRows, 0, rows, kCache, offset, format, piece, D, scores, j, TILE);
+                j += piece;
+            }
+            if (first + n - 1 > lastKey) {
+                for (int r = 0; r < rows; r++) {
+                    int visible = lastKey + (r % queries) * causalStep - first + 1;   // keys of the tile this row sees
+                    for (int j = Math.max(0, visible); j < n; j++) {
+                        scores[r * TILE + j] = Float.NEGATIVE_INFINITY;
+                    }
                 }
             }
+            fold(scores, TILE, rows, n, m, l, acc, D);
+            for (int j = 0; j < n; ) {
+                int piece = Math.min(n - j, BS - (first + j) % BS);
+                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D);
+                KernelMath.axpyRows(scores, j, TILE, rows, vCache, offset, format, piece, D, acc, 0);
+                j += piece;
+            }
         }
-        fold(scores, TILE, rows, n, m, l, acc, D);
-        KernelMath.axpyRows(scores, 0, TILE, rows, vCache, offset, format, n, D, acc, 0);
     }
 
     /**

@@ -141,18 +141,20 @@ public final class Attention {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
             AttentionShape s = shape;
             int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32
+            int[] pages = new int[s.B()];             // ... of one page per sequence
+            Arrays.setAll(pages, b -> b);
             int tile = Math.min(block, s.S());        // a tile longer than the keys is all the keys
             TaskGraph graph = new TaskGraph(name);
             switch (variant) {
                 case BROADCAST -> graph
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits)
-                        .task("attend", AttentionKernels::attendBroadcast, q, kBits, vBits, out, s.B(), s.Hkv(),
+                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages)
+                        .task("attend", AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out, s.B(), s.Hkv(),
                                 s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()),
                                 tile);
                 case GATHER -> {
                     int[] map = effectiveKvMap();
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, map)
-                            .task("attend", AttentionKernels::attendGather, q, kBits, vBits, map, out,
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
+                            .task("attend", AttentionKernels::attendGather, q, kBits, vBits, pages, map, out,
                                     s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, tile);
                 }
                 case REPEAT -> {
@@ -160,11 +162,11 @@ public final class Attention {
                     int[] kRep = new int[s.B() * s.Hq() * s.S() * s.D()];
                     int[] vRep = new int[kRep.length];
                     // kRep and vRep live on the device only: never copied unless asked for.
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, map)
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
                             .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
                             .task("repeat", AttentionKernels::repeatKv, kBits, vBits, map, kRep, vRep,
                                     s.B(), s.Hq(), s.Hkv(), s.S(), s.D())
-                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, out,
+                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, pages, out,
                                     s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, queryBlock(1, s.D(), s.Tq()), tile);
                 }
             }

@@ -35,6 +35,7 @@ public final class OpenClDecodeMeasurement {
             kBits[i] = Float.floatToRawIntBits(k[i]);
             vBits[i] = Float.floatToRawIntBits(v[i]);
         }
+        int[] pages = {0};   // one page: the whole context
         float[] out = new float[shape.qElements()];
         int runs = Integer.getInteger("runs", 10);
         // -DkvMode=EVERY_EXECUTION copies K and V on every call, to measure transfers too.
@@ -42,9 +43,9 @@ public final class OpenClDecodeMeasurement {
         for (String id : args.length == 0 ? new String[] {"opencl:0", "jvm"} : args) {
             Device device = Devices.get(id);
             TaskGraph graph = new TaskGraph("decode")
-                    .transferToDevice(kvMode, kBits, vBits)
+                    .transferToDevice(kvMode, kBits, vBits, pages)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, q)
-                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, out,
+                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out,
                             shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
                             shape.defaultScale(), false, Attention.queryBlock(shape.groupSize(), shape.D(), shape.Tq()),
                             Attention.DEFAULT_BLOCK)

@@ -32,7 +32,7 @@ class LaunchGeometryTest {
 
     /** Arguments of {@code attendGather}, whose loops are (B * Hq) outside and Tq inside. */
     private static Object[] gatherArgs(int B, int Hq, int Tq, int S, int D) {
-        return new Object[] {new float[B * Hq * Tq * D], new int[B * S * D], new int[B * S * D], new int[Hq],
+        return new Object[] {new float[B * Hq * Tq * D], new int[B * S * D], new int[B * S * D], new int[B], new int[Hq],
                 new float[B * Hq * Tq * D], B, Hq, 1, Tq, S, D, 0.1f, true, 64};
     }
 
