@@ -6,8 +6,43 @@ package squall.api;
  * on the JVM, to the double-precision {@link Math} function rounded to float. Device built-ins may
  * differ from the JVM result by a few ulp; {@link Math} calls on float arguments whose result is
  * immediately cast to {@code float} are mapped the same way.
+ *
+ * <h2>Order-free operations</h2>
+ *
+ * Kernel code keeps Java's floating-point semantics: sums in source order, no fused multiply-adds. That is
+ * what makes a kernel's result the same on every device, and what keeps every compiler from vectorising a
+ * dot product. The operations below give that up, and only they: a sum over a run of values may be taken in
+ * any order (lanes of a vector, then a tree), and {@code a * b + c} may be fused. Each device runs code made
+ * for it: the Vector API on the JVM, wide loads ({@code vload8}, {@code vload_half8}) with contraction allowed
+ * on OpenCL, {@code fmaf} on CUDA. Results differ between devices, and from Java's ordered sum, within these
+ * bounds, with {@code u = 2^-24} the unit roundoff and {@code gamma(n) = n u / (1 - n u)}:
+ *
+ * <ul>
+ *   <li>a dot product or sum of {@code n} terms {@code t_i}: {@code |computed - exact| <= gamma(n) sum |t_i|};</li>
+ *   <li>{@code y += alpha x}: each element within {@code 2u (|y| + |alpha x|)} (rounded once or twice);</li>
+ *   <li>{@link #axpyRows}: each element of {@code y} within {@code gamma(cols + 1) (|y| + sum_j |p_j x_j|)};</li>
+ *   <li>{@link #exponentiate}: each {@code exp} within a few ulp (the device's exponential), the sum as above;</li>
+ *   <li>{@link #maxOf}: exact (a maximum does not depend on the order), NaNs aside.</li>
+ * </ul>
+ *
+ * Runs of stored values ({@code packed}, in a {@code format}: {@link #FLOAT_BITS}, {@link #HALF},
+ * {@link #BFLOAT16}) are read as stored, two 16-bit values to an int, the even element in the low 16 bits: how
+ * squall's KV caches hold them, so a kernel reads a cached row without widening it first. Offsets count
+ * elements; runs of 16-bit values are fastest from even offsets.
+ *
+ * <pre>{@code
+ * // scores of G query rows (q[qRow .. qRow + G * D)) against a tile of n cached fp16 key rows
+ * KernelMath.dotRows(q, qRow, G, kCache, keyRow, KernelMath.HALF, n, D, scores, 0, TILE);
+ * }</pre>
  */
 public final class KernelMath {
+
+    /** Float values stored as their bits ({@link Float#floatToRawIntBits}), one per int. */
+    public static final int FLOAT_BITS = 0;
+    /** IEEE 754 binary16 values, two per int, the even element in the low 16 bits. */
+    public static final int HALF = 1;
+    /** bfloat16 values (the upper 16 bits of a float), two per int, the even element in the low 16 bits. */
+    public static final int BFLOAT16 = 2;
 
     private KernelMath() {
     }
@@ -80,5 +115,78 @@ public final class KernelMath {
 
     public static int min(int a, int b) {
         return Math.min(a, b);
+    }
+    // ---------------------------------------------------------------- order-free operations (see the class comment)
+
+    /** {@code sum_i a[aOffset + i] * b[bOffset + i]}, {@code i < n}, in any order. */
+    public static float dot(float[] a, int aOffset, float[] b, int bOffset, int n) {
+        return VectorLoops.dot(a, aOffset, b, bOffset, n);
+    }
+
+    /** {@code sum_i a[aOffset + i] * x_i}, {@code x} the {@code n} values of {@code format} from element {@code offset} of {@code packed}. */
+    public static float dotPacked(float[] a, int aOffset, int[] packed, int offset, int format, int n) {
+        return VectorLoops.dotPacked(a, aOffset, packed, offset, format, n);
+    }
+
+    /** {@code y[yOffset + i] += alpha * x[xOffset + i]}, {@code i < n}. */
+    public static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
+        VectorLoops.axpy(alpha, x, xOffset, y, yOffset, n);
+    }
+
+    /** {@code y[yOffset + i] += alpha * x_i}, {@code x} the {@code n} values of {@code format} from element {@code offset} of {@code packed}. */
+    public static void axpyPacked(float alpha, int[] packed, int offset, int format, float[] y, int yOffset, int n) {
+        VectorLoops.axpyPacked(alpha, packed, offset, format, y, yOffset, n);
+    }
+
+    /** {@code sum_i x[offset + i]}, {@code i < n}, in any order. */
+    public static float sumOf(float[] x, int offset, int n) {
+        return VectorLoops.sum(x, offset, n);
+    }
+
+    /** The largest of {@code x[offset .. offset + n)}; negative infinity for {@code n = 0}. */
+    public static float maxOf(float[] x, int offset, int n) {
+        return VectorLoops.max(x, offset, n);
+    }
+
+    /**
+     * Replaces each {@code x[offset + i]}, {@code i < n}, by {@code exp(x[offset + i] - shift)} and returns their
+     * sum: the weights of a softmax whose scores are {@code x} and whose maximum is {@code shift}.
+     */
+    public static float exponentiate(float[] x, int offset, int n, float shift) {
+        return VectorLoops.exponentiate(x, offset, n, shift);
+    }
+
+    /**
+     * A small matrix product {@code out = A X^T}: {@code out[outOffset + r * outStride + j] = sum_d a[aOffset + r * n + d] * x_j[d]}
+     * for {@code r < rows}, {@code j < cols}, where {@code A} is {@code rows} contiguous rows of {@code n} floats and
+     * {@code x_j} is the {@code j}-th of {@code cols} contiguous rows of {@code n} values of {@code format} from
+     * element {@code offset} of {@code packed}. Each row of {@code X} is read once for all rows of {@code A}: the
+     * scores of a group of query heads against a tile of cached keys.
+     */
+    public static void dotRows(float[] a, int aOffset, int rows, int[] packed, int offset, int format, int cols, int n,
+                               float[] out, int outOffset, int outStride) {
+        VectorLoops.dotRows(a, aOffset, rows, packed, offset, format, cols, n, out, outOffset, outStride);
+    }
+
+    /**
+     * A small matrix product accumulated, {@code Y += P X}: {@code y[yOffset + r * n + d] += sum_j p[pOffset + r * pStride + j] * x_j[d]}
+     * for {@code r < rows}, {@code d < n}, where {@code x_j} is the {@code j}-th of {@code cols} contiguous rows of
+     * {@code n} values of {@code format} from element {@code offset} of {@code packed}, and {@code Y} is {@code rows}
+     * contiguous rows of {@code n} floats. Each row of {@code X} is read once for all rows of {@code Y}: the
+     * softmax-weighted values of a tile of cached keys, for a group of query heads.
+     */
+    public static void axpyRows(float[] p, int pOffset, int pStride, int rows, int[] packed, int offset, int format,
+                                int cols, int n, float[] y, int yOffset) {
+        VectorLoops.axpyRows(p, pOffset, pStride, rows, packed, offset, format, cols, n, y, yOffset);
+    }
+
+    /** Element {@code i} of a run stored as {@code format}, one value at a time. */
+    static float unpack(int[] packed, int i, int format) {
+        if (format == FLOAT_BITS) {
+            return Float.intBitsToFloat(packed[i]);
+        }
+        int word = packed[i >> 1];
+        int bits = (i & 1) == 0 ? word & 0xffff : word >>> 16;
+        return format == BFLOAT16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat((short) bits);
     }
 }

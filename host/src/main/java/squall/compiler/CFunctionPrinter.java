@@ -17,13 +17,15 @@ import com.sun.source.tree.Tree;
 import com.sun.source.tree.TypeCastTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreePath;
-import squall.compiler.CSourcePrinter.HelperVersion;
+import com.sun.source.util.Trees;
+import squall.compiler.CFragment.SpaceRef;
 import squall.compiler.CSourcePrinter.Space;
 import squall.runtime.KernelTarget;
 import squall.runtime.ParamType;
 
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.Modifier;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
 import javax.lang.model.element.VariableElement;
@@ -38,7 +40,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Prints one function (the kernel or a helper) in OpenCL C or CUDA C, using javac's types.
+ * Prints one function (the kernel or a helper) in OpenCL C or CUDA C, using javac's types, into a
+ * {@link CFragment}: calls to helpers and library functions become placeholders that {@link CSourcePrinter}
+ * resolves when it puts the program together, and a helper's array parameters keep their address spaces
+ * open (one printed helper serves every combination of spaces it is called with).
  *
  * <p>A kernel's C parameters are, in order: its Java parameters without the context and without
  * {@code @Specialize} parameters (those are {@code SQUALL_name} constants); then {@code int
@@ -48,36 +53,39 @@ import java.util.Set;
  */
 final class CFunctionPrinter extends KernelPrinter {
 
-    record Printed(String prototype, String definition) {
-    }
+    /** Where a helper's own name goes in its printed text and prototype. */
+    static final String SELF = CFragment.MARK + "self" + CFragment.MARK;
 
-    private final CSourcePrinter program;
     private final KernelTarget target;
     private final boolean cuda;
+    private final Trees trees;
+    private final HelperIndex helpers;
+    private final CFragment out = new CFragment();
     /** The kernel, when printing it; {@code null} for helpers. */
     private final KernelModel kernel;
     /** Address space of each array variable in scope (OpenCL). */
-    private final Map<String, Space> arraySpaces = new HashMap<>();
+    private final Map<String, SpaceRef> arraySpaces = new HashMap<>();
 
-    private CFunctionPrinter(CSourcePrinter program, TreePath root, KernelModel kernel) {
+    private CFunctionPrinter(KernelTarget target, Trees trees, HelperIndex helpers, TreePath root, KernelModel kernel) {
         super(root);
-        this.program = program;
-        this.target = program.target;
+        this.target = target;
         this.cuda = target == KernelTarget.CUDA;
+        this.trees = trees;
+        this.helpers = helpers;
         this.kernel = kernel;
     }
 
-    static String printKernel(CSourcePrinter program, TreePath kernelPath) {
-        KernelModel k = program.kernel;
-        CFunctionPrinter p = new CFunctionPrinter(program, kernelPath, k);
+    static CFragment printKernel(KernelTarget target, Trees trees, HelperIndex helpers, KernelModel k, TreePath kernelPath) {
+        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, kernelPath, k);
         List<String> params = new ArrayList<>();
         for (KernelModel.Param param : k.params) {
             if (param.type() == ParamType.KERNEL_CONTEXT || param.specialized()) {
                 continue;
             }
             if (param.type().isArray()) {
-                p.arraySpaces.put(param.name(), Space.GLOBAL);
-                params.add(p.arrayParam(Space.GLOBAL, p.element(param.type()), k.access.get(param.name()).writes(), param.name()));
+                p.arraySpaces.put(param.name(), SpaceRef.of(Space.GLOBAL));
+                params.add(p.arrayParam(SpaceRef.of(Space.GLOBAL), p.element(param.type()),
+                        k.access.get(param.name()).writes(), param.name()));
             } else {
                 params.add(p.scalarParam(param.type()) + " " + CNames.safe(param.name()));
             }
@@ -86,7 +94,7 @@ final class CFunctionPrinter extends KernelPrinter {
             params.add("const int " + CNames.safe(array) + "_length");
         }
         for (KernelModel.LocalAlloc local : k.localArrays) {
-            p.arraySpaces.put(local.name(), Space.LOCAL);
+            p.arraySpaces.put(local.name(), SpaceRef.of(Space.LOCAL));
             params.add(p.cuda ? "const int " + CNames.safe(local.name()) + "_offset"
                     : "__local " + p.element(local.element()) + "* " + CNames.safe(local.name()));
         }
@@ -99,24 +107,28 @@ final class CFunctionPrinter extends KernelPrinter {
             p.statements(k.method.getBody().getStatements());
         });
         p.line("}");
-        return p.text();
+        p.out.text = p.text();
+        return p.out;
     }
 
-    static Printed printHelper(CSourcePrinter program, HelperVersion version, String name) {
-        ExecutableElement method = version.method();
-        MethodTree tree = program.tree(method);
-        CFunctionPrinter p = new CFunctionPrinter(program, program.trees.getPath(method), null);
+    /**
+     * {@code method}, a helper, with the address space of its {@code i}-th array parameter left open (on OpenCL)
+     * and its name left as {@link #SELF}.
+     */
+    static CFragment printHelper(KernelTarget target, Trees trees, HelperIndex helpers, ExecutableElement method) {
+        TreePath path = trees.getPath(method);
+        MethodTree tree = (MethodTree) path.getLeaf();
+        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, path, null);
         Set<String> arrays = new LinkedHashSet<>();
         tree.getParameters().stream().filter(v -> v.getType().getKind() == Tree.Kind.ARRAY_TYPE)
                 .forEach(v -> arrays.add(v.getName().toString()));
-        KernelModel.ArrayUse use = program.kernels.helpers.arrayUse(tree, arrays, Problems.silent(program.trees, program.kernels.unit));
+        KernelModel.ArrayUse use = helpers.arrayUse(tree, arrays, Problems.silent(trees, path.getCompilationUnit()));
         List<String> params = new ArrayList<>();
         int arrayIndex = 0;
         for (VariableElement param : method.getParameters()) {
             String paramName = param.getSimpleName().toString();
             if (param.asType().getKind() == TypeKind.ARRAY) {
-                // CUDA helpers have one version (no spaces): their pointers are generic.
-                Space space = version.spaces().isEmpty() ? Space.GLOBAL : version.spaces().get(arrayIndex++);
+                SpaceRef space = SpaceRef.parameter(arrayIndex++);
                 p.arraySpaces.put(paramName, space);
                 params.add(p.arrayParam(space, p.type(((ArrayType) param.asType()).getComponentType()),
                         use.access().get(paramName).writes(), paramName));
@@ -124,19 +136,21 @@ final class CFunctionPrinter extends KernelPrinter {
                 params.add(p.type(param.asType()) + " " + CNames.safe(paramName));
             }
         }
-        String signature = (p.cuda ? "__device__ " : "") + p.type(method.getReturnType()) + " " + name
+        String signature = (p.cuda ? "__device__ " : "") + p.type(method.getReturnType()) + " " + SELF
                 + "(" + String.join(", ", params) + ")";
         p.line(signature + " {");
         p.indented(() -> p.statements(tree.getBody().getStatements()));
         p.line("}");
-        return new Printed(signature, p.text());
+        p.out.prototype = signature;
+        p.out.text = p.text();
+        return p.out;
     }
 
     // ---------------------------------------------------------------- types
 
-    private String arrayParam(Space space, String element, boolean written, String name) {
+    private String arrayParam(SpaceRef space, String element, boolean written, String name) {
         String constness = written ? "" : "const ";
-        return (cuda ? "" : space.qualifier + " ") + constness + element + "* " + CNames.safe(name);
+        return (cuda ? "" : space.qualifier() + " ") + constness + element + "* " + CNames.safe(name);
     }
 
     private String scalarParam(ParamType type) {
@@ -164,7 +178,7 @@ final class CFunctionPrinter extends KernelPrinter {
             case LONG -> cuda ? "long long" : "long";
             case FLOAT -> "float";
             case DOUBLE -> {
-                program.usesDouble = true;
+                out.usesDouble = true;
                 yield "double";
             }
             default -> throw new IllegalArgumentException(type.toString());
@@ -186,7 +200,7 @@ final class CFunctionPrinter extends KernelPrinter {
     }
 
     private TypeMirror typeOf(Tree node) {
-        return program.trees.getTypeMirror(childPath(node));
+        return trees.getTypeMirror(childPath(node));
     }
 
     private static boolean isFloating(TypeMirror t) {
@@ -202,7 +216,7 @@ final class CFunctionPrinter extends KernelPrinter {
 
     @Override
     protected String variableType(VariableTree v) {
-        return type(program.trees.getElement(path()).asType());
+        return type(trees.getElement(path()).asType());
     }
 
     @Override
@@ -230,8 +244,8 @@ final class CFunctionPrinter extends KernelPrinter {
             return;
         }
         if (v.getInitializer() instanceof NewArrayTree array) {
-            arraySpaces.put(v.getName().toString(), Space.PRIVATE);
-            String element = type(((ArrayType) program.trees.getElement(path()).asType()).getComponentType());
+            arraySpaces.put(v.getName().toString(), SpaceRef.of(Space.PRIVATE));
+            String element = type(((ArrayType) trees.getElement(path()).asType()).getComponentType());
             String size = within(array, () -> expression(array.getDimensions().getFirst()));
             line(element + " " + name + "[" + size + "] = {0};");
             return;
@@ -292,7 +306,7 @@ final class CFunctionPrinter extends KernelPrinter {
 
     @Override
     protected String identifier(IdentifierTree id) {
-        Element e = program.trees.getElement(path());
+        Element e = trees.getElement(path());
         String name = id.getName().toString();
         if (e instanceof VariableElement v && e.getKind() == ElementKind.FIELD) {
             return constant(v.getConstantValue());
@@ -308,7 +322,7 @@ final class CFunctionPrinter extends KernelPrinter {
 
     @Override
     protected String memberSelect(MemberSelectTree s) {
-        Element e = program.trees.getElement(path());
+        Element e = trees.getElement(path());
         if (e instanceof VariableElement field && e.getKind() == ElementKind.FIELD) {
             TypeMirror receiver = typeOf(s.getExpression());
             if (receiver != null && receiver.getKind() == TypeKind.ARRAY && s.getIdentifier().contentEquals("length")) {
@@ -343,16 +357,16 @@ final class CFunctionPrinter extends KernelPrinter {
 
     @Override
     protected String invocation(MethodInvocationTree call) {
-        ExecutableElement m = (ExecutableElement) program.trees.getElement(path());
+        ExecutableElement m = (ExecutableElement) trees.getElement(path());
         String owner = Intrinsics.owner(m);
-        if (m.getEnclosingElement().equals(program.kernels.owner)) {
-            List<Space> spaces = new ArrayList<>();
+        if (isHelper(m)) {
+            List<SpaceRef> spaces = new ArrayList<>();
             for (int i = 0; i < m.getParameters().size(); i++) {
                 if (m.getParameters().get(i).asType().getKind() == TypeKind.ARRAY) {
-                    spaces.add(arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(i)), Space.GLOBAL));
+                    spaces.add(spaceOf(call.getArguments().get(i)));
                 }
             }
-            return program.helperName(new HelperVersion(m, spaces)) + "(" + String.join(", ", arguments(call)) + ")";
+            return out.callHelper(HelperIndex.key(m), spaces) + "(" + String.join(", ", arguments(call)) + ")";
         }
         if (owner.equals(Names.KERNEL_CONTEXT)) {
             if (m.getSimpleName().contentEquals("localBarrier")) {
@@ -360,20 +374,38 @@ final class CFunctionPrinter extends KernelPrinter {
             }
             throw new UnsupportedConstruct(call, "KernelContext." + m.getSimpleName() + " outside a local array declaration");
         }
-        if (owner.equals(Names.KERNEL_MATH) && m.getSimpleName().contentEquals(HalfPrecision.WIDEN_HALVES)) {
-            Space packed = arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(0)), Space.GLOBAL);
-            Space out = arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(2)), Space.GLOBAL);
-            String name = HalfPrecision.widenHalvesName(target, packed, out);
-            program.arrayFunctions.computeIfAbsent(name, n -> HalfPrecision.widenHalvesDefinition(target, packed, out));
+        String function = m.getSimpleName().toString();
+        if (owner.equals(Names.KERNEL_MATH) && function.equals(HalfPrecision.WIDEN_HALVES)) {
             if (cuda) {
-                program.halfFunctions.add(HalfPrecision.TO_FLOAT);
+                out.halfFunctions.add(HalfPrecision.TO_FLOAT);
             }
-            return name + "(" + String.join(", ", arguments(call)) + ")";
+            return out.callLibrary(function, List.of(spaceOf(call.getArguments().get(0)), spaceOf(call.getArguments().get(2))))
+                    + "(" + String.join(", ", arguments(call)) + ")";
         }
-        if (owner.equals("java.lang.Float") && HalfPrecision.function(m.getSimpleName().toString()) != null) {
-            program.halfFunctions.add(HalfPrecision.function(m.getSimpleName().toString()));
+        if (owner.equals(Names.KERNEL_MATH) && OrderFreeMath.isOperation(function)) {
+            List<SpaceRef> spaces = new ArrayList<>();
+            for (int position : OrderFreeMath.arrayPositions(function)) {
+                spaces.add(spaceOf(call.getArguments().get(position)));
+            }
+            if (cuda && OrderFreeMath.readsPacked(function)) {
+                out.halfFunctions.add(HalfPrecision.TO_FLOAT);
+            }
+            return out.callLibrary(function, spaces) + "(" + String.join(", ", promotedArguments(call, m)) + ")";
+        }
+        if (owner.equals("java.lang.Float") && HalfPrecision.function(function) != null) {
+            out.halfFunctions.add(HalfPrecision.function(function));
         }
         return Intrinsics.call(target, m, promotedArguments(call, m));
+    }
+
+    /** Whether a call to {@code m} is a call to a helper (printed into the program) rather than a library function. */
+    private boolean isHelper(ExecutableElement m) {
+        return m.getModifiers().contains(Modifier.STATIC) && !Intrinsics.supports(m) && helpers.contains(m);
+    }
+
+    /** The address space of an array argument (a variable name). */
+    private SpaceRef spaceOf(ExpressionTree argument) {
+        return arraySpaces.getOrDefault(Names.identifier(argument), SpaceRef.of(Space.GLOBAL));
     }
 
     /** Arguments converted to the parameter types explicitly, so C's overloads pick Java's function. */
@@ -430,11 +462,11 @@ final class CFunctionPrinter extends KernelPrinter {
         for (Tree t : chain.subList(1, chain.size())) {
             callPath = new TreePath(callPath, t);
         }
-        if (!(program.trees.getElement(callPath) instanceof ExecutableElement m) || !Intrinsics.hasFloatVersion(m)) {
+        if (!(trees.getElement(callPath) instanceof ExecutableElement m) || !Intrinsics.hasFloatVersion(m)) {
             return null;
         }
         for (ExpressionTree arg : call.getArguments()) {
-            TypeMirror t = program.trees.getTypeMirror(new TreePath(callPath, arg));
+            TypeMirror t = trees.getTypeMirror(new TreePath(callPath, arg));
             if (t == null || t.getKind() != TypeKind.FLOAT) {
                 return null;
             }
@@ -494,7 +526,7 @@ final class CFunctionPrinter extends KernelPrinter {
 
     @Override
     protected String doubleLiteral(double value) {
-        program.usesDouble = true;
+        out.usesDouble = true;
         return super.doubleLiteral(value);
     }
 
@@ -512,7 +544,7 @@ final class CFunctionPrinter extends KernelPrinter {
                     : (f > 0 ? "INFINITY" : "(-INFINITY)");
             case Float f -> floatLiteral(f);
             case Double d when d.isNaN() || d.isInfinite() -> {
-                program.usesDouble = true;
+                out.usesDouble = true;
                 yield cuda ? "__longlong_as_double(" + Double.doubleToRawLongBits(d) + "LL)"
                         : "as_double(" + Double.doubleToRawLongBits(d) + "L)";
             }

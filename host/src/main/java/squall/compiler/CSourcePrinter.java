@@ -1,25 +1,27 @@
 package squall.compiler;
 
-import com.sun.source.tree.MethodTree;
-import com.sun.source.util.TreePath;
-import com.sun.source.util.Trees;
+import squall.compiler.CFragment.HelperCall;
+import squall.compiler.CFragment.LibraryCall;
+import squall.compiler.CFragment.SpaceRef;
 import squall.runtime.KernelTarget;
 
-import javax.lang.model.element.ExecutableElement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Prints one kernel as a self-contained OpenCL C or CUDA C program: a header naming what is
- * specialised, the helper functions the kernel reaches, then the kernel.
- *
- * <p>OpenCL 1.2 has no generic address space, so a helper that takes arrays is printed once per
- * combination of address spaces it is called with ({@code dot_gp} takes a global and a private
- * array). CUDA pointers are generic: one version each.
+ * Puts one kernel's OpenCL C or CUDA C program together: a header naming what is specialised, the library
+ * functions and helper functions the kernel reaches, then the kernel. Helpers come as {@link Helper}s, printed
+ * once per helper when javac typed its class (which may be another class than the kernel's); here each is given
+ * a name per combination of address spaces it is called with ({@code dot_gp} takes a global and a private array:
+ * OpenCL 1.2 has no generic address space) and its placeholders are filled in. CUDA pointers are generic: one
+ * version each. A helper of another class than the kernel's keeps its class in its name ({@code Shared_twice}).
  */
 final class CSourcePrinter {
 
@@ -36,48 +38,70 @@ final class CSourcePrinter {
         }
     }
 
-    /** One printed version of a helper: the method and the address spaces of its array parameters. */
-    record HelperVersion(ExecutableElement method, List<Space> spaces) {
+    /**
+     * A helper printed for one target with its spaces open, and how its C name is made: {@code Class_} unless it
+     * is in the kernel's class, the method name, its position among overloads when it has any.
+     */
+    record Helper(String key, String qualifiedClass, String simpleClass, String name, int overload, CFragment fragment) {
     }
 
-    final KernelTarget target;
-    final Trees trees;
-    final KernelClass kernels;
-    final KernelModel kernel;
-    private final Map<HelperVersion, String> helperNames = new LinkedHashMap<>();
-    private final Deque<HelperVersion> toPrint = new ArrayDeque<>();
-    boolean usesDouble;
-    /** Functions of {@link HalfPrecision} the program calls. */
-    final java.util.Set<String> halfFunctions = new java.util.TreeSet<>();
-    /** Definitions of library functions with array parameters, by C name, in the order first called. */
-    final Map<String, String> arrayFunctions = new LinkedHashMap<>();
+    /** A program, or why none could be made. */
+    record Result(String source, String error) {
+    }
 
-    private CSourcePrinter(KernelTarget target, KernelModel kernel, KernelClass kernels, Trees trees) {
+    private record Version(String key, List<Space> spaces) {
+    }
+
+    private final KernelTarget target;
+    private final String kernelClass;
+    private final Map<String, Helper> helpers;
+    private final Map<Version, String> names = new LinkedHashMap<>();
+    private final Deque<Version> toPrint = new ArrayDeque<>();
+    /** Which helpers each helper calls, for finding recursion across classes. */
+    private final Map<String, Set<String>> calls = new LinkedHashMap<>();
+    private final Set<String> halfFunctions = new TreeSet<>();
+    /** Definitions of library functions, by C name, in the order first needed (each after what it calls). */
+    private final Map<String, String> library = new LinkedHashMap<>();
+    private boolean usesDouble;
+
+    private CSourcePrinter(KernelTarget target, String kernelClass, Map<String, Helper> helpers) {
         this.target = target;
-        this.trees = trees;
-        this.kernels = kernels;
-        this.kernel = kernel;
+        this.kernelClass = kernelClass;
+        this.helpers = helpers;
     }
 
-    static String print(KernelTarget target, KernelModel kernel, KernelClass kernels, Trees trees) {
-        return new CSourcePrinter(target, kernel, kernels, trees).program();
+    /**
+     * The program of {@code kernel} (of class {@code kernelClass}, printed as {@code fragment}), whose helpers are
+     * among {@code helpers} (by key).
+     */
+    static Result print(KernelTarget target, String kernelClass, KernelModel kernel, CFragment fragment,
+                        Map<String, Helper> helpers) {
+        return new CSourcePrinter(target, kernelClass, helpers).program(kernel, fragment);
     }
 
-    private String program() {
-        TreePath kernelPath = kernels.kernelPaths.get(kernel.name);
-        String kernelText = CFunctionPrinter.printKernel(this, kernelPath);
+    private Result program(KernelModel kernel, CFragment fragment) {
+        String kernelText = resolve(fragment, List.of(), null, null);
         List<String> prototypes = new ArrayList<>();
-        List<String> helpers = new ArrayList<>();
+        List<String> definitions = new ArrayList<>();
         while (!toPrint.isEmpty()) {
-            HelperVersion version = toPrint.poll();
-            CFunctionPrinter.Printed printed = CFunctionPrinter.printHelper(this, version, helperNames.get(version));
-            prototypes.add(printed.prototype());
-            helpers.add(printed.definition());
+            Version version = toPrint.poll();
+            Helper helper = helpers.get(version.key());
+            if (helper == null) {
+                return new Result(null, "the helper " + version.key() + " could not be printed");
+            }
+            String name = names.get(version);
+            prototypes.add(substitute(helper.fragment().prototype, version.spaces(), name));
+            definitions.add(resolve(helper.fragment(), version.spaces(), name, version.key()));
+        }
+        List<String> cycle = cycle();
+        if (!cycle.isEmpty()) {
+            return new Result(null, "recursion (" + String.join(" calls ", cycle)
+                    + ") is not supported in kernels: devices have no call stack to grow");
         }
 
         StringBuilder out = new StringBuilder();
         String language = target == KernelTarget.OPENCL ? "OpenCL C" : "CUDA C";
-        out.append("// ").append(language).append(" for ").append(kernels.simpleName()).append('.').append(kernel.name)
+        out.append("// ").append(language).append(" for ").append(simpleName(kernelClass)).append('.').append(kernel.name)
                 .append(", generated by squall's kernel compiler. Do not edit.\n");
         List<String> specialized = new ArrayList<>();
         kernel.params.stream().filter(KernelModel.Param::specialized)
@@ -99,27 +123,61 @@ final class CSourcePrinter {
         for (String f : halfFunctions) {
             out.append(HalfPrecision.definition(f, target)).append('\n');
         }
-        arrayFunctions.values().forEach(f -> out.append(f).append('\n'));
+        library.values().forEach(f -> out.append(f).append('\n'));
         if (!prototypes.isEmpty()) {
             prototypes.forEach(p -> out.append(p).append(";\n"));
             out.append('\n');
-            helpers.forEach(h -> out.append(h).append('\n'));
+            definitions.forEach(h -> out.append(h).append('\n'));
         }
         out.append(kernelText);
-        return out.toString();
+        return new Result(out.toString(), null);
     }
 
-    /** The C name of {@code version}, queueing it for printing the first time it is asked for. */
-    String helperName(HelperVersion version) {
+    /** {@code fragment}'s text with its calls named (queueing new helper versions) and its spaces filled in. */
+    private String resolve(CFragment fragment, List<Space> spaces, String self, String key) {
+        String text = fragment.text;
+        for (int i = 0; i < fragment.helperCalls.size(); i++) {
+            HelperCall call = fragment.helperCalls.get(i);
+            if (key != null) {
+                calls.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(call.key());
+            }
+            text = text.replace(CFragment.MARK + "h" + i + CFragment.MARK, helperName(call.key(), resolve(call.spaces(), spaces)));
+        }
+        for (int i = 0; i < fragment.libraryCalls.size(); i++) {
+            LibraryCall call = fragment.libraryCalls.get(i);
+            text = text.replace(CFragment.MARK + "f" + i + CFragment.MARK, define(call.function(), resolve(call.spaces(), spaces)));
+        }
+        halfFunctions.addAll(fragment.halfFunctions);
+        usesDouble |= fragment.usesDouble;
+        return substitute(text, spaces, self);
+    }
+
+    private List<Space> resolve(List<SpaceRef> refs, List<Space> parameters) {
+        // CUDA has one version of each helper: its pointers are generic, there are no spaces to carry.
+        return refs.stream().map(r -> target == KernelTarget.CUDA ? Space.GLOBAL : r.resolve(parameters)).toList();
+    }
+
+    /** {@code text} with the open qualifiers of a helper's parameters and its own name filled in. */
+    private String substitute(String text, List<Space> spaces, String self) {
+        for (int i = 0; i < spaces.size(); i++) {
+            text = text.replace(CFragment.MARK + "q" + i + CFragment.MARK, spaces.get(i).qualifier);
+        }
+        return self == null ? text : text.replace(CFunctionPrinter.SELF, self);
+    }
+
+    /** The C name of helper {@code key} for arrays in {@code spaces}, queueing it for printing the first time. */
+    private String helperName(String key, List<Space> spaces) {
         // CUDA pointers are generic: one version of each helper serves every address space.
-        HelperVersion key = target == KernelTarget.CUDA ? new HelperVersion(version.method(), List.of()) : version;
-        return helperNames.computeIfAbsent(key, v -> {
+        Version version = new Version(key, target == KernelTarget.CUDA ? List.of() : spaces);
+        return names.computeIfAbsent(version, v -> {
             toPrint.add(v);
-            String name = CNames.safe(v.method().getSimpleName().toString());
-            long overloads = kernels.owner.getEnclosedElements().stream()
-                    .filter(e -> e.getSimpleName().equals(v.method().getSimpleName())).count();
-            if (overloads > 1) {
-                name += "_" + kernels.owner.getEnclosedElements().indexOf(v.method());
+            Helper helper = helpers.get(key);
+            if (helper == null) {
+                return key;
+            }
+            String name = (helper.qualifiedClass().equals(kernelClass) ? "" : helper.simpleClass() + "_") + helper.name();
+            if (helper.overload() >= 0) {
+                name += "_" + helper.overload();
             }
             if (!v.spaces().isEmpty()) {
                 StringBuilder suffix = new StringBuilder(name.endsWith("_") ? "" : "_");
@@ -130,7 +188,62 @@ final class CSourcePrinter {
         });
     }
 
-    MethodTree tree(ExecutableElement method) {
-        return trees.getTree(method);
+    /** Defines library function {@code function} for arrays in {@code spaces}; its C name. */
+    private String define(String function, List<Space> spaces) {
+        if (function.equals(HalfPrecision.WIDEN_HALVES)) {
+            String name = HalfPrecision.widenHalvesName(target, spaces.get(0), spaces.get(1));
+            library.computeIfAbsent(name, n -> HalfPrecision.widenHalvesDefinition(target, spaces.get(0), spaces.get(1)));
+            return name;
+        }
+        OrderFreeMath.define(function, target, spaces, library);
+        return OrderFreeMath.cName(function, target, spaces);
+    }
+
+    /** A chain of helper calls that comes back to where it started (by method name), or an empty list. */
+    private List<String> cycle() {
+        Set<String> done = new LinkedHashSet<>();
+        for (String start : calls.keySet()) {
+            List<String> found = cycleFrom(start, new ArrayDeque<>(), done);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
+    }
+
+    private List<String> cycleFrom(String key, Deque<String> stack, Set<String> done) {
+        if (stack.contains(key)) {
+            List<String> cycle = new ArrayList<>();
+            boolean in = false;
+            for (var it = stack.descendingIterator(); it.hasNext(); ) {
+                String k = it.next();
+                in |= k.equals(key);
+                if (in) {
+                    cycle.add(methodName(k));
+                }
+            }
+            cycle.add(methodName(key));
+            return cycle;
+        }
+        if (!done.add(key)) {
+            return List.of();
+        }
+        stack.push(key);
+        for (String callee : calls.getOrDefault(key, Set.of())) {
+            List<String> found = cycleFrom(callee, stack, done);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        stack.pop();
+        return List.of();
+    }
+
+    private static String methodName(String key) {
+        return key.substring(key.indexOf('#') + 1, key.indexOf('('));
+    }
+
+    private static String simpleName(String qualified) {
+        return qualified.substring(qualified.lastIndexOf('.') + 1);
     }
 }

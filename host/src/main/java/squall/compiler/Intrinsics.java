@@ -1,5 +1,6 @@
 package squall.compiler;
 
+import squall.runtime.Access;
 import squall.runtime.KernelTarget;
 
 import javax.lang.model.element.ExecutableElement;
@@ -22,7 +23,8 @@ final class Intrinsics {
     /** {@link Math} functions overloaded by type. */
     private static final Set<String> MATH_OVERLOADED = Set.of("abs", "max", "min", "fma");
     private static final Set<String> KERNEL_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "max", "min", "abs", "fma",
-            HalfPrecision.WIDEN_HALVES);
+            HalfPrecision.WIDEN_HALVES, "dot", "dotPacked", "axpy", "axpyPacked", "sumOf", "maxOf", "exponentiate",
+            "dotRows", "axpyRows");
     private static final Set<String> FLOAT_BITS = Set.of("intBitsToFloat", "floatToRawIntBits", "floatToIntBits",
             "isNaN", "isInfinite", "float16ToFloat", "floatToFloat16");
     private static final Set<String> DOUBLE_BITS = Set.of("longBitsToDouble", "doubleToRawLongBits", "isNaN", "isInfinite");
@@ -32,11 +34,18 @@ final class Intrinsics {
     }
 
     /**
-     * Whether the library function {@code Owner.name} (as written, before types are known) writes its
-     * {@code index}-th argument, an array: only {@code KernelMath.widenHalves} writes one (its third).
+     * What the library function {@code Owner.name} (as written, before types are known) does to its
+     * {@code index}-th argument, an array: {@code KernelMath.widenHalves} writes its third, the order-free
+     * operations read and write as {@link OrderFreeMath} says, everything else only reads.
      */
-    static boolean writesArrayArgument(String owner, String name, int index) {
-        return "KernelMath".equals(owner) && HalfPrecision.WIDEN_HALVES.equals(name) && index == 2;
+    static Access arrayArgumentAccess(String owner, String name, int index) {
+        if ("KernelMath".equals(owner) && HalfPrecision.WIDEN_HALVES.equals(name)) {
+            return index == 2 ? Access.WRITE : Access.READ;
+        }
+        if ("KernelMath".equals(owner) && OrderFreeMath.isOperation(name)) {
+            return OrderFreeMath.arrayAccess(name, index);
+        }
+        return Access.READ;
     }
 
     static String owner(ExecutableElement m) {

@@ -37,12 +37,14 @@ final class KernelClass {
     final CompilationUnitTree unit;
     final Map<String, KernelModel> kernels = new LinkedHashMap<>();
     final Map<String, TreePath> kernelPaths = new LinkedHashMap<>();
-    final KernelModel.HelperIndex helpers = new KernelModel.HelperIndex();
+    /** Static methods of every class in the compilation: kernels may call helpers of any of them. */
+    final HelperIndex helpers;
     /** Kernels that broke a rule; nothing is generated for them. */
     final Set<String> rejected = new LinkedHashSet<>();
 
-    private KernelClass(TypeElement owner, TreePath classPath) {
+    private KernelClass(TypeElement owner, TreePath classPath, HelperIndex helpers) {
         this.owner = owner;
+        this.helpers = helpers;
         this.classPath = classPath;
         this.unit = classPath.getCompilationUnit();
     }
@@ -53,8 +55,8 @@ final class KernelClass {
      * @param report whether to report structural problems (the second reading stays quiet: the
      *               first one has reported them)
      */
-    static KernelClass read(TypeElement owner, Trees trees, boolean report) {
-        KernelClass k = new KernelClass(owner, trees.getPath(owner));
+    static KernelClass read(TypeElement owner, Trees trees, boolean report, HelperIndex helpers) {
+        KernelClass k = new KernelClass(owner, trees.getPath(owner), helpers);
         k.readKernels(trees, report);
         return k;
     }
@@ -81,12 +83,6 @@ final class KernelClass {
         for (Element member : owner.getEnclosedElements()) {
             if (member.getModifiers().contains(Modifier.PRIVATE)) {
                 privateStatics.add(member.getSimpleName().toString());
-            }
-            if (member.getKind() == ElementKind.METHOD && member.getModifiers().contains(Modifier.STATIC)) {
-                MethodTree tree = trees.getTree((ExecutableElement) member);
-                if (tree != null) {
-                    helpers.add(tree);
-                }
             }
             if (member.getKind() == ElementKind.METHOD && isKernel(member)) {
                 kernelElements.put(member.getSimpleName().toString(), (ExecutableElement) member);
@@ -157,11 +153,16 @@ final class KernelClass {
         otherParams.addAll(localNames(model.method));
         SyntaxRules.check(model.method, problems, specialized, otherParams);
         rejectPrivateMembers(model.method, problems, privateStatics);
+        String self = owner.getQualifiedName().toString();
         for (MethodTree helper : helpers.reachableFrom(model.method)) {
             Set<String> helperNames = new HashSet<>(localNames(helper));
             helper.getParameters().forEach(p -> helperNames.add(p.getName().toString()));
-            SyntaxRules.check(helper, problems, Set.of(), helperNames);
-            rejectPrivateMembers(helper, problems, privateStatics);
+            SyntaxRules.check(helper, problems.in(helpers.unitOf(helper)), Set.of(), helperNames);
+            if (self.equals(helpers.ownerOf(helper))) {
+                // Only code of the kernel's own class is copied into the JVM variant; other classes' helpers
+                // run as themselves there, so their private members are theirs to use.
+                rejectPrivateMembers(helper, problems, privateStatics);
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import javax.annotation.processing.RoundEnvironment;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
 import javax.tools.FileObject;
@@ -21,6 +22,7 @@ import javax.tools.StandardLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,14 +40,43 @@ import java.util.Set;
  *       under {@code META-INF/squall/}.</li>
  * </ol>
  * Anything outside the kernel subset is a compile error at its line and column.
+ *
+ * <p>A kernel may call static helpers of any class in the same compilation. javac types, lowers and writes
+ * one class after another, so a class's typed trees are there only at its own ANALYZE event: each helper a
+ * kernel reaches is printed then ({@link CFunctionPrinter#printHelper}, address spaces left open), each kernel
+ * at its class's event, and a kernel's program is put together ({@link CSourcePrinter}) once every class it
+ * reaches has been typed, whichever comes last.
  */
 public final class KernelProcessor extends AbstractProcessor {
 
     private Trees trees;
     private Filer filer;
-    /** Classes read during processing whose C sources are written once javac has typed them. */
-    private final Map<String, Map<KernelTarget, Map<String, FileObject>>> pending = new LinkedHashMap<>();
+    /** Kernels whose C sources are not written yet, by class: reserved during processing, written once typed. */
+    private final Map<String, PendingClass> pending = new LinkedHashMap<>();
+    /** Helpers some kernel reaches, by {@link HelperIndex#key}: each is printed when its class is typed. */
+    private final Set<String> neededHelpers = new LinkedHashSet<>();
+    /** Printed helpers, per target, by key. */
+    private final Map<KernelTarget, Map<String, CSourcePrinter.Helper>> printedHelpers = new LinkedHashMap<>();
+    /** Every top-level class of the compilation, by qualified name: where helpers may live. */
+    private final Set<String> compiled = new LinkedHashSet<>();
+    /** Classes javac has typed. */
+    private final Set<String> analyzed = new LinkedHashSet<>();
     private final Set<String> libraries = new LinkedHashSet<>();
+    /** The helper index of the last processing round, whose trees are what javac types afterwards. */
+    private HelperIndex helperIndex;
+
+    /** A class's kernels between processing and the writing of their C sources. */
+    private static final class PendingClass {
+        /** The reserved C resources, per target and kernel. */
+        final Map<KernelTarget, Map<String, FileObject>> resources = new LinkedHashMap<>();
+        /** Classes (this one included) that must be typed before the programs can be put together. */
+        final Set<String> needs = new LinkedHashSet<>();
+        /** The kernels as printed when their class was typed, per target; empty until then. */
+        final Map<KernelTarget, Map<String, CFragment>> printed = new LinkedHashMap<>();
+        final Map<String, KernelModel> models = new LinkedHashMap<>();
+        final Map<String, Problems> problems = new LinkedHashMap<>();
+        final Map<String, com.sun.source.tree.MethodTree> trees = new LinkedHashMap<>();
+    }
 
     @Override
     public synchronized void init(ProcessingEnvironment env) {
@@ -74,6 +105,11 @@ public final class KernelProcessor extends AbstractProcessor {
 
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        for (Element root : round.getRootElements()) {
+            if (root instanceof TypeElement type) {
+                compiled.add(type.getQualifiedName().toString());
+            }
+        }
         Set<TypeElement> owners = new LinkedHashSet<>();
         for (TypeElement annotation : annotations) {
             for (Element e : round.getElementsAnnotatedWith(annotation)) {
@@ -101,7 +137,8 @@ public final class KernelProcessor extends AbstractProcessor {
 
     /** Writes the library class and the JVM variants, and reserves the C sources' resources. */
     private void generate(TypeElement owner) {
-        KernelClass kernels = KernelClass.read(owner, trees, true);
+        HelperIndex helpers = helperIndex = helperIndex();
+        KernelClass kernels = KernelClass.read(owner, trees, true, helpers);
         if (kernels.packageName().isEmpty()) {
             // Already reported at each kernel; a library class importing from the unnamed package would only add
             // javac's own "cannot find symbol" after the real error.
@@ -120,16 +157,22 @@ public final class KernelProcessor extends AbstractProcessor {
                 w.write(LibraryWriter.write(kernels, variants));
             }
             String binaryName = processingEnv.getElementUtils().getBinaryName(owner).toString();
-            Map<KernelTarget, Map<String, FileObject>> resources = new LinkedHashMap<>();
+            String name = owner.getQualifiedName().toString();
+            PendingClass pendingClass = new PendingClass();
+            pendingClass.needs.add(name);
             for (KernelModel k : kernels.accepted()) {
                 writeResource(KernelTarget.JAVA.resourcePath(binaryName, k.name), k.isParallel() ? variants.get(k.name)
                         : JavaVariantPrinter.contextNote(k, kernels.kernelPaths.get(k.name), LibraryWriter.signature(k)), owner);
                 for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-                    resources.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
+                    pendingClass.resources.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
                             filer.createResource(StandardLocation.CLASS_OUTPUT, "", target.resourcePath(binaryName, k.name), owner));
                 }
+                for (var helper : helpers.reachableFrom(k.method)) {
+                    pendingClass.needs.add(helpers.ownerOf(helper));
+                    neededHelpers.add(helpers.keyOf(helper));
+                }
             }
-            pending.put(owner.getQualifiedName().toString(), resources);
+            pending.put(name, pendingClass);
             libraries.add(library);
         } catch (IOException e) {
             processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
@@ -152,31 +195,106 @@ public final class KernelProcessor extends AbstractProcessor {
         }
     }
 
-    /** javac has typed {@code type}: check the typed rules and write the C sources. */
+    /** The static methods of every class of the compilation, as javac's elements stand now. */
+    private HelperIndex helperIndex() {
+        List<TypeElement> types = new ArrayList<>();
+        for (String name : compiled) {
+            TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
+            if (type != null) {
+                types.add(type);
+            }
+        }
+        return HelperIndex.of(types, trees);
+    }
+
+    /**
+     * javac has typed {@code type}, and will lower it next: check the typed rules of its kernels and of the
+     * helpers of it that kernels reach, print them, and put together every program whose classes are all typed.
+     */
     private void analyzed(TypeElement type) {
-        Map<KernelTarget, Map<String, FileObject>> resources = pending.remove(type.getQualifiedName().toString());
-        if (resources == null) {
+        String name = type.getQualifiedName().toString();
+        if (helperIndex == null || !compiled.contains(name)) {
             return;
         }
-        KernelClass kernels = KernelClass.read(type, trees, false);
-        for (KernelModel k : kernels.accepted()) {
-            TreePath path = kernels.kernelPaths.get(k.name);
-            Problems problems = new Problems(trees, kernels.unit, kernels.simpleName() + "." + k.name);
-            TypeRules.check(k, path, kernels, trees, problems);
-            if (problems.count() > 0) {
-                continue;
+        analyzed.add(name);
+        PendingClass own = pending.get(name);
+        List<ExecutableElement> roots = new ArrayList<>();
+        Map<ExecutableElement, Problems> problems = new LinkedHashMap<>();
+        KernelClass kernels = own == null ? null : KernelClass.read(type, trees, false, helperIndex);
+        if (kernels != null) {
+            for (KernelModel k : kernels.accepted()) {
+                Problems p = new Problems(trees, kernels.unit, kernels.simpleName() + "." + k.name);
+                roots.add(k.element);
+                problems.put(k.element, p);
+                own.models.put(k.name, k);
+                own.problems.put(k.name, p);
+                own.trees.put(k.name, k.method);
             }
-            try {
-                for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-                    String source = CSourcePrinter.print(target, k, kernels, trees);
-                    try (Writer w = resources.get(target).get(k.name).openWriter()) {
-                        w.write(source);
+        }
+        List<ExecutableElement> helpers = new ArrayList<>();
+        for (Element member : type.getEnclosedElements()) {
+            if (member instanceof ExecutableElement m && neededHelpers.contains(HelperIndex.key(m))) {
+                helpers.add(m);
+                roots.add(m);
+                problems.computeIfAbsent(m, x -> new Problems(trees, trees.getPath(m).getCompilationUnit(),
+                        type.getSimpleName() + "." + m.getSimpleName() + " (a helper)"));
+            }
+        }
+        TypeRules.check(roots, problems, type, trees, helperIndex);
+        for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
+            for (ExecutableElement m : helpers) {
+                try {
+                    CFragment fragment = CFunctionPrinter.printHelper(target, trees, helperIndex, m);
+                    long overloads = type.getEnclosedElements().stream()
+                            .filter(e -> e.getSimpleName().equals(m.getSimpleName())).count();
+                    printedHelpers.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(HelperIndex.key(m),
+                            new CSourcePrinter.Helper(HelperIndex.key(m), name, type.getSimpleName().toString(),
+                                    CNames.safe(m.getSimpleName().toString()),
+                                    overloads > 1 ? type.getEnclosedElements().indexOf(m) : -1, fragment));
+                } catch (KernelPrinter.UnsupportedConstruct e) {
+                    problems.get(m).error(e.tree, e.getMessage());
+                }
+            }
+            if (kernels != null) {
+                for (KernelModel k : kernels.accepted()) {
+                    if (own.problems.get(k.name).count() > 0) {
+                        continue;
+                    }
+                    try {
+                        own.printed.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
+                                CFunctionPrinter.printKernel(target, trees, helperIndex, k, kernels.kernelPaths.get(k.name)));
+                    } catch (KernelPrinter.UnsupportedConstruct e) {
+                        own.problems.get(k.name).error(e.tree, e.getMessage());
                     }
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (KernelPrinter.UnsupportedConstruct e) {
-                problems.error(e.tree, e.getMessage());
+            }
+        }
+        List<String> ready = pending.entrySet().stream().filter(e -> analyzed.containsAll(e.getValue().needs))
+                .map(Map.Entry::getKey).toList();
+        for (String className : ready) {
+            write(className, pending.remove(className));
+        }
+    }
+
+    /** Puts together and writes the programs of a class's kernels, all of whose classes are typed now. */
+    private void write(String className, PendingClass kernels) {
+        for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
+            Map<String, CFragment> printed = kernels.printed.getOrDefault(target, Map.of());
+            for (var entry : printed.entrySet()) {
+                String kernel = entry.getKey();
+                CSourcePrinter.Result program = CSourcePrinter.print(target, className, kernels.models.get(kernel),
+                        entry.getValue(), printedHelpers.getOrDefault(target, Map.of()));
+                if (program.error() != null) {
+                    if (target == KernelTarget.OPENCL) {
+                        kernels.problems.get(kernel).error(kernels.trees.get(kernel), program.error());
+                    }
+                    continue;
+                }
+                try (Writer w = kernels.resources.get(target).get(kernel).openWriter()) {
+                    w.write(program.source());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
     }

@@ -33,47 +33,59 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The rules of the kernel subset that need javac's types: which methods may be called (helpers of
- * the kernel's own class, {@link Intrinsics}, the context's methods, and no recursion), which
+ * The rules of the kernel subset that need javac's types: which methods may be called (static helpers
+ * of any class in the compilation, {@link Intrinsics}, the context's methods, and no recursion), which
  * fields may be read (static final primitive constants, the context's indices, array lengths),
  * and which types values may have (primitives and one-dimensional primitive arrays).
  */
 final class TypeRules extends TreePathScanner<Void, Void> {
 
     private final Trees trees;
-    private final Problems problems;
+    private final HelperIndex helpers;
     private final TypeElement owner;
-    /** Calls between methods of the kernel's class, for finding recursion. */
+    /** Calls between methods of the class, for finding recursion. */
     private final Map<ExecutableElement, Set<ExecutableElement>> calls = new LinkedHashMap<>();
+    private Problems problems;
     private ExecutableElement current;
 
-    private TypeRules(Trees trees, Problems problems, TypeElement owner) {
+    private TypeRules(Trees trees, HelperIndex helpers, TypeElement owner) {
         this.trees = trees;
-        this.problems = problems;
+        this.helpers = helpers;
         this.owner = owner;
     }
 
-    static void check(KernelModel kernel, TreePath kernelPath, KernelClass kernels, Trees trees, Problems problems) {
-        TypeRules rules = new TypeRules(trees, problems, kernels.owner);
-        ExecutableElement entry = (ExecutableElement) trees.getElement(kernelPath);
-        Deque<ExecutableElement> work = new ArrayDeque<>(List.of(entry));
-        Set<ExecutableElement> seen = new LinkedHashSet<>(work);
-        while (!work.isEmpty()) {
-            ExecutableElement method = work.poll();
-            TreePath path = trees.getPath(method);
-            rules.current = method;
-            rules.calls.put(method, new LinkedHashSet<>());
-            if (method != entry) {
-                rules.checkHelperSignature(method, (MethodTree) path.getLeaf());
+    /**
+     * Checks {@code roots} (kernels and helpers of {@code owner}, which javac has just typed) and the helpers of
+     * {@code owner} they call, each once, reporting through the {@link Problems} of the root that first reaches
+     * it. Helpers of other classes are checked when their own class is typed.
+     */
+    static void check(List<ExecutableElement> roots, Map<ExecutableElement, Problems> problemsOf, TypeElement owner,
+                      Trees trees, HelperIndex helpers) {
+        TypeRules rules = new TypeRules(trees, helpers, owner);
+        Set<ExecutableElement> seen = new LinkedHashSet<>();
+        for (ExecutableElement root : roots) {
+            rules.problems = problemsOf.get(root);
+            Deque<ExecutableElement> work = new ArrayDeque<>();
+            if (seen.add(root)) {
+                work.add(root);
             }
-            rules.scan(new TreePath(path, ((MethodTree) path.getLeaf()).getBody()), null);
-            for (ExecutableElement callee : rules.calls.get(method)) {
-                if (seen.add(callee)) {
-                    work.add(callee);
+            while (!work.isEmpty()) {
+                ExecutableElement method = work.poll();
+                TreePath path = trees.getPath(method);
+                rules.current = method;
+                rules.calls.put(method, new LinkedHashSet<>());
+                if (!KernelClass.isKernel(method)) {
+                    rules.checkHelperSignature(method, (MethodTree) path.getLeaf());
+                }
+                rules.scan(new TreePath(path, ((MethodTree) path.getLeaf()).getBody()), null);
+                for (ExecutableElement callee : rules.calls.get(method)) {
+                    if (seen.add(callee)) {
+                        work.add(callee);
+                    }
                 }
             }
+            rules.rejectRecursion(root);
         }
-        rules.rejectRecursion(entry);
     }
 
     // ---------------------------------------------------------------- calls
@@ -90,13 +102,14 @@ final class TypeRules extends TreePathScanner<Void, Void> {
         TypeElement declaring = (TypeElement) method.getEnclosingElement();
         String described = declaring.getSimpleName() + "." + method.getSimpleName() + "(...)";
         boolean isStatic = method.getModifiers().contains(Modifier.STATIC);
-        if (declaring.equals(owner) && isStatic) {
+        boolean helper = isStatic && !Intrinsics.supports(method) && (declaring.equals(owner) || helpers.contains(method));
+        if (helper) {
             if (KernelClass.isKernel(method)) {
                 problems.error(node, "a kernel cannot call another kernel (" + described
                         + "); move the shared code into a helper method");
-            } else if (trees.getTree(method) == null) {
+            } else if (declaring.equals(owner) && trees.getTree(method) == null) {
                 problems.error(node, "the helper " + described + " has no source in this compilation");
-            } else {
+            } else if (declaring.equals(owner)) {
                 calls.get(current).add(method);
             }
         } else if (Intrinsics.supports(method)) {
@@ -109,7 +122,8 @@ final class TypeRules extends TreePathScanner<Void, Void> {
         } else if (isStatic) {
             problems.error(node, "the call " + declaring.getQualifiedName() + "." + method.getSimpleName()
                     + "(...) is not supported in kernels; kernels may call Math/KernelMath functions, Float bit"
-                    + " conversions and static methods of " + owner.getSimpleName());
+                    + " conversions and static methods of " + owner.getSimpleName()
+                    + " or of other classes compiled with it");
         } else {
             problems.error(node, "a virtual/instance call (" + described + ") is not supported in kernels");
         }

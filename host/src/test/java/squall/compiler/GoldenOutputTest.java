@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GoldenOutputTest {
 
-    private static final List<String> KERNELS = List.of("saxpy", "softplus", "bits", "blockSum", "rowDots");
+    private static final List<String> KERNELS = List.of("saxpy", "softplus", "bits", "blockSum", "rowDots", "attentionTile");
     private static KernelCompilation.Result compiled;
 
     @BeforeAll
@@ -66,7 +66,7 @@ class GoldenOutputTest {
         Assumptions.assumeTrue(nvcc != null, "nvcc is not on the PATH: CUDA C is not compiled here");
         Path dir = Files.createTempDirectory("squall-golden-cuda");
         List<String> command = new ArrayList<>(List.of(nvcc.toString(), "-ptx", "-arch=sm_90", "--fmad=false",
-                "-DSQUALL_D=64", "--output-directory", dir.toString()));
+                "-DSQUALL_D=64", "-DSQUALL_G=4", "-DSQUALL_TILE=16", "--output-directory", dir.toString()));
         for (String kernel : KERNELS) {
             Path source = dir.resolve(kernel + ".cu");
             Files.writeString(source, resource(kernel + "." + KernelTarget.CUDA.extension()));

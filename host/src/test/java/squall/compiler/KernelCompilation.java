@@ -50,25 +50,38 @@ final class KernelCompilation {
 
     /** Compiles one class, named with its package ({@code bad.Bad}). */
     static Result compile(String className, String source) {
+        return compile(List.of(new Unit(className, source)));
+    }
+
+    /** One source file: a class named with its package, and its text. */
+    record Unit(String className, String source) {
+    }
+
+    /** Compiles {@code units} together, in this order (the order javac types them in). */
+    static Result compile(List<Unit> units) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
             Path output = Files.createTempDirectory("squall-kernel-compilation");
-            JavaFileObject unit = new SimpleJavaFileObject(URI.create("string:///" + className.replace('.', '/') + ".java"),
-                    JavaFileObject.Kind.SOURCE) {
-                @Override
-                public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                    return source;
-                }
-            };
+            List<JavaFileObject> sources = units.stream().map(KernelCompilation::file).toList();
             List<String> options = List.of("-classpath", System.getProperty("java.class.path"),
                     "-d", output.toString(), "-s", output.toString(), "-proc:full", "-Xlint:none");
-            JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null, List.of(unit));
+            JavaCompiler.CompilationTask task = javac.getTask(null, files, diagnostics, options, null, sources);
             task.setProcessors(List.of(new KernelProcessor()));
             boolean ok = task.call();
             return new Result(ok, diagnostics.getDiagnostics(), output);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static JavaFileObject file(Unit unit) {
+        return new SimpleJavaFileObject(URI.create("string:///" + unit.className().replace('.', '/') + ".java"),
+                JavaFileObject.Kind.SOURCE) {
+            @Override
+            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                return unit.source();
+            }
+        };
     }
 }

@@ -1,21 +1,21 @@
 package squall.kernels;
 
 import squall.api.Kernel;
-import squall.api.KernelMath;
 import squall.api.Parallel;
 import squall.api.Specialize;
 
 /**
- * Scaled dot-product attention with grouped key/value heads, in plain Java.
+ * Scaled dot-product attention with grouped key/value heads over contiguous tensors, in plain Java.
  *
- * <p>Shapes (row-major): {@code q[B, Hq, Tq, D]}, {@code k, v[B, Hkv, S, D]}, {@code out[B, Hq, Tq, D]}.
- * Query head {@code h} reads KV head {@code h / G} with {@code G = Hq / Hkv} (MHA: G = 1, MQA: Hkv = 1),
- * or {@code kvMap[h]} in the gather variant. With {@code causal}, the Tq queries are the last Tq of
- * the S positions: query row {@code i} sees key {@code j} iff {@code j <= S - Tq + i}.
+ * <p>Shapes (row-major): {@code q[B, Hq, Tq, D]}, {@code k, v[B, Hkv, S, D]} as fp32 bits
+ * ({@link Float#floatToRawIntBits}, how {@link KvStorage} stores fp32), {@code out[B, Hq, Tq, D]}. Query head
+ * {@code h} reads KV head {@code h / G} with {@code G = Hq / Hkv} (MHA: G = 1, MQA: Hkv = 1), or
+ * {@code kvMap[h]} in the gather variant. With {@code causal}, the Tq queries are the last Tq of the S
+ * positions: query row {@code i} sees key {@code j} iff {@code j <= S - Tq + i}.
  *
- * <p>Every variant streams K/V in blocks of {@code BLOCK} keys with an online softmax: a running
- * maximum {@code m}, a running sum {@code l} and an accumulator rescaled when the maximum grows, so no
- * row of S scores is ever stored. Arrays hold fewer than 2^31 elements (a Java limit), so int offsets
+ * <p>Every variant streams K/V in tiles of {@code BLOCK} keys with an online softmax ({@link TiledAttention}),
+ * so no row of S scores is ever stored. K and V are a paged cache ({@link PagedAttentionKernels}) of one page of S
+ * tokens per sequence: {@code pages[b] = b}. Arrays hold fewer than 2^31 elements (a Java limit), so int offsets
  * computed inside their bounds cannot overflow.
  */
 public final class AttentionKernels {
@@ -24,47 +24,45 @@ public final class AttentionKernels {
     }
 
     /**
-     * Broadcast GQA: one work-item per (batch, KV head, query row) serves the whole group of
-     * {@code G} query heads, so each K and V row is read once per group, never copied.
+     * Broadcast GQA: one work-item per (batch, KV head, block of {@code QUERIES} query rows) serves the whole
+     * group of {@code G} query heads, so each K and V row is read once per group and block, never copied.
      */
     @Kernel
-    public static void attendBroadcast(float[] q, float[] k, float[] v, float[] out,
-                                       int B, int Hkv, @Specialize int G, int Tq, int S, @Specialize int D,
-                                       float scale, boolean causal, @Specialize int BLOCK) {
-        for (@Parallel int bkv = 0; bkv < B * Hkv; bkv++) {
-            for (@Parallel int i = 0; i < Tq; i++) {
-                float[] m = new float[G];
-                float[] l = new float[G];
-                float[] acc = new float[G * D];
-                float[] scores = new float[G * BLOCK];
-                int b = bkv / Hkv;
-                int kvHead = bkv % Hkv;
-                int firstHead = kvHead * G;
-                int qBase = ((b * Hkv * G + firstHead) * Tq + i) * D; // q[b, firstHead, i, 0]
-                int kvBase = bkv * S * D;                              // k[b, kvHead, 0, 0]
-                int visible = causal ? S - Tq + i + 1 : S;
-                attendRows(q, qBase, Tq * D, G, k, v, kvBase, visible, scale, D, BLOCK, m, l, acc, scores, out);
-            }
+    public static void attendBroadcast(float[] q, int[] k, int[] v, int[] pages, float[] out, int B, int Hkv, @Specialize int G,
+                                       int Tq, int S, @Specialize int D, float scale, boolean causal,
+                                       @Specialize int QUERIES, @Specialize int BLOCK) {
+        for (@Parallel int w = 0; w < B * Hkv * ((Tq + QUERIES - 1) / QUERIES); w++) {
+            float[] qRows = new float[G * QUERIES * D];
+            float[] acc = new float[G * QUERIES * D];
+            float[] m = new float[G * QUERIES];
+            float[] l = new float[G * QUERIES];
+            float[] scores = new float[G * QUERIES * BLOCK];
+            int blocks = (Tq + QUERIES - 1) / QUERIES;
+            int bkv = w / blocks;
+            int first = w % blocks * QUERIES;
+            int queries = Math.min(QUERIES, Tq - first);
+            int base = bkv * G * Tq * D;                       // q[b, kvHead * G, 0, 0]
+            attendHead(q, base, G, Tq, first, queries, k, v, pages, bkv / Hkv, Hkv, bkv % Hkv, S, D, scale, causal, BLOCK,
+                    qRows, m, l, acc, scores, out);
         }
     }
 
     /** Gather: one work-item per (batch, query head, query row), reading KV head {@code kvMap[h]}. */
     @Kernel
-    public static void attendGather(float[] q, float[] k, float[] v, int[] kvMap, float[] out,
-                                    int B, int Hq, int Hkv, int Tq, int S, @Specialize int D,
-                                    float scale, boolean causal, @Specialize int BLOCK) {
+    public static void attendGather(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, int B, int Hq, int Hkv,
+                                    int Tq, int S, @Specialize int D, float scale, boolean causal,
+                                    @Specialize int BLOCK) {
         for (@Parallel int bh = 0; bh < B * Hq; bh++) {
             for (@Parallel int i = 0; i < Tq; i++) {
+                float[] qRow = new float[D];
+                float[] acc = new float[D];
                 float[] m = new float[1];
                 float[] l = new float[1];
-                float[] acc = new float[D];
                 float[] scores = new float[BLOCK];
                 int b = bh / Hq;
                 int h = bh % Hq;
-                int qBase = (bh * Tq + i) * D;                  // q[b, h, i, 0]
-                int kvBase = (b * Hkv + kvMap[h]) * S * D;      // k[b, kvMap[h], 0, 0]
-                int visible = causal ? S - Tq + i + 1 : S;
-                attendRows(q, qBase, Tq * D, 1, k, v, kvBase, visible, scale, D, BLOCK, m, l, acc, scores, out);
+                attendHead(q, bh * Tq * D, 1, Tq, i, 1, k, v, pages, b, Hkv, kvMap[h], S, D, scale, causal, BLOCK, qRow, m,
+                        l, acc, scores, out);
             }
         }
     }
@@ -74,8 +72,8 @@ public final class AttentionKernels {
      * {@code kRep[b, h] = k[b, kvMap[h]]}. Costs G times the KV memory and G times the reads.
      */
     @Kernel
-    public static void repeatKv(float[] k, float[] v, int[] kvMap, float[] kRep, float[] vRep,
-                                int B, int Hq, int Hkv, int S, int D) {
+    public static void repeatKv(int[] k, int[] v, int[] kvMap, int[] kRep, int[] vRep, int B, int Hq, int Hkv, int S,
+                                int D) {
         for (@Parallel int bh = 0; bh < B * Hq; bh++) {
             for (@Parallel int j = 0; j < S; j++) {
                 int b = bh / Hq;
@@ -91,86 +89,19 @@ public final class AttentionKernels {
     }
 
     /**
-     * Attention for {@code rows} query rows that share one KV head: the rows start at {@code qBase}
-     * and are {@code qStride} apart in {@code q} (and in {@code out}); keys {@code 0..visible-1} of
-     * the head start at {@code kvBase}. {@code m[rows]}, {@code l[rows]}, {@code acc[rows * D]} and
-     * {@code scores[rows * block]} are the caller's scratch.
+     * Queries {@code first .. first + queries - 1} of {@code heads} query heads (from {@code q[base]}) against the S
+     * keys of KV head {@code kvHead} of sequence {@code b}, written to {@code out} where they came from.
      */
-    static void attendRows(float[] q, int qBase, int qStride, int rows,
-                           float[] k, float[] v, int kvBase, int visible,
-                           float scale, int D, int block,
+    static void attendHead(float[] q, int base, int heads, int Tq, int first, int queries, int[] k, int[] v, int[] pages,
+                           int b, int Hkv, int kvHead, int S, int D, float scale, boolean causal, int BLOCK, float[] qRows,
                            float[] m, float[] l, float[] acc, float[] scores, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            m[r] = Float.NEGATIVE_INFINITY;
-            l[r] = 0.0f;
-            for (int d = 0; d < D; d++) {
-                acc[r * D + d] = 0.0f;
-            }
-        }
-        for (int start = 0; start < visible; start += block) {
-            int n = Math.min(block, visible - start);
-            // Scores of the block: each K row is read once and used by every row of the group.
-            for (int j = 0; j < n; j++) {
-                int kRow = kvBase + (start + j) * D;
-                for (int r = 0; r < rows; r++) {
-                    scores[r * block + j] = scale * dotProduct(q, qBase + r * qStride, k, kRow, D);
-                }
-            }
-            // A larger maximum shrinks what was accumulated so far by exp(mOld - mNew).
-            for (int r = 0; r < rows; r++) {
-                float blockMax = m[r];
-                for (int j = 0; j < n; j++) {
-                    blockMax = Math.max(blockMax, scores[r * block + j]);
-                }
-                float correction = KernelMath.exp(m[r] - blockMax);
-                m[r] = blockMax;
-                l[r] = l[r] * correction;
-                for (int d = 0; d < D; d++) {
-                    acc[r * D + d] = acc[r * D + d] * correction;
-                }
-                // Scores become weights exp(score - max) in a loop of their own, which compilers vectorise.
-                for (int j = 0; j < n; j++) {
-                    scores[r * block + j] = KernelMath.exp(scores[r * block + j] - blockMax);
-                }
-                for (int j = 0; j < n; j++) {
-                    l[r] = l[r] + scores[r * block + j];
-                }
-            }
-            // Weighted values: each V row is read once and used by every row of the group.
-            for (int j = 0; j < n; j++) {
-                int vRow = kvBase + (start + j) * D;
-                for (int r = 0; r < rows; r++) {
-                    float p = scores[r * block + j];
-                    for (int d = 0; d < D; d++) {
-                        acc[r * D + d] = acc[r * D + d] + p * v[vRow + d];
-                    }
-                }
-            }
-        }
-        for (int r = 0; r < rows; r++) {
-            float inverse = 1.0f / l[r];
-            for (int d = 0; d < D; d++) {
-                out[qBase + r * qStride + d] = acc[r * D + d] * inverse;
-            }
-        }
-    }
-
-    /** {@code a[aOff..aOff+n) . b[bOff..bOff+n)} with four partial sums, which hides the adder's latency. */
-    static float dotProduct(float[] a, int aOff, float[] b, int bOff, int n) {
-        float s0 = 0.0f;
-        float s1 = 0.0f;
-        float s2 = 0.0f;
-        float s3 = 0.0f;
-        int d = 0;
-        for (; d + 3 < n; d += 4) {
-            s0 = s0 + a[aOff + d] * b[bOff + d];
-            s1 = s1 + a[aOff + d + 1] * b[bOff + d + 1];
-            s2 = s2 + a[aOff + d + 2] * b[bOff + d + 2];
-            s3 = s3 + a[aOff + d + 3] * b[bOff + d + 3];
-        }
-        for (; d < n; d++) {
-            s0 = s0 + a[aOff + d] * b[bOff + d];
-        }
-        return (s0 + s1) + (s2 + s3);
+        int rows = heads * queries;
+        int lastKey = causal ? S - Tq + first : S - 1;
+        int end = causal ? lastKey + queries : S;
+        TiledAttention.gatherQueries(q, base, Tq, heads, first, queries, D, scale, qRows);
+        TiledAttention.start(m, l, acc, rows, D);
+        TiledAttention.attendKeys(qRows, rows, queries, lastKey, causal ? 1 : 0, k, v, pages, b, Hkv, kvHead, S, D,
+                KvStorage.FP32, 0, end, scores, BLOCK, m, l, acc);
+        TiledAttention.scatterOutput(acc, l, heads, queries, D, out, base, Tq, first);
     }
 }

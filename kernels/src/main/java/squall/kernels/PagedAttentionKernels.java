@@ -2,28 +2,26 @@ package squall.kernels;
 
 import squall.api.Kernel;
 import squall.api.KernelContext;
-import squall.api.KernelMath;
 import squall.api.Parallel;
 import squall.api.Specialize;
 
 /**
- * Attention over a paged KV cache: appending new tokens, decode (one new token per sequence) and
- * prefill (a chunk of new tokens per sequence, causal).
+ * Attention over a paged KV cache: appending new tokens, and attending a step's new queries (decode: one per
+ * sequence; prefill: a chunk per sequence, causal) to the cache.
  *
  * <p>One layer's cache is {@code kCache, vCache [numBlocks, Hkv, BS, D]} stored as {@link KvStorage}
- * describes ({@code DTYPE}). A physical block holds {@code BS} consecutive tokens of every KV head,
- * and each head's rows in a block are contiguous ({@code BS x D} values): a kernel streaming one
- * head reads whole rows, and an append writes one row per head. Sequence {@code b}'s token {@code j}
- * is in physical block {@code blockTable[b * maxBlocks + j / BS]}, row {@code j % BS};
- * {@code seqLens[b]} tokens are valid. A contiguous tensor {@code [B, Hkv, S, D]} is the special
+ * describes ({@code DTYPE}): a page holds {@code BS} consecutive tokens of every KV head, each head's rows
+ * contiguous, so attention streams a head's rows a page at a time and an append writes one row per head.
+ * Sequence {@code b}'s token {@code j} is in page {@code blockTable[b * maxBlocks + j / BS]}, row
+ * {@code j % BS}; {@code seqLens[b]} tokens are valid. A contiguous tensor {@code [B, Hkv, S, D]} is the special
  * case {@code BS = S}, {@code blockTable[b] = b}.
  *
- * <p>Queries and outputs are {@code [L, B, Hkv * G, Tq, D]}: every layer's rows in one array, so a
- * decode step sends one query array however many layers there are; a kernel works on layer
- * {@code layer}. Query head {@code h} reads KV head {@code h / G}. The Tq queries of sequence {@code b} are its last Tq tokens: query {@code i} sees
- * keys {@code j <= seqLens[b] - Tq + i} (decode: Tq = 1 sees all). With {@code slices > 1} the keys
- * are split in slices whose unnormalised results go to {@code partials [B, Hkv * G, Tq, slices, D + 2]}
- * (accumulator, maximum, sum; one layer's worth, reused) for {@link #combineSlices}.
+ * <p>Queries and outputs are {@code [L, B, Hkv * G, Tq, D]}: every layer's rows in one array, so a decode step
+ * sends one query array however many layers there are; a kernel works on layer {@code layer}. Query head
+ * {@code h} reads KV head {@code h / G}. The Tq queries of sequence {@code b} are its last Tq tokens: query
+ * {@code i} sees keys {@code j <= seqLens[b] - Tq + i} (decode: Tq = 1 sees all). With {@code slices > 1} the
+ * keys are split in slices whose unnormalised results go to {@code partials} ({@link SplitKv}) for
+ * {@link SplitKv#combineSlices}.
  */
 public final class PagedAttentionKernels {
 
@@ -42,96 +40,82 @@ public final class PagedAttentionKernels {
             for (@Parallel int t = 0; t < Tq; t++) {
                 int b = bkv / Hkv;
                 int kvHead = bkv % Hkv;
-                int row = cacheRow(blockTable, maxBlocks, b, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
+                int row = KvStorage.cacheRow(blockTable, b * maxBlocks, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
                 int from = ((layer * B * Hkv + bkv) * Tq + t) * D;
-                if (DTYPE == KvStorage.FP32) {
-                    for (int d = 0; d < D; d++) {
-                        kCache[row + d] = Float.floatToRawIntBits(kNew[from + d]);
-                        vCache[row + d] = Float.floatToRawIntBits(vNew[from + d]);
-                    }
-                } else {
-                    for (int d = 0; d < D; d += 2) {
-                        kCache[(row + d) / 2] = packPair(kNew[from + d], kNew[from + d + 1], DTYPE);
-                        vCache[(row + d) / 2] = packPair(vNew[from + d], vNew[from + d + 1], DTYPE);
-                    }
-                }
+                KvStorage.storeRow(kNew, from, kCache, row, D, DTYPE);
+                KvStorage.storeRow(vNew, from, vCache, row, D, DTYPE);
             }
         }
     }
 
     /**
-     * Broadcast attention over the cache: one work-item per (sequence, KV head, query row, slice)
-     * serves the group's {@code G} query heads, so each K and V row is read once per group.
+     * Broadcast attention over the cache, for decode and prefill alike: one work-item per (slice, sequence,
+     * KV head, block of {@code QUERIES} queries) folds the keys of its slice into all {@code G} query heads of the
+     * group at those queries ({@code G * QUERIES} rows, {@link TiledAttention}), a tile of up to {@code TILE} keys
+     * of one page at a time, so each K and V row is read once per group and query block. Work-items are numbered
+     * slice first, so consecutive ones (what one JVM thread takes) stream neighbouring stretches of the cache.
      */
     @Kernel
     public static void attendPaged(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
                                    float[] out, float[] partials, int B, int Hkv, @Specialize int G, int Tq,
                                    @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
-                                   @Specialize int BLOCK, @Specialize int DTYPE, int layer) {
-        for (@Parallel int bkv = 0; bkv < B * Hkv; bkv++) {
-            for (@Parallel int i = 0; i < Tq; i++) {
-                for (@Parallel int slice = 0; slice < slices; slice++) {
-                    float[] m = new float[G];
-                    float[] l = new float[G];
-                    float[] acc = new float[G * D];
-                    float[] scores = new float[G * BLOCK];
-                    float[] row = new float[D];
-                    int b = bkv / Hkv;
-                    int kvHead = bkv % Hkv;
-                    int visible = seqLens[b] - Tq + i + 1;
-                    int perSlice = (visible + slices - 1) / slices;
-                    int start = Math.min(visible, slice * perSlice);
-                    int end = Math.min(visible, start + perSlice);
-                    int firstRow = bkv * G * Tq + i;   // this layer's row of head kvHead * G, query i
-                    int layerRows = layer * B * Hkv * G * Tq;
-                    attendRows(q, (layerRows + firstRow) * D, Tq * D, G, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
-                            start, end, scale, D, BLOCK, DTYPE, m, l, acc, scores, row);
-                    for (int r = 0; r < G; r++) {
-                        int outRow = firstRow + r * Tq;
-                        if (slices == 1) {
-                            float inverse = 1.0f / l[r];
-                            for (int d = 0; d < D; d++) {
-                                out[(layerRows + outRow) * D + d] = acc[r * D + d] * inverse;
-                            }
-                        } else {
-                            int p = (outRow * slices + slice) * (D + 2);
-                            for (int d = 0; d < D; d++) {
-                                partials[p + d] = acc[r * D + d];
-                            }
-                            partials[p + D] = m[r];
-                            partials[p + D + 1] = l[r];
-                        }
-                    }
-                }
+                                   @Specialize int QUERIES, @Specialize int TILE, @Specialize int DTYPE, int layer) {
+        for (@Parallel int w = 0; w < slices * B * Hkv * ((Tq + QUERIES - 1) / QUERIES); w++) {
+            float[] qRows = new float[G * QUERIES * D];
+            float[] acc = new float[G * QUERIES * D];
+            float[] m = new float[G * QUERIES];
+            float[] l = new float[G * QUERIES];
+            float[] scores = new float[G * QUERIES * TILE];
+            int blocks = (Tq + QUERIES - 1) / QUERIES;
+            int slice = w / (B * Hkv * blocks);
+            int bkv = w / blocks % (B * Hkv);
+            int first = w % blocks * QUERIES;                // the block's first query
+            int queries = Math.min(QUERIES, Tq - first);
+            int rows = G * queries;
+            int b = bkv / Hkv;
+            int kvHead = bkv % Hkv;
+            int headRow = bkv * G * Tq;                       // this layer's row of head kvHead * G, query 0
+            int base = (layer * B * Hkv * G * Tq + headRow) * D;
+            int lastKey = seqLens[b] - Tq + first;            // the last key the block's first query sees
+            int start = SplitKv.sliceStart(lastKey + queries, slices, slice);
+            int end = SplitKv.sliceEnd(lastKey + queries, slices, slice);
+            TiledAttention.gatherQueries(q, base, Tq, G, first, queries, D, scale, qRows);
+            TiledAttention.start(m, l, acc, rows, D);
+            TiledAttention.attendKeys(qRows, rows, queries, lastKey, 1, kCache, vCache, blockTable, b * maxBlocks, Hkv,
+                    kvHead, BS, D, DTYPE, start, end, scores, TILE, m, l, acc);
+            if (slices == 1) {
+                TiledAttention.scatterOutput(acc, l, G, queries, D, out, base, Tq, first);
+            } else {
+                SplitKv.writePartials(acc, m, l, G, queries, D, partials, headRow + first, Tq, slices, slice);
             }
         }
     }
 
     /**
-     * Gather attention over the cache: one work-item per (sequence, query head, query row), each
-     * reading its KV head on its own: G times the reads of {@link #attendPaged}, the baseline it beats.
+     * Gather attention over the cache: one work-item per (sequence, query head, query), each reading its KV head
+     * on its own: G times the reads of {@link #attendPaged}, the baseline it beats.
      */
     @Kernel
     public static void attendPagedGather(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
                                          float[] out, int B, int Hkv, int G, int Tq, @Specialize int D,
-                                         @Specialize int BS, int maxBlocks, float scale, @Specialize int BLOCK,
+                                         @Specialize int BS, int maxBlocks, float scale, @Specialize int TILE,
                                          @Specialize int DTYPE, int layer) {
         for (@Parallel int bh = 0; bh < B * Hkv * G; bh++) {
             for (@Parallel int i = 0; i < Tq; i++) {
+                float[] qRow = new float[D];
+                float[] acc = new float[D];
                 float[] m = new float[1];
                 float[] l = new float[1];
-                float[] acc = new float[D];
-                float[] scores = new float[BLOCK];
-                float[] kvRow = new float[D];
+                float[] scores = new float[TILE];
                 int b = bh / (Hkv * G);
                 int kvHead = bh % (Hkv * G) / G;
-                int row = (layer * B * Hkv * G + bh) * Tq + i;
-                attendRows(q, row * D, 0, 1, kCache, vCache, blockTable, maxBlocks, b, Hkv, kvHead, BS,
-                        0, seqLens[b] - Tq + i + 1, scale, D, BLOCK, DTYPE, m, l, acc, scores, kvRow);
-                float inverse = 1.0f / l[0];
-                for (int d = 0; d < D; d++) {
-                    out[row * D + d] = acc[d] * inverse;
-                }
+                int base = (layer * B * Hkv * G + bh) * Tq * D;
+                int lastKey = seqLens[b] - Tq + i;
+                TiledAttention.gatherQueries(q, base, Tq, 1, i, 1, D, scale, qRow);
+                TiledAttention.start(m, l, acc, 1, D);
+                TiledAttention.attendKeys(qRow, 1, 1, lastKey, 0, kCache, vCache, blockTable, b * maxBlocks, Hkv, kvHead,
+                        BS, D, DTYPE, 0, lastKey + 1, scores, TILE, m, l, acc);
+                TiledAttention.scatterOutput(acc, l, 1, 1, D, out, base, Tq, i);
             }
         }
     }
@@ -194,9 +178,9 @@ public final class PagedAttentionKernels {
                     if (e < n * D) {
                         int j = e / D;
                         int d = e % D;
-                        int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
-                        stage(kCache, row + d, kTile, j * (D + 1) + d, DTYPE);
-                        stage(vCache, row + d, vTile, j * D + d, DTYPE);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
+                        KvStorage.stage(kCache, row + d, kTile, j * (D + 1) + d, DTYPE);
+                        KvStorage.stage(vCache, row + d, vTile, j * D + d, DTYPE);
                     }
                 }
             } else {
@@ -204,10 +188,10 @@ public final class PagedAttentionKernels {
                 for (int jj = 0; jj < rowsEach; jj++) {
                     int j = item * rowsEach + jj;
                     if (j < n) {
-                        int row = cacheRow(blockTable, maxBlocks, b, tileStart + j, Hkv, kvHead, BS, D);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
                         for (int d = 0; d < D; d++) {
-                            kTile[j * (D + 1) + d] = load(kCache, row + d, DTYPE);
-                            vTile[j * D + d] = load(vCache, row + d, DTYPE);
+                            kTile[j * (D + 1) + d] = KvStorage.load(kCache, row + d, DTYPE);
+                            vTile[j * D + d] = KvStorage.load(vCache, row + d, DTYPE);
                         }
                     }
                 }
@@ -228,20 +212,7 @@ public final class PagedAttentionKernels {
             for (int r0 = 0; r0 < G; r0 += items) {
                 int r = r0 + item;
                 if (r < G) {
-                    float oldMax = rowMax[r];
-                    float newMax = oldMax;
-                    for (int j = 0; j < n; j++) {
-                        newMax = Math.max(newMax, weights[r * TILE + j]);
-                    }
-                    float sum = 0.0f;
-                    for (int j = 0; j < n; j++) {
-                        float w = KernelMath.exp(weights[r * TILE + j] - newMax);
-                        weights[r * TILE + j] = w;
-                        sum = sum + w;
-                    }
-                    rescale[r] = KernelMath.exp(oldMax - newMax);
-                    rowMax[r] = newMax;
-                    rowSum[r] = rowSum[r] * rescale[r] + sum;
+                    rescale[r] = TiledAttention.foldRow(weights, r * TILE, n, rowMax, rowSum, r);
                 }
             }
             ctx.localBarrier();
@@ -269,41 +240,13 @@ public final class PagedAttentionKernels {
                 if (slices == 1) {
                     out[qBase + o] = acc[i] / rowSum[r];
                 } else {
-                    int p = (((b * Hkv + kvHead) * G + r) * slices + slice) * (D + 2);
+                    int p = SplitKv.offset((b * Hkv + kvHead) * G + r, slices, slice, D);
                     partials[p + d] = acc[i];
                     if (d == 0) {
                         partials[p + D] = rowMax[r];
                         partials[p + D + 1] = rowSum[r];
                     }
                 }
-            }
-        }
-    }
-
-    /**
-     * Merges split-KV slices into rows {@code outRow..outRow+rows-1} of {@code out}: for each row, with
-     * {@code m_s, l_s, acc_s} the maximum, sum and accumulator of slice {@code s} and {@code m = max m_s},
-     * {@code out = sum_s e^(m_s - m) acc_s / sum_s e^(m_s - m) l_s} (a log-sum-exp merge). Empty slices
-     * have {@code m_s = -inf} and weigh nothing.
-     */
-    @Kernel
-    public static void combineSlices(float[] partials, float[] out, int rows, int slices, @Specialize int D, int outRow) {
-        for (@Parallel int row = 0; row < rows; row++) {
-            for (@Parallel int d = 0; d < D; d++) {
-                int first = row * slices * (D + 2);
-                float max = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s < slices; s++) {
-                    max = Math.max(max, partials[first + s * (D + 2) + D]);
-                }
-                float value = 0.0f;
-                float sum = 0.0f;
-                for (int s = 0; s < slices; s++) {
-                    int p = first + s * (D + 2);
-                    float weight = partials[p + D] == Float.NEGATIVE_INFINITY ? 0.0f : KernelMath.exp(partials[p + D] - max);
-                    value = value + weight * partials[p + d];
-                    sum = sum + weight * partials[p + D + 1];
-                }
-                out[(outRow + row) * D + d] = value / sum;
             }
         }
     }
@@ -324,116 +267,14 @@ public final class PagedAttentionKernels {
                 if (j >= seqLens[b]) {
                     continue;
                 }
-                int from = cacheRow(blockTable, maxBlocks, b, j, Hkv, h / G, BS, D);
-                int to = cacheRow(blockTable, maxBlocks, b, j, Hkv * G, h, BS, D);
+                int from = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D);
+                int to = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D);
                 for (int d = 0; d < D; d++) {
-                    kRep[to + d] = Float.floatToRawIntBits(load(kCache, from + d, DTYPE));
-                    vRep[to + d] = Float.floatToRawIntBits(load(vCache, from + d, DTYPE));
+                    kRep[to + d] = Float.floatToRawIntBits(KvStorage.load(kCache, from + d, DTYPE));
+                    vRep[to + d] = Float.floatToRawIntBits(KvStorage.load(vCache, from + d, DTYPE));
                 }
             }
         }
-    }
-
-    /**
-     * Attention of {@code rows} query rows sharing KV head {@code kvHead} of sequence {@code b}, over keys
-     * {@code start..end-1}: the rows start at {@code qBase} and are {@code qStride} apart in {@code q}.
-     * Leaves the running maximum {@code m}, sum {@code l} and unnormalised accumulator {@code acc}
-     * ({@code m = -inf, l = 0, acc = 0} for no keys); {@code scores[rows * block]} and {@code row[D]} are
-     * scratch: each K and V row is widened to floats into {@code row} once, then used by every query row.
-     */
-    static void attendRows(float[] q, int qBase, int qStride, int rows, int[] kCache, int[] vCache,
-                           int[] blockTable, int maxBlocks, int b, int Hkv, int kvHead, int BS, int start, int end,
-                           float scale, int D, int block, int DTYPE, float[] m, float[] l, float[] acc, float[] scores,
-                           float[] row) {
-        for (int r = 0; r < rows; r++) {
-            m[r] = Float.NEGATIVE_INFINITY;
-            l[r] = 0.0f;
-            for (int d = 0; d < D; d++) {
-                acc[r * D + d] = 0.0f;
-            }
-        }
-        for (int first = start; first < end; first += block) {
-            int n = Math.min(block, end - first);
-            // Scores of the block: each K row is read once and used by every row of the group.
-            for (int j = 0; j < n; j++) {
-                widenRow(kCache, cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D), row, D, DTYPE);
-                for (int r = 0; r < rows; r++) {
-                    scores[r * block + j] = scale * rowDot(q, qBase + r * qStride, row, D);
-                }
-            }
-            // A larger maximum shrinks what was accumulated so far by exp(mOld - mNew).
-            for (int r = 0; r < rows; r++) {
-                float blockMax = m[r];
-                for (int j = 0; j < n; j++) {
-                    blockMax = Math.max(blockMax, scores[r * block + j]);
-                }
-                float correction = KernelMath.exp(m[r] - blockMax);
-                m[r] = blockMax;
-                l[r] = l[r] * correction;
-                for (int d = 0; d < D; d++) {
-                    acc[r * D + d] = acc[r * D + d] * correction;
-                }
-                // Scores become weights exp(score - max) in a loop of their own, which compilers vectorise.
-                for (int j = 0; j < n; j++) {
-                    scores[r * block + j] = KernelMath.exp(scores[r * block + j] - blockMax);
-                }
-                for (int j = 0; j < n; j++) {
-                    l[r] = l[r] + scores[r * block + j];
-                }
-            }
-            // Weighted values: each V row is read once and used by every row of the group.
-            for (int j = 0; j < n; j++) {
-                widenRow(vCache, cacheRow(blockTable, maxBlocks, b, first + j, Hkv, kvHead, BS, D), row, D, DTYPE);
-                for (int r = 0; r < rows; r++) {
-                    float p = scores[r * block + j];
-                    for (int d = 0; d < D; d++) {
-                        acc[r * D + d] = acc[r * D + d] + p * row[d];
-                    }
-                }
-            }
-        }
-    }
-
-    /** Offset in the cache of the row of sequence {@code b}'s token {@code position}, KV head {@code kvHead}. */
-    static int cacheRow(int[] blockTable, int maxBlocks, int b, int position, int Hkv, int kvHead, int BS, int D) {
-        int block = blockTable[b * maxBlocks + position / BS];
-        return ((block * Hkv + kvHead) * BS + position % BS) * D;
-    }
-
-    /** Widens the {@code D} cache values from offset {@code off} into {@code row}. */
-    static void widenRow(int[] cache, int off, float[] row, int D, int DTYPE) {
-        if (DTYPE == KvStorage.FP32) {
-            for (int d = 0; d < D; d++) {
-                row[d] = Float.intBitsToFloat(cache[off + d]);
-            }
-        } else if (DTYPE == KvStorage.FP16) {
-            KernelMath.widenHalves(cache, off, row, 0, D); // a vector conversion where the device has one
-        } else {
-            for (int d = 0; d < D; d += 2) {
-                int word = cache[(off + d) >> 1];
-                row[d] = widen(word & 0xffff, DTYPE);
-                row[d + 1] = widen(word >>> 16, DTYPE);
-            }
-        }
-    }
-
-    /** {@code q[qOff..qOff+n) . row[0..n)} with four partial sums, which hides the adder's latency. */
-    static float rowDot(float[] q, int qOff, float[] row, int n) {
-        float s0 = 0.0f;
-        float s1 = 0.0f;
-        float s2 = 0.0f;
-        float s3 = 0.0f;
-        int d = 0;
-        for (; d + 3 < n; d += 4) {
-            s0 = s0 + q[qOff + d] * row[d];
-            s1 = s1 + q[qOff + d + 1] * row[d + 1];
-            s2 = s2 + q[qOff + d + 2] * row[d + 2];
-            s3 = s3 + q[qOff + d + 3] * row[d + 3];
-        }
-        for (; d < n; d++) {
-            s0 = s0 + q[qOff + d] * row[d];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /** {@code q[qOff..qOff+n) . tile[tOff..tOff+n)} with four partial sums (the tile is in local memory). */
@@ -453,53 +294,5 @@ public final class PagedAttentionKernels {
             s0 = s0 + q[qOff + d] * tile[tOff + d];
         }
         return (s0 + s1) + (s2 + s3);
-    }
-
-    // ---------------------------------------------------------------- storage (see KvStorage)
-    // fp16 goes through the JDK's Float.float16ToFloat and floatToFloat16 (hardware instructions on the
-    // JVM; bit-exact C on devices, see the kernel compiler's HalfPrecision); bf16 is a shift.
-
-    /** Element {@code i} of a cache stored as {@code DTYPE}. */
-    static float load(int[] cache, int i, int DTYPE) {
-        if (DTYPE == KvStorage.FP32) {
-            return Float.intBitsToFloat(cache[i]);
-        }
-        int word = cache[i >> 1];
-        return widen((i & 1) == 0 ? word & 0xffff : word >>> 16, DTYPE);
-    }
-
-    /**
-     * Copies the word of the cache holding element {@code i} to {@code tile[t..]}: one fp32 value, or
-     * the two 16-bit values of the word ({@code i} even, as rows of an even head dim start).
-     */
-    static void stage(int[] cache, int i, float[] tile, int t, int DTYPE) {
-        if (DTYPE == KvStorage.FP32) {
-            tile[t] = Float.intBitsToFloat(cache[i]);
-        } else {
-            int word = cache[i >> 1];
-            tile[t] = widen(word & 0xffff, DTYPE);
-            tile[t + 1] = widen(word >>> 16, DTYPE);
-        }
-    }
-
-    /** The float a 16-bit value of {@code DTYPE} stands for. */
-    static float widen(int bits, int DTYPE) {
-        return DTYPE == KvStorage.BF16 ? Float.intBitsToFloat(bits << 16) : Float.float16ToFloat((short) bits);
-    }
-
-    /** {@code a} and {@code b} rounded to a 16-bit {@code DTYPE} and packed, {@code a} in the low half. */
-    static int packPair(float a, float b, int DTYPE) {
-        int low = DTYPE == KvStorage.BF16 ? floatToBf16(a) : Float.floatToFloat16(a) & 0xffff;
-        int high = DTYPE == KvStorage.BF16 ? floatToBf16(b) : Float.floatToFloat16(b) & 0xffff;
-        return low | (high << 16);
-    }
-
-    /** The bf16 bits nearest to {@code f}, ties to even; NaNs stay NaN (quiet). */
-    static int floatToBf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if ((bits & 0x7fffffff) > 0x7f800000) {
-            return ((bits >>> 16) | 0x40) & 0xffff;
-        }
-        return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
     }
 }

@@ -18,7 +18,7 @@ class KvStorageTest {
         SplittableRandom random = new SplittableRandom(12);
         for (int i = 0; i < 3_000_000; i++) {
             float f = Float.intBitsToFloat(random.nextInt());
-            int bf16 = PagedAttentionKernels.floatToBf16(f);
+            int bf16 = KvStorage.floatToBf16(f);
             if (Float.isNaN(f)) {
                 assertEquals(true, Float.isNaN(Float.intBitsToFloat(bf16 << 16)));
                 continue;
@@ -34,18 +34,18 @@ class KvStorageTest {
                         "bf16 of " + f);
             }
         }
-        assertEquals(0x3f80, PagedAttentionKernels.floatToBf16(1.0f));
-        assertEquals(0x3f80, PagedAttentionKernels.floatToBf16(Float.intBitsToFloat(0x3f808000))); // tie: stays even
-        assertEquals(0x3f82, PagedAttentionKernels.floatToBf16(Float.intBitsToFloat(0x3f818000))); // tie: rounds up to even
+        assertEquals(0x3f80, KvStorage.floatToBf16(1.0f));
+        assertEquals(0x3f80, KvStorage.floatToBf16(Float.intBitsToFloat(0x3f808000))); // tie: stays even
+        assertEquals(0x3f82, KvStorage.floatToBf16(Float.intBitsToFloat(0x3f818000))); // tie: rounds up to even
     }
 
     @Test
     void pairsPackLowFirstAndLoadBack() {
-        int[] cache = {PagedAttentionKernels.packPair(1.5f, -2.25f, KvStorage.FP16), PagedAttentionKernels.packPair(3f, 0.125f, KvStorage.BF16)};
-        assertEquals(1.5f, PagedAttentionKernels.load(cache, 0, KvStorage.FP16));
-        assertEquals(-2.25f, PagedAttentionKernels.load(cache, 1, KvStorage.FP16));
-        assertEquals(3f, PagedAttentionKernels.load(cache, 2, KvStorage.BF16));
-        assertEquals(0.125f, PagedAttentionKernels.load(cache, 3, KvStorage.BF16));
-        assertEquals(7.5f, PagedAttentionKernels.load(new int[] {Float.floatToRawIntBits(7.5f)}, 0, KvStorage.FP32));
+        int[] cache = {KvStorage.packPair(1.5f, -2.25f, KvStorage.FP16), KvStorage.packPair(3f, 0.125f, KvStorage.BF16)};
+        assertEquals(1.5f, KvStorage.load(cache, 0, KvStorage.FP16));
+        assertEquals(-2.25f, KvStorage.load(cache, 1, KvStorage.FP16));
+        assertEquals(3f, KvStorage.load(cache, 2, KvStorage.BF16));
+        assertEquals(0.125f, KvStorage.load(cache, 3, KvStorage.BF16));
+        assertEquals(7.5f, KvStorage.load(new int[] {Float.floatToRawIntBits(7.5f)}, 0, KvStorage.FP32));
     }
 }

@@ -21,6 +21,24 @@ class PlainJavaKernelsTest {
         return x;
     }
 
+    /** One page per sequence: how the contiguous kernels address K and V. */
+    private static int[] pages(int B) {
+        int[] p = new int[B];
+        for (int b = 0; b < B; b++) {
+            p[b] = b;
+        }
+        return p;
+    }
+
+    /** K or V as the kernels take them: fp32 bits. */
+    private static int[] bits(float[] x) {
+        int[] b = new int[x.length];
+        for (int i = 0; i < x.length; i++) {
+            b[i] = Float.floatToRawIntBits(x[i]);
+        }
+        return b;
+    }
+
     @Test
     void broadcastGatherAndRepeatAgreeWithTheReference() {
         AttentionShape s = new AttentionShape(2, 12, 2, 5, 77, 40);
@@ -29,20 +47,20 @@ class PlainJavaKernelsTest {
         double[] ref = ReferenceAttention.attend(q, k, v, s, null, true, s.defaultScale());
 
         float[] broadcast = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, k, v, broadcast, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
-                s.defaultScale(), true, 16);
+        AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(s.B()), broadcast, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(),
+                s.D(), s.defaultScale(), true, 2, 16);
         assertTrue(ReferenceAttention.relativeL2Error(broadcast, ref) < 1e-5);
 
         float[] gather = new float[s.qElements()];
-        AttentionKernels.attendGather(q, k, v, s.groupedKvMap(), gather, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(),
+        AttentionKernels.attendGather(q, bits(k), bits(v), pages(s.B()), s.groupedKvMap(), gather, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(),
                 s.defaultScale(), true, 16);
         assertTrue(ReferenceAttention.relativeL2Error(gather, ref) < 1e-5);
 
-        float[] kRep = new float[s.B() * s.Hq() * s.S() * s.D()], vRep = new float[kRep.length];
-        AttentionKernels.repeatKv(k, v, s.groupedKvMap(), kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D());
+        int[] kRep = new int[s.B() * s.Hq() * s.S() * s.D()], vRep = new int[kRep.length];
+        AttentionKernels.repeatKv(bits(k), bits(v), s.groupedKvMap(), kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D());
         float[] repeat = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, kRep, vRep, repeat, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
-                s.defaultScale(), true, 16);
+        AttentionKernels.attendBroadcast(q, kRep, vRep, pages(s.B()), repeat, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
+                s.defaultScale(), true, 1, 16);
         assertTrue(ReferenceAttention.relativeL2Error(repeat, ref) < 1e-5);
     }
 
@@ -60,7 +78,7 @@ class PlainJavaKernelsTest {
             v[i] = random.nextFloat();
         }
         float[] out = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, k, v, out, 1, 1, 2, 1, 50, 8, 1.0f, false, 7);
+        AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(1), out, 1, 1, 2, 1, 50, 8, 1.0f, false, 1, 7);
         double[] ref = ReferenceAttention.attend(q, k, v, s, null, false, 1.0);
         assertTrue(ReferenceAttention.relativeL2Error(out, ref) < 1e-5, "error " + ReferenceAttention.relativeL2Error(out, ref));
     }
@@ -71,9 +89,21 @@ class PlainJavaKernelsTest {
     }
 
     @Test
-    void dotProductHandlesLengthsThatAreNotMultiplesOfFour() {
-        float[] a = {1, 2, 3, 4, 5, 6, 7}, b = {1, 1, 1, 1, 1, 1, 2};
-        assertEquals(35f, AttentionKernels.dotProduct(a, 0, b, 0, 7));
-        assertEquals(4f + 5 + 6 + 14, AttentionKernels.dotProduct(a, 3, b, 3, 4));
+    void queryBlocksAndKeyTilesThatDoNotDivideTheirLengthsStillCoverEveryPair() {
+        AttentionShape s = new AttentionShape(1, 4, 2, 7, 23, 16);
+        Random random = new Random(9);
+        float[] q = gaussian(random, s.qElements()), k = gaussian(random, s.kvElements()), v = gaussian(random, s.kvElements());
+        for (boolean causal : new boolean[] {true, false}) {
+            double[] ref = ReferenceAttention.attend(q, k, v, s, null, causal, s.defaultScale());
+            for (int queries : new int[] {1, 3, 7, 8}) {
+                for (int block : new int[] {1, 5, 23, 64}) {
+                    float[] out = new float[s.qElements()];
+                    AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(s.B()), out, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
+                            s.S(), s.D(), s.defaultScale(), causal, queries, block);
+                    double error = ReferenceAttention.relativeL2Error(out, ref);
+                    assertTrue(error < 1e-5, "causal " + causal + ", " + queries + " queries, tiles of " + block + ": " + error);
+                }
+            }
+        }
     }
 }

@@ -140,32 +140,45 @@ public final class Attention {
         public TaskGraph graph(String name, float[] out) {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
             AttentionShape s = shape;
+            int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32
+            int[] pages = new int[s.B()];             // ... of one page per sequence
+            Arrays.setAll(pages, b -> b);
+            int tile = Math.min(block, s.S());        // a tile longer than the keys is all the keys
             TaskGraph graph = new TaskGraph(name);
             switch (variant) {
                 case BROADCAST -> graph
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v)
-                        .task("attend", AttentionKernels::attendBroadcast, q, k, v, out,
-                                s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, block);
+                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages)
+                        .task("attend", AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out, s.B(), s.Hkv(),
+                                s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()),
+                                tile);
                 case GATHER -> {
                     int[] map = effectiveKvMap();
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
-                            .task("attend", AttentionKernels::attendGather, q, k, v, map, out,
-                                    s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, block);
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
+                            .task("attend", AttentionKernels::attendGather, q, kBits, vBits, pages, map, out,
+                                    s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, tile);
                 }
                 case REPEAT -> {
                     int[] map = effectiveKvMap();
-                    float[] kRep = new float[s.B() * s.Hq() * s.S() * s.D()];
-                    float[] vRep = new float[kRep.length];
+                    int[] kRep = new int[s.B() * s.Hq() * s.S() * s.D()];
+                    int[] vRep = new int[kRep.length];
                     // kRep and vRep live on the device only: never copied unless asked for.
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
+                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
                             .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
-                            .task("repeat", AttentionKernels::repeatKv, k, v, map, kRep, vRep,
+                            .task("repeat", AttentionKernels::repeatKv, kBits, vBits, map, kRep, vRep,
                                     s.B(), s.Hq(), s.Hkv(), s.S(), s.D())
-                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, out,
-                                    s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, block);
+                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, pages, out,
+                                    s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, queryBlock(1, s.D(), s.Tq()), tile);
                 }
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        }
+
+        private static int[] bits(float[] x) {
+            int[] b = new int[x.length];
+            for (int i = 0; i < x.length; i++) {
+                b[i] = Float.floatToRawIntBits(x[i]);
+            }
+            return b;
         }
 
         /** Runs the call once on {@code device} and returns the output. */
@@ -176,6 +189,19 @@ public final class Attention {
             }
             return out;
         }
+    }
+
+    /** Bytes of private memory a work-item's query rows and accumulator may take: well inside a CPU's L1 and L2. */
+    static final int QUERY_BLOCK_BYTES = 32 * 1024;
+
+    /**
+     * How many queries of each head a broadcast work-item takes ({@code QUERIES}): as many as keep its {@code G}
+     * heads' query rows and accumulator within {@link #QUERY_BLOCK_BYTES} (each K and V row read once per block,
+     * so more queries per work-item is less memory traffic), at most 16 and at most {@code Tq}; decode takes 1.
+     */
+    public static int queryBlock(int G, int D, int Tq) {
+        int fit = QUERY_BLOCK_BYTES / (2 * 4 * G * D);
+        return Math.max(1, Math.min(Math.min(16, fit), Tq));
     }
 
     /** {@code true} if {@code kvMap} is {@code h -> h / (Hq / Hkv)}. */

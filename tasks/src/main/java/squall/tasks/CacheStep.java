@@ -2,6 +2,7 @@ package squall.tasks;
 
 import squall.kernels.KvStorage;
 import squall.kernels.PagedAttentionKernels;
+import squall.kernels.SplitKv;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
@@ -22,8 +23,8 @@ import java.util.List;
  */
 final class CacheStep implements AutoCloseable {
 
-    /** Keys per online-softmax block in the @Parallel kernels. */
-    static final int SOFTMAX_BLOCK = 32;
+    /** Keys per tile of the online softmax in the @Parallel kernels (a tile also ends where its page ends). */
+    static final int KEY_TILE = 64;
 
     private final KvCache cache;
     private final int tokens;
@@ -109,21 +110,23 @@ final class CacheStep implements AutoCloseable {
             switch (variant) {
                 case BROADCAST -> {
                     graph.task(attend, PagedAttentionKernels::attendPaged, q, k, v, table, seqLens, out, partials,
-                            B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices, SOFTMAX_BLOCK, storage, l);
+                            B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices, Attention.queryBlock(G, D, tokens),
+                            KEY_TILE, storage, l);
                     if (slices > 1) {
-                        graph.task(attend + "Combine", PagedAttentionKernels::combineSlices, partials, out,
+                        graph.task(attend + "Combine", SplitKv::combineSlices, partials, out,
                                 B * Hq * tokens, slices, D, l * B * Hq * tokens);
                     }
                 }
                 case WORKGROUP -> launch.addTasks(graph, grids, attend, q, k, v, table, seqLens, out, partials,
                         BS, maxBlocks, scale, storage, l);
                 case GATHER -> graph.task(attend, PagedAttentionKernels::attendPagedGather, q, k, v, table, seqLens, out,
-                        B, Hkv, G, tokens, D, BS, maxBlocks, scale, SOFTMAX_BLOCK, storage, l);
+                        B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, l);
                 case REPEAT -> graph
                         .task("repeat" + l, PagedAttentionKernels::repeatKv, k, v, kRep, vRep, table, seqLens,
                                 B, Hkv, G, D, BS, maxBlocks, storage)
                         .task(attend, PagedAttentionKernels::attendPaged, q, kRep, vRep, table, seqLens, out, partials,
-                                B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, SOFTMAX_BLOCK, KvStorage.FP32, l);
+                                B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, Attention.queryBlock(1, D, tokens),
+                                KEY_TILE, KvStorage.FP32, l);
             }
         }
         declareCosts(graph, G);

@@ -2,6 +2,7 @@ package squall.tasks;
 
 import squall.api.KernelContext;
 import squall.kernels.PagedAttentionKernels;
+import squall.kernels.SplitKv;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
 import squall.runtime.GridScheduler;
@@ -98,7 +99,7 @@ public final class WorkGroupDecode {
             grids.add(graph.name() + "." + name,
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
             if (slices > 1) {
-                graph.task(name + "Combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D,
+                graph.task(name + "Combine", SplitKv::combineSlices, partials, out, B * Hkv * G, slices, D,
                         layer * B * Hkv * G);
             }
         }

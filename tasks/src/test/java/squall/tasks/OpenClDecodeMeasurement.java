@@ -30,6 +30,12 @@ public final class OpenClDecodeMeasurement {
                 a[i] = (float) random.nextGaussian();
             }
         }
+        int[] kBits = new int[k.length], vBits = new int[v.length];   // the kernel reads K/V as fp32 bits
+        for (int i = 0; i < k.length; i++) {
+            kBits[i] = Float.floatToRawIntBits(k[i]);
+            vBits[i] = Float.floatToRawIntBits(v[i]);
+        }
+        int[] pages = {0};   // one page: the whole context
         float[] out = new float[shape.qElements()];
         int runs = Integer.getInteger("runs", 10);
         // -DkvMode=EVERY_EXECUTION copies K and V on every call, to measure transfers too.
@@ -37,11 +43,12 @@ public final class OpenClDecodeMeasurement {
         for (String id : args.length == 0 ? new String[] {"opencl:0", "jvm"} : args) {
             Device device = Devices.get(id);
             TaskGraph graph = new TaskGraph("decode")
-                    .transferToDevice(kvMode, k, v)
+                    .transferToDevice(kvMode, kBits, vBits, pages)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, q)
-                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, k, v, out,
+                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out,
                             shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
-                            shape.defaultScale(), false, Attention.DEFAULT_BLOCK)
+                            shape.defaultScale(), false, Attention.queryBlock(shape.groupSize(), shape.D(), shape.Tq()),
+                            Attention.DEFAULT_BLOCK)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             // -Dlocal=N: work-groups of N work-items in dimension 0 instead of the driver's choice.
             squall.runtime.GridScheduler grids = new squall.runtime.GridScheduler();

@@ -41,9 +41,9 @@ class PagedAttentionTest {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 .task("attend", PagedAttentionKernels::attendPaged, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens,
-                        out, partials, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 16, dtype, 0);
+                        out, partials, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 1, 16, dtype, 0);
         if (slices > 1) {
-            graph.task("combine", PagedAttentionKernels::combineSlices, partials, out, B * Hkv * G, slices, D, 0);
+            graph.task("combine", squall.kernels.SplitKv::combineSlices, partials, out, B * Hkv * G, slices, D, 0);
         }
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
@@ -98,7 +98,7 @@ class PagedAttentionTest {
                 .task("append", PagedAttentionKernels::appendKv, kNew, vNew, kCache, vCache, blockTable, seqLens,
                         B, Hkv, Tq, D, BS, maxBlocks, dtype, 0)
                 .task("attend", PagedAttentionKernels::attendPaged, in[0], kCache, vCache, blockTable, seqLens,
-                        out, partials, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 8, dtype, 0)
+                        out, partials, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 3, 8, dtype, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out, kCache);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
             plan.execute();
@@ -128,7 +128,7 @@ class PagedAttentionTest {
                 .task("repeat", PagedAttentionKernels::repeatKv, f.kCache, f.vCache, kRep, vRep, f.blockTable, f.seqLens,
                         B, Hkv, G, D, BS, f.maxBlocks, dtype)
                 .task("attend", PagedAttentionKernels::attendPaged, f.q, kRep, vRep, f.blockTable, f.seqLens, out,
-                        partials, B, Hkv * G, 1, 1, D, BS, f.maxBlocks, scale, 1, 4, KvStorage.FP32, 0)
+                        partials, B, Hkv * G, 1, 1, D, BS, f.maxBlocks, scale, 1, 1, 4, KvStorage.FP32, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
             plan.execute();

@@ -50,6 +50,12 @@ final class PrefillCommand implements Callable<Integer> {
     @Option(names = "--chunk", paramLabel = "<n>", description = "Tokens per prefill step; must divide --tokens; default all at once.")
     Integer chunk;
 
+    @Option(names = "--warmup", paramLabel = "<n>", defaultValue = "1",
+            description = "Untimed prefills of one chunk of one layer before the timed run, so the JVM has compiled"
+                    + " its vector code (a cold JVM runs it interpreted at first); default ${DEFAULT-VALUE}, 0 times a"
+                    + " cold start.")
+    int warmup;
+
     @Mixin
     CacheOptions options;
 
@@ -90,6 +96,17 @@ final class PrefillCommand implements Callable<Integer> {
 
         int chunks = tokens / step;
         String where = "prefill (" + chosen + ") on device " + device.id();
+        if (warmup < 0) {
+            throw new BadInputException("--warmup", "must be >= 0, got " + warmup);
+        }
+        for (int w = 0; w < warmup; w++) {
+            KvCache scratch = KvCache.forBatch(model, 1, dtype, blockSize, batch, step);
+            try (PrefillGraph run = PrefillGraph.builder(scratch, step).device(device).variant(chosen).profiling(false).build()) {
+                run.step();
+            } catch (RuntimeException e) {
+                throw new CommandFailedException(where + " failed in its warm-up: " + e.getMessage(), e);
+            }
+        }
         List<StepCost> costs = new ArrayList<>();
         PrintWriter err = spec.commandLine().getErr();
         try (PrefillGraph prefill = PrefillGraph.builder(cache, step).device(device).variant(chosen).profiling(true).build();
@@ -153,6 +170,7 @@ final class PrefillCommand implements Callable<Integer> {
         r.put("block_size", blockSize);
         r.put("variant", chosen.toString());
         r.put("seed", options.seed);
+        r.put("warmup", warmup);
         r.put("cache_bytes", memory.cacheBytes());
         long attention = StepCost.sum(costs, StepCost::attentionNanos);
         long flops = StepCost.sum(costs, StepCost::flops);
