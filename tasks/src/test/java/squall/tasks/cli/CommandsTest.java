@@ -144,25 +144,28 @@ class CommandsTest {
     void printKernelPutsInTheValuesADecodeOfTheModelUses() {
         ModelPreset llama = ModelPreset.byId("llama3-8b");
         String java = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b", "--device", "jvm").out();
-        assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BLOCK=32"), java);
+        assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BS=16"), java);
         assertTrue(java.contains("// Built on jvm") && java.contains("nothing to build at run time"), java);
         String opencl = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b").out();
-        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, BLOCK its softmax block
-        String expected = "// Specialised for BLOCK=32, BS=16, D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
-                + ", G=" + llama.queryHeads() / llama.kvHeads() + " (the device compiles this source with -D SQUALL_BLOCK=32";
+        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, one query per work-item
+        // (decode), TILE its keys per softmax tile
+        String expected = "// Specialised for BS=16, D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
+                + ", G=" + llama.queryHeads() / llama.kvHeads() + ", QUERIES=1, TILE=64 (the device compiles this source"
+                + " with -D SQUALL_BS=16";
         assertTrue(opencl.lines().anyMatch(l -> l.startsWith(expected)), opencl);
         assertFalse(opencl.lines().skip(2).anyMatch(l -> l.contains("SQUALL_")), "every value is in:\n" + opencl);
-        assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + "]"), opencl);
+        assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + " * 1]"), opencl);
     }
 
     @Test
     void printKernelDefinesSomeValuesAndSaysWhichAreLeft() {
         String partial = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--define", "D=64").out();
         assertTrue(partial.contains("// Specialised for D=64, G=4"), partial);
-        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_BLOCK, SQUALL_DTYPE"), partial);
-        assertTrue(partial.contains("float m[4]") && partial.contains("SQUALL_BS"), partial);
+        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_QUERIES, SQUALL_TILE, SQUALL_DTYPE"),
+                partial);
+        assertTrue(partial.contains("float m[4 * SQUALL_QUERIES]") && partial.contains("SQUALL_BS"), partial);
         Cli.Result unknown = bad("--define", "print-kernel", "attendPaged", "--define", "Q=1");
-        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, BLOCK, DTYPE"), unknown::toString);
+        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, QUERIES, TILE, DTYPE"), unknown::toString);
         bad("--define", "print-kernel", "attendPaged", "--define", "G=four");
         bad("--target", "print-kernel", "attendPaged", "--device", "jvm", "--target", "cuda");
         bad("--model", "print-kernel", "AttentionKernels.attendBroadcast", "--model", "llama3-8b");
@@ -173,13 +176,13 @@ class CommandsTest {
         List<String> opencl = squall.tasks.TestDevices.ids().stream().filter(id -> id.startsWith("opencl:")).toList();
         org.junit.jupiter.api.Assumptions.assumeFalse(opencl.isEmpty(), "no OpenCL device here (CI has PoCL; other tests fail there without it)");
         String device = opencl.getFirst();
-        String out = ok("print-kernel", "PagedAttentionKernels.combineSlices", "--define", "D=128", "--device", device).out();
+        String out = ok("print-kernel", "SplitKv.combineSlices", "--define", "D=128", "--device", device).out();
         assertTrue(out.contains("__kernel void combineSlices("), out);
         assertTrue(out.contains("// Built on " + device + "\n// compiler: clBuildProgram on " + device), out);
         assertTrue(out.contains("// options:  -D SQUALL_D=128\n"), out);
         assertTrue(out.contains("// log:"), out);
         Cli.Result missing = bad("--device", "print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--device", device);
-        assertTrue(missing.errLines()[0].contains("missing D, BS, BLOCK, DTYPE"), missing::toString);
+        assertTrue(missing.errLines()[0].contains("missing D, BS, QUERIES, TILE, DTYPE"), missing::toString);
     }
 
     @Test
