@@ -4,6 +4,10 @@
 #                     $JAVA_HOME, java on the PATH, then the newest under /usr/lib/jvm, ~/.jdks and
 #                     ~/.sdkman/candidates/java (SQUALL_JDK_SEARCH_DIRS, colon-separated, replaces that list)
 #   squall_maven      runs the Maven wrapper from the repository root with the flags Maven needs on JDK 25
+#   squall_usage FILE prints the comment block at the top of FILE, its usage (for -h and --help)
+#   squall_is_help ARG... true if the first argument is -h or --help
+#   squall_error_file the JVM flag that sends a crash report (hs_err_pid*.log) to the cache folder
+#                     instead of the current folder, creating the folder
 
 SQUALL_MIN_JAVA=25
 
@@ -125,5 +129,27 @@ squall_maven() {
         *" --sun-misc-unsafe-memory-access=allow "*) ;;
         *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
     esac
+    case " ${MAVEN_OPTS} " in
+        *" -XX:ErrorFile="*) ;;
+        *) MAVEN_OPTS+=" $(squall_error_file)" ;;
+    esac
     (cd "$root" && ./mvnw "$@")
+}
+
+# The comment block after the shebang, without its "# ": every script's usage is written there, once.
+squall_usage() {
+    sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$1"
+}
+
+squall_is_help() {
+    [[ $# -gt 0 && ( "$1" == "-h" || "$1" == "--help" ) ]]
+}
+
+# Where squall keeps what it builds once (squall.runtime.CacheFolder says the same in Java): a JVM that
+# crashes in native code writes its report there, not into whatever folder the user ran the command from.
+squall_error_file() {
+    local cache=${SQUALL_CACHE_DIR:-}
+    [[ -n "${cache// /}" ]] || cache="$HOME/.cache/squall"
+    mkdir -p "$cache" 2>/dev/null || true
+    echo "-XX:ErrorFile=$cache/hs_err_pid%p.log"
 }
