@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
+import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
@@ -17,7 +18,6 @@ import squall.tasks.io.NpyTensor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -145,19 +145,13 @@ final class AttendCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** The file --out names (through symbolic links), checked before anything runs: a regular file or nothing. */
     private Path outputFile() {
-        Path target = out.toAbsolutePath();
-        Path folder = target.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new BadInputException("--out", "folder " + folder + " does not exist");
+        try {
+            return AtomicFile.target(out);
+        } catch (IOException e) {
+            throw new BadInputException("--out", e.getMessage());
         }
-        if (Files.isDirectory(target)) {
-            throw new BadInputException("--out", out + " is a folder; name a file such as out.npy");
-        }
-        if (!Files.isWritable(folder)) {
-            throw new BadInputException("--out", "cannot write in folder " + folder);
-        }
-        return target;
     }
 
     private Device device() {

@@ -2,26 +2,23 @@ package squall.tasks.io;
 
 import org.jetbrains.bio.npy.NpyArray;
 import org.jetbrains.bio.npy.NpyFile;
+import squall.runtime.AtomicFile;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy {@code .npy} files through the {@code org.jetbrains.bio:npy} library, with the
  * checks the library leaves out: it reads a file whose data is shorter than its header's shape as if
  * the missing bytes were zeros, so every read here compares the file's length with the header first.
- * Writes go to a temporary file in the target's folder and are then moved into place, so a reader never
- * sees half a file and a failed write leaves nothing behind.
+ * Writes go through {@link AtomicFile}: to a temporary file in the target's folder, then moved into place, so a
+ * reader never sees half a file, a failed write leaves nothing behind, and only regular files are ever replaced.
  *
  * <pre>{@code
  * NpyTensor q = Npy.read(Path.of("q.npy"));               // NpyFormatException if malformed
@@ -147,56 +144,30 @@ public final class Npy {
         return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
     }
 
-    /** Writes a little-endian float32 array of {@code shape} atomically: nothing appears at {@code target} on failure. */
+    /**
+     * Writes a little-endian float32 array of {@code shape} atomically, as {@link AtomicFile} writes: nothing appears at
+     * {@code target} on failure, a symbolic link is written through, and a target that is not a regular file is refused.
+     */
     public static void writeFloat32(Path target, int[] shape, float[] data) throws IOException {
+        AtomicFile.write(target, float32(shape, data));
+    }
+
+    /** A little-endian float32 array of {@code shape} as {@link AtomicFile} content, for outputs staged together. */
+    public static AtomicFile.Content float32(int[] shape, float[] data) {
         requireElements(shape, data.length);
-        writeAtomically(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
+        return file -> NpyFile.write(file, data, shape, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Writes a little-endian int32 array of {@code shape} atomically. */
     public static void writeInt32(Path target, int[] shape, int[] data) throws IOException {
         requireElements(shape, data.length);
-        writeAtomically(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
+        AtomicFile.write(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
     }
 
     private static void requireElements(int[] shape, int length) {
         if (NpyTensor.elements(shape) != length) {
             throw new IllegalArgumentException("shape " + NpyTensor.shapeText(shape) + " holds "
                     + NpyTensor.elements(shape) + " elements, the data " + length);
-        }
-    }
-
-    private interface Writer {
-        void write(Path file) throws IOException;
-    }
-
-    private static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path folder = absolute.getParent();
-        Path tmp = createSibling(folder, absolute.getFileName().toString());
-        try {
-            writer.write(tmp);
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A new empty file next to the target; made by hand rather than createTempFile so it gets the usual permissions. */
-    private static Path createSibling(Path folder, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = folder.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
         }
     }
 }
