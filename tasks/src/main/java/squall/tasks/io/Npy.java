@@ -30,6 +30,8 @@ public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Magic, two version bytes and the smallest (version 1.0) header-length field. */
     private static final int MIN_PREFIX = MAGIC.length + 2 + 2;
+    /** The longest Java array, with the headroom some JVMs keep. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private Npy() {
     }
@@ -53,11 +55,15 @@ public final class Npy {
             }
         }
         long elements = NpyTensor.elements(shape);
-        if (elements > Integer.MAX_VALUE) {
-            throw new NpyFormatException(file, "shape " + NpyTensor.shapeText(shape) + " holds " + elements
-                    + " elements, more than one Java array can");
+        if (elements > MAX_ELEMENTS) {
+            throw new NpyFormatException(file, "shape " + NpyTensor.shapeText(shape) + " holds "
+                    + (elements == Long.MAX_VALUE ? "more than 2^63" : Long.toString(elements))
+                    + " elements, more than one Java array can (" + MAX_ELEMENTS + ")");
         }
-        long dataBytes = elements * header.getBytes();
+        if (header.getBytes() < 1 || header.getBytes() > 16) {
+            throw new NpyFormatException(file, "bad header: " + descr + " has " + header.getBytes() + "-byte elements");
+        }
+        long dataBytes = elements * header.getBytes(); // at most 2^31 x 16: no overflow
         long expected = prefix.length + dataBytes;
         if (size < expected) {
             throw new NpyFormatException(file, "truncated: shape " + NpyTensor.shapeText(shape) + " of " + descr
