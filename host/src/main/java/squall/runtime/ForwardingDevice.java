@@ -75,6 +75,26 @@ public class ForwardingDevice implements Device {
     }
 
     @Override
+    public long maxAllocationBytes() {
+        return device.maxAllocationBytes();
+    }
+
+    @Override
+    public long globalMemoryBytes() {
+        return device.globalMemoryBytes();
+    }
+
+    @Override
+    public long privateMemoryBytes() {
+        return device.privateMemoryBytes();
+    }
+
+    @Override
+    public long groupPrivateMemoryBytes() {
+        return device.groupPrivateMemoryBytes();
+    }
+
+    @Override
     public final DeviceSession openSession(boolean profiling) {
         return wrap(device.openSession(profiling));
     }

@@ -99,6 +99,15 @@ public abstract class KernelDescriptor {
         return new int[0];
     }
 
+    /**
+     * The private arrays a work-item of a launch with these arguments declares, in the kernel and the helpers it
+     * calls, in the compiler's order (the bounds-checked sources number arrays by it). Their sizes are built from
+     * constants and {@code @Specialize} arguments only, so a plan checks them against the device before building.
+     */
+    public List<PrivateArray> privateArrays(Object[] args) {
+        return List.of();
+    }
+
     /** The generated source for {@code target}. */
     public String source(KernelTarget target) {
         return sources.computeIfAbsent(target, this::readSource);

@@ -3,6 +3,7 @@ package squall.testkernels;
 import squall.api.Kernel;
 import squall.api.KernelContext;
 import squall.api.Parallel;
+import squall.api.Specialize;
 
 /** Small kernels for runtime and device tests. */
 public final class TestKernels {
@@ -76,5 +77,31 @@ public final class TestKernels {
     @Kernel
     public static void single(int[] out, int value) {
         out[0] = value;
+    }
+
+    /**
+     * {@code out[i] = sum of i + j for j < N}, through a private array of {@code N} values sized by a specialised
+     * argument, and a helper's own private array of four.
+     */
+    @Kernel
+    public static void privateSum(float[] out, int n, @Specialize int N) {
+        for (@Parallel int i = 0; i < n; i++) {
+            float[] scratch = new float[N * 2];
+            for (int j = 0; j < N; j++) {
+                scratch[j] = i + j;
+            }
+            float sum = 0.0f;
+            for (int j = 0; j < N; j++) {
+                sum = sum + scratch[j];
+            }
+            out[i] = sum + fourZeros(i);
+        }
+    }
+
+    /** 0, through a private array of a helper. */
+    static float fourZeros(int i) {
+        float[] zeros = new float[4];
+        zeros[i & 3] = 0.0f;
+        return zeros[0] + zeros[1] + zeros[2] + zeros[3];
     }
 }

@@ -4,10 +4,14 @@ import squall.kernels.AttentionKernels;
 import squall.kernels.AttentionShape;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
+import squall.runtime.DeviceLimits;
 import squall.runtime.ExecutionPlan;
+import squall.runtime.KernelDescriptor;
+import squall.runtime.KernelLibraries;
 import squall.runtime.TaskGraph;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -46,7 +50,7 @@ public final class Attention {
         }
     }
 
-    /** Keys per block of the online softmax when none is given. */
+    /** Keys per block of the online softmax when none is given; a block longer than the keys is all of them. */
     public static final int DEFAULT_BLOCK = 64;
 
     private Attention() {
@@ -139,33 +143,74 @@ public final class Attention {
         /** The task graph writing the result into {@code out} ({@code [B, Hq, Tq, D]}). */
         public TaskGraph graph(String name, float[] out) {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
-            AttentionShape s = shape;
+            int[] map = variant == Variant.BROADCAST ? null : effectiveKvMap();
+            float[] kRep = null, vRep = null;
             TaskGraph graph = new TaskGraph(name);
-            switch (variant) {
-                case BROADCAST -> graph
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v)
-                        .task("attend", AttentionKernels::attendBroadcast, q, k, v, out,
-                                s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, block);
-                case GATHER -> {
-                    int[] map = effectiveKvMap();
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
-                            .task("attend", AttentionKernels::attendGather, q, k, v, map, out,
-                                    s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, block);
-                }
-                case REPEAT -> {
-                    int[] map = effectiveKvMap();
-                    float[] kRep = new float[s.B() * s.Hq() * s.S() * s.D()];
-                    float[] vRep = new float[kRep.length];
-                    // kRep and vRep live on the device only: never copied unless asked for.
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, k, v, map)
-                            .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
-                            .task("repeat", AttentionKernels::repeatKv, k, v, map, kRep, vRep,
-                                    s.B(), s.Hq(), s.Hkv(), s.S(), s.D())
-                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, out,
-                                    s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, block);
-                }
+            if (variant == Variant.REPEAT) {
+                kRep = new float[shape.B() * shape.Hq() * shape.S() * shape.D()];
+                vRep = new float[kRep.length];
+            }
+            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, map == null ? new Object[] {q, k, v} : new Object[] {q, k, v, map});
+            if (kRep != null) {
+                // kRep and vRep live on the device only: never copied unless asked for.
+                graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
+            }
+            for (Launch launch : launches(out, map, kRep, vRep, block)) {
+                graph.task(launch.task(), launch.kernel(), launch.args());
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        }
+
+        private static KernelDescriptor kernel(String name) {
+            return KernelLibraries.find(AttentionKernels.class, name);
+        }
+
+        /** One kernel launch of the call. */
+        private record Launch(String task, KernelDescriptor kernel, Object[] args) {
+        }
+
+        /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
+        private List<Launch> launches(float[] out, int[] map, float[] kRep, float[] vRep, int block) {
+            AttentionShape s = shape;
+            int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
+            return switch (variant) {
+                case BROADCAST -> List.of(new Launch("attend", kernel("attendBroadcast"),
+                        new Object[] {q, k, v, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, keys}));
+                case GATHER -> List.of(new Launch("attend", kernel("attendGather"),
+                        new Object[] {q, k, v, map, out, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, keys}));
+                case REPEAT -> List.of(
+                        new Launch("repeat", kernel("repeatKv"),
+                                new Object[] {k, v, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
+                        new Launch("attend", kernel("attendBroadcast"),
+                                new Object[] {q, kRep, vRep, out, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, keys}));
+            };
+        }
+
+        /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
+        public long privateBytes(int keys) {
+            long most = 0;
+            for (Launch launch : launches(null, null, null, null, keys)) {
+                most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
+            }
+            return most;
+        }
+
+        /**
+         * The largest key block, at most S, whose private arrays fit a work-item of {@code device}; 0 if not even a
+         * block of one key fits (the group of query heads and the head dim alone are too large).
+         */
+        public int largestBlock(Device device) {
+            long limit = device.privateMemoryBytes();
+            int lo = 0, hi = shape.S();
+            while (lo < hi) {   // private memory grows with the block: the last block that fits
+                int mid = lo + (hi - lo + 1) / 2;
+                if (privateBytes(mid) <= limit) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
         }
 
         /** Runs the call once on {@code device} and returns the output. */

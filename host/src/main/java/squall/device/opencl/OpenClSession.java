@@ -10,6 +10,7 @@ import squall.runtime.Device;
 import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
+import squall.runtime.DeviceLimits;
 import squall.runtime.DeviceSession;
 import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
@@ -377,7 +378,10 @@ public final class OpenClSession implements DeviceSession {
         KernelDescriptor kernel = k.descriptor();
         LaunchGeometry geometry;
         try {
-            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits());
+            long perItem = DeviceLimits.privateBytes(kernel, launch.hostArgs());
+            long privateLimit = perItem == 0 ? Long.MAX_VALUE : device.groupPrivateMemoryBytes() / perItem;
+            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits(),
+                    privateLimit);
             setArguments(k, launch, geometry);
         } catch (OpenClException | IllegalArgumentException e) {
             throw launchFailure(k, launch, e.getMessage(), e);

@@ -19,7 +19,9 @@ import squall.tasks.io.NpyTensor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -93,10 +95,15 @@ final class AttendCommand implements Callable<Integer> {
         if (block < 1) {
             throw new BadInputException("--block", "must be >= 1, got " + block);
         }
+        int keys = Math.min(block, shape.S());
+        if (keys < block) {
+            log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
+        }
         Path target = outputFile();
         Device device = device();
         Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
-                chosen, block);
+                chosen, keys);
+        requireFits(call, device);
 
         String where = "variant " + chosen + " (" + kernels(chosen) + ") on device " + device.id();
         log.info("running {}", where);
@@ -143,6 +150,47 @@ final class AttendCommand implements Callable<Integer> {
                     + " --kv-map is another mapping: use --variant gather");
         }
         return chosen;
+    }
+
+    /**
+     * Before anything is allocated on the device or built: every tensor within the device's largest buffer and all
+     * of them within its memory, and the kernel's private arrays (which grow with --block) within a work-item's.
+     */
+    private void requireFits(Attention.Call call, Device device) {
+        AttentionShape s = call.shape();
+        String where = device.id() + " (" + device.name() + ")";
+        long qBytes = 4L * s.qElements(), kvBytes = 4L * s.kvElements();
+        long repeatBytes = call.variant() == Variant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
+        Map<String, Long> buffers = new LinkedHashMap<>();
+        buffers.put("--q", qBytes);
+        buffers.put("--k", kvBytes);
+        buffers.put("--v", kvBytes);
+        buffers.put("--variant", repeatBytes);
+        for (Map.Entry<String, Long> b : buffers.entrySet()) {
+            if (b.getValue() > device.maxAllocationBytes()) {
+                String what = b.getKey().equals("--variant") ? "the repeat variant's copy of K and V (" + s.Hq() + " heads)"
+                        : "its tensor";
+                throw new BadInputException(b.getKey(), String.format(Locale.ROOT, "%s needs %,d bytes in one buffer on %s,"
+                        + " whose largest buffer is %,d bytes", what, b.getValue(), where, device.maxAllocationBytes()));
+            }
+        }
+        long total = 2 * qBytes + 2 * kvBytes + 2 * repeatBytes;
+        if (total > device.globalMemoryBytes()) {
+            throw new BadInputException(kvBytes >= qBytes ? "--k" : "--q", String.format(Locale.ROOT, "q, k, v and the"
+                    + " output need %,d bytes on %s, which has %,d", total, where, device.globalMemoryBytes()));
+        }
+        if (call.privateBytes(call.block()) > device.privateMemoryBytes()) {
+            int largest = call.largestBlock(device);
+            String need = String.format(Locale.ROOT, "each work-item's private arrays need %,d bytes on %s, which gives a"
+                    + " work-item at most %,d", call.privateBytes(call.block()), where, device.privateMemoryBytes());
+            if (largest < 1) {
+                String group = call.variant() == Variant.BROADCAST && s.groupSize() > 1
+                        ? s.groupSize() + " query heads per KV head and " : "";
+                throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with --block 1");
+            }
+            throw new BadInputException("--block", "with blocks of " + call.block() + " keys " + need + "; use --block "
+                    + largest + " or less");
+        }
     }
 
     /** The file --out names (through symbolic links), checked before anything runs: a regular file or nothing. */

@@ -132,6 +132,18 @@ class AttendCommandTest {
         assertTrue(relativeL2(Npy.read(tmp.resolve("out.npy")).floats(), Npy.read(c.file("out.npy")).floats()) < 1e-5);
     }
 
+    @Test
+    void aBlockLongerThanTheKeysIsClampedOnTheJvmToo() throws IOException {
+        // G * BLOCK private floats: 4 * 2147483647 wrapped negative, a NegativeArraySizeException in the kernel
+        TestVectors.Case c = vector("gqa4_decode_d64_s300");
+        Path out = tmp.resolve("out.npy");
+        List<String> args = args(c, out);
+        args.addAll(List.of("--block", "" + Integer.MAX_VALUE, "--check"));
+        Cli.Result result = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, result.status(), result::toString);
+        assertTrue(relativeL2(Npy.read(out).floats(), Npy.read(c.file("out.npy")).floats()) < 1e-5);
+    }
+
     static TestVectors.Case vector(String name) {
         return TestVectors.cases().stream().filter(c -> c.name().equals(name)).findFirst().orElseThrow();
     }
