@@ -267,4 +267,45 @@ class ExecutionPlanTest {
             assertTrue(e.getMessage().contains("private array 'scratch' would have 2147483648 elements"), e.getMessage());
         }
     }
+
+    @Test
+    void aSecondThreadCallingAPlanWhileItExecutesFailsAtOnce() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Device gate = new ForwardingDevice(new JvmDevice(1)) {
+            @Override
+            protected DeviceSession wrap(DeviceSession session) {
+                return new Session(this, session) {
+                    @Override
+                    public void launch(Launch launch) {
+                        inside.countDown();
+                        try {
+                            assertTrue(release.await(60, java.util.concurrent.TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        super.launch(launch);
+                    }
+                };
+            }
+        };
+        float[] a = {1, 2, 3, 4};
+        TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("scale", TestKernels::scale, a, 2.0f).transferToHost(DataTransferMode.EVERY_EXECUTION, a);
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(gate)) {
+            Thread first = new Thread(plan::execute, "first-executor");
+            first.start();
+            assertTrue(inside.await(60, java.util.concurrent.TimeUnit.SECONDS));
+            IllegalStateException e = assertThrows(IllegalStateException.class, plan::execute);
+            assertTrue(e.getMessage().contains("while thread 'first-executor' is inside execute() of the execution plan of"
+                    + " graph 'g'"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> plan.transferToHost(a));
+            assertThrows(IllegalStateException.class, plan::close);
+            release.countDown();
+            first.join(60_000);
+            assertArrayEquals(new float[] {2, 4, 6, 8}, a, "the first execution ran undisturbed");
+            plan.execute();
+            assertArrayEquals(new float[] {4, 8, 12, 16}, a, "and the plan is usable after it");
+        }
+    }
 }
