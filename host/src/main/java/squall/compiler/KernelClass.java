@@ -155,6 +155,7 @@ final class KernelClass {
         }
         otherParams.addAll(localNames(model.method));
         SyntaxRules.check(model.method, problems, specialized, otherParams);
+        BarrierRules.check(model, problems);
         rejectPrivateMembers(model.method, problems, privateStatics);
         for (MethodTree helper : helpers.reachableFrom(model.method)) {
             Set<String> helperNames = new HashSet<>(localNames(helper));

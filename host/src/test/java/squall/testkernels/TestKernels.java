@@ -55,16 +55,6 @@ public final class TestKernels {
         out[ctx.globalIdx] = tile[ctx.localGroupSizeX - 1 - ctx.localIdx];
     }
 
-    /** Work-item 0 skips the barrier the others wait at: undefined on a GPU, an error on the JVM. */
-    @Kernel
-    public static void divergentBarrier(KernelContext ctx, float[] out) {
-        if (ctx.localIdx == 0) {
-            return;
-        }
-        ctx.localBarrier();
-        out[ctx.globalIdx] = 1.0f;
-    }
-
     /** A context kernel without barriers: group, local and global indices. */
     @Kernel
     public static void indices(KernelContext ctx, int[] global, int[] local, int[] group) {
