@@ -58,6 +58,10 @@ final class CFunctionPrinter extends KernelPrinter {
     private final KernelModel kernel;
     /** Address space of each array variable in scope (OpenCL). */
     private final Map<String, Space> arraySpaces = new HashMap<>();
+    /** The function being printed. */
+    private final MethodTree method;
+    /** The bounds-checked build's additions, or {@code null}. */
+    private final BoundsCheckPrinter checks;
 
     private CFunctionPrinter(CSourcePrinter program, TreePath root, KernelModel kernel) {
         super(root);
@@ -65,6 +69,8 @@ final class CFunctionPrinter extends KernelPrinter {
         this.target = program.target;
         this.cuda = target == KernelTarget.CUDA;
         this.kernel = kernel;
+        this.method = (MethodTree) root.getLeaf();
+        this.checks = program.checks;
     }
 
     static String printKernel(CSourcePrinter program, TreePath kernelPath) {
@@ -90,9 +96,15 @@ final class CFunctionPrinter extends KernelPrinter {
             params.add(p.cuda ? "const int " + CNames.safe(local.name()) + "_offset"
                     : "__local " + p.element(local.element()) + "* " + CNames.safe(local.name()));
         }
+        if (p.checks != null) {
+            params.addAll(p.checks.kernelParameters());
+        }
         String head = (p.cuda ? "extern \"C\" __global__ void " : "__kernel void ") + CNames.safe(k.name);
         p.line(head + "(" + String.join(", ", params) + ") {");
         p.indented(() -> {
+            if (p.checks != null) {
+                p.checks.kernelPrologue().forEach(p::line);
+            }
             if (p.cuda && !k.localArrays.isEmpty()) {
                 p.line("extern __shared__ __align__(16) unsigned char squall_shared[];");
             }
@@ -120,9 +132,15 @@ final class CFunctionPrinter extends KernelPrinter {
                 p.arraySpaces.put(paramName, space);
                 params.add(p.arrayParam(space, p.type(((ArrayType) param.asType()).getComponentType()),
                         use.access().get(paramName).writes(), paramName));
+                if (p.checks != null) {
+                    params.addAll(p.checks.helperArrayParameters(paramName));
+                }
             } else {
                 params.add(p.type(param.asType()) + " " + CNames.safe(paramName));
             }
+        }
+        if (p.checks != null) {
+            params.add(p.checks.helperErrorParameter());
         }
         String signature = (p.cuda ? "__device__ " : "") + p.type(method.getReturnType()) + " " + name
                 + "(" + String.join(", ", params) + ")";
@@ -234,6 +252,9 @@ final class CFunctionPrinter extends KernelPrinter {
             String element = type(((ArrayType) program.trees.getElement(path()).asType()).getComponentType());
             String size = within(array, () -> expression(array.getDimensions().getFirst()));
             line(element + " " + name + "[" + size + "] = {0};");
+            if (checks != null) {
+                checks.privateArray(method, v, size).forEach(this::line);
+            }
             return;
         }
         super.variable(v);
@@ -347,12 +368,22 @@ final class CFunctionPrinter extends KernelPrinter {
         String owner = Intrinsics.owner(m);
         if (m.getEnclosingElement().equals(program.kernels.owner)) {
             List<Space> spaces = new ArrayList<>();
+            List<String> args = arguments(call);
+            List<String> passed = new ArrayList<>();
             for (int i = 0; i < m.getParameters().size(); i++) {
+                passed.add(args.get(i));
                 if (m.getParameters().get(i).asType().getKind() == TypeKind.ARRAY) {
-                    spaces.add(arraySpaces.getOrDefault(Names.identifier(call.getArguments().get(i)), Space.GLOBAL));
+                    String array = Names.identifier(call.getArguments().get(i));
+                    spaces.add(arraySpaces.getOrDefault(array, Space.GLOBAL));
+                    if (checks != null) {
+                        passed.addAll(checks.arrayArguments(array));
+                    }
                 }
             }
-            return program.helperName(new HelperVersion(m, spaces)) + "(" + String.join(", ", arguments(call)) + ")";
+            if (checks != null) {
+                passed.add(BoundsCheckPrinter.ERROR);
+            }
+            return program.helperName(new HelperVersion(m, spaces)) + "(" + String.join(", ", passed) + ")";
         }
         if (owner.equals(Names.KERNEL_CONTEXT)) {
             if (m.getSimpleName().contentEquals("localBarrier")) {
@@ -368,7 +399,18 @@ final class CFunctionPrinter extends KernelPrinter {
             if (cuda) {
                 program.halfFunctions.add(HalfPrecision.TO_FLOAT);
             }
-            return name + "(" + String.join(", ", arguments(call)) + ")";
+            List<String> args = arguments(call);
+            if (checks != null) {
+                String packedArray = Names.identifier(call.getArguments().get(0));
+                String outArray = Names.identifier(call.getArguments().get(2));
+                List<String> checked = new ArrayList<>(List.of(args.get(0)));
+                checked.addAll(checks.arrayArguments(packedArray));
+                checked.addAll(List.of(args.get(1), args.get(2)));
+                checked.addAll(checks.arrayArguments(outArray));
+                checked.addAll(List.of(args.get(3), args.get(4), BoundsCheckPrinter.ERROR));
+                return checks.widenHalves(name, packed, out, program.arrayFunctions) + "(" + String.join(", ", checked) + ")";
+            }
+            return name + "(" + String.join(", ", args) + ")";
         }
         if (owner.equals("java.lang.Float") && HalfPrecision.function(m.getSimpleName().toString()) != null) {
             program.halfFunctions.add(HalfPrecision.function(m.getSimpleName().toString()));
@@ -449,6 +491,18 @@ final class CFunctionPrinter extends KernelPrinter {
             return within(chain.get(from), () -> arguments((MethodInvocationTree) chain.get(from)));
         }
         return within(chain.get(from), () -> printedArguments(chain, from + 1));
+    }
+
+    @Override
+    protected String arrayAccess(com.sun.source.tree.ArrayAccessTree a) {
+        if (checks == null) {
+            return super.arrayAccess(a);
+        }
+        String array = Names.identifier(a.getExpression());
+        if (array == null) {
+            throw new UnsupportedConstruct(a, "an access of an array that is not a variable, in the bounds-checked build");
+        }
+        return checks.access(array, expression(a.getExpression()), expression(a.getIndex()));
     }
 
     @Override

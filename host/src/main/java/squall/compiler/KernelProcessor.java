@@ -34,7 +34,7 @@ import java.util.Set;
  *   <li>During annotation processing (untyped trees) it checks each kernel's structure and writes
  *       {@code <Class>Compiled}, holding the kernels' descriptors and JVM variants.</li>
  *   <li>When javac has attributed the class ({@link TaskEvent.Kind#ANALYZE}), it checks the
- *       type-dependent rules and writes OpenCL C and CUDA C for each kernel as class-path resources
+ *       type-dependent rules and writes OpenCL C and CUDA C for each kernel, plain and bounds-checked, as class-path resources
  *       under {@code META-INF/squall/}.</li>
  * </ol>
  * Anything outside the kernel subset is a compile error at its line and column.
@@ -44,7 +44,17 @@ public final class KernelProcessor extends AbstractProcessor {
     private Trees trees;
     private Filer filer;
     /** Classes read during processing whose C sources are written once javac has typed them. */
-    private final Map<String, Map<KernelTarget, Map<String, FileObject>>> pending = new LinkedHashMap<>();
+    private final Map<String, Map<CBuild, Map<String, FileObject>>> pending = new LinkedHashMap<>();
+
+    /** One C source of each kernel: a target, plain or bounds-checked. */
+    private record CBuild(KernelTarget target, boolean checked) {
+        static final List<CBuild> ALL = List.of(new CBuild(KernelTarget.OPENCL, false), new CBuild(KernelTarget.CUDA, false),
+                new CBuild(KernelTarget.OPENCL, true), new CBuild(KernelTarget.CUDA, true));
+
+        String path(String owner, String kernel) {
+            return checked ? target.checkedResourcePath(owner, kernel) : target.resourcePath(owner, kernel);
+        }
+    }
     private final Set<String> libraries = new LinkedHashSet<>();
 
     @Override
@@ -116,13 +126,13 @@ public final class KernelProcessor extends AbstractProcessor {
                 w.write(LibraryWriter.write(kernels, variants));
             }
             String binaryName = processingEnv.getElementUtils().getBinaryName(owner).toString();
-            Map<KernelTarget, Map<String, FileObject>> resources = new LinkedHashMap<>();
+            Map<CBuild, Map<String, FileObject>> resources = new LinkedHashMap<>();
             for (KernelModel k : kernels.accepted()) {
                 writeResource(KernelTarget.JAVA.resourcePath(binaryName, k.name), k.isParallel() ? variants.get(k.name)
                         : JavaVariantPrinter.contextNote(k, kernels.kernelPaths.get(k.name), LibraryWriter.signature(k)), owner);
-                for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-                    resources.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
-                            filer.createResource(StandardLocation.CLASS_OUTPUT, "", target.resourcePath(binaryName, k.name), owner));
+                for (CBuild build : CBuild.ALL) {
+                    resources.computeIfAbsent(build, t -> new LinkedHashMap<>()).put(k.name,
+                            filer.createResource(StandardLocation.CLASS_OUTPUT, "", build.path(binaryName, k.name), owner));
                 }
             }
             pending.put(owner.getQualifiedName().toString(), resources);
@@ -150,7 +160,7 @@ public final class KernelProcessor extends AbstractProcessor {
 
     /** javac has typed {@code type}: check the typed rules and write the C sources. */
     private void analyzed(TypeElement type) {
-        Map<KernelTarget, Map<String, FileObject>> resources = pending.remove(type.getQualifiedName().toString());
+        Map<CBuild, Map<String, FileObject>> resources = pending.remove(type.getQualifiedName().toString());
         if (resources == null) {
             return;
         }
@@ -163,9 +173,9 @@ public final class KernelProcessor extends AbstractProcessor {
                 continue;
             }
             try {
-                for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-                    String source = CSourcePrinter.print(target, k, kernels, trees);
-                    try (Writer w = resources.get(target).get(k.name).openWriter()) {
+                for (CBuild build : CBuild.ALL) {
+                    String source = CSourcePrinter.print(build.target(), k, kernels, trees, build.checked());
+                    try (Writer w = resources.get(build).get(k.name).openWriter()) {
                         w.write(source);
                     }
                 }

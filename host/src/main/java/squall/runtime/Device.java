@@ -70,4 +70,13 @@ public interface Device {
 
     /** Opens the per-plan state: buffers, compiled kernels, a queue. */
     DeviceSession openSession(boolean profiling);
+
+    /**
+     * Opens a session whose kernels, with {@code boundsChecks}, are their bounds-checked builds: every array index is
+     * checked on the device and the first bad one reported after the launch ({@link BoundsChecks}). A device whose
+     * kernels check every access anyway (the jvm's, in Java) opens its usual session.
+     */
+    default DeviceSession openSession(boolean profiling, boolean boundsChecks) {
+        return openSession(profiling);
+    }
 }

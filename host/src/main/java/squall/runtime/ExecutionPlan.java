@@ -42,6 +42,7 @@ public final class ExecutionPlan implements AutoCloseable {
     private final ExclusiveUse use;
     private Device device;
     private boolean profiling;
+    private boolean boundsChecks = BoundsChecks.requested();
     private GridScheduler grids = new GridScheduler();
 
     private DeviceSession session;
@@ -174,6 +175,36 @@ public final class ExecutionPlan implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs each kernel's bounds-checked build: every array index is checked on the device, and a launch that indexes
+     * outside an array fails with a {@link KernelLaunchException} naming the kernel, the array, the index and the
+     * length, instead of reading garbage or corrupting memory. Slower: for finding bugs. {@code SQUALL_BOUNDS_CHECKS=1}
+     * makes it every plan's default. The jvm device checks every access in any case.
+     */
+    public ExecutionPlan withBoundsChecks() {
+        setBoundsChecks(true);
+        return this;
+    }
+
+    /** Runs the usual builds, whatever {@code SQUALL_BOUNDS_CHECKS} says. */
+    public ExecutionPlan withoutBoundsChecks() {
+        setBoundsChecks(false);
+        return this;
+    }
+
+    private void setBoundsChecks(boolean on) {
+        ensureOpen();
+        if (session != null && on != boundsChecks) {
+            releaseSession();
+        }
+        boundsChecks = on;
+    }
+
+    /** Whether kernels run their bounds-checked builds. */
+    public boolean boundsChecks() {
+        return boundsChecks;
+    }
+
     private void setProfiling(boolean on) {
         ensureOpen();
         if (session != null && on != profiling) {
@@ -241,7 +272,7 @@ public final class ExecutionPlan implements AutoCloseable {
         long start = System.nanoTime();
         if (session == null) {
             DeviceLimits.check(graphs, device());
-            session = device().openSession(profiling);
+            session = device().openSession(profiling, boundsChecks);
         }
         for (Object array : stale) {
             BufferState s = buffers.get(array);

@@ -99,6 +99,11 @@ public class ForwardingDevice implements Device {
         return wrap(device.openSession(profiling));
     }
 
+    @Override
+    public final DeviceSession openSession(boolean profiling, boolean boundsChecks) {
+        return wrap(device.openSession(profiling, boundsChecks));
+    }
+
     /** The session this device hands out for one of the device underneath; by default a plain {@link Session}. */
     protected DeviceSession wrap(DeviceSession session) {
         return new Session(this, session);

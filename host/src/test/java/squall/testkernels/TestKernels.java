@@ -94,4 +94,38 @@ public final class TestKernels {
         zeros[i & 3] = 0.0f;
         return zeros[0] + zeros[1] + zeros[2] + zeros[3];
     }
+
+    /** {@code out[i + 1] = i}: the last work-item writes one past the end of {@code out}. */
+    @Kernel
+    public static void writePastTheEnd(float[] out, int n) {
+        for (@Parallel int i = 0; i < n; i++) {
+            out[i + 1] = i;
+        }
+    }
+
+    /** A helper fills one more value than the private array holds. */
+    @Kernel
+    public static void privatePastTheEnd(float[] out, @Specialize int N) {
+        for (@Parallel int i = 0; i < out.length; i++) {
+            float[] scratch = new float[N];
+            fillUpTo(scratch, N + 1);
+            out[i] = scratch[0];
+        }
+    }
+
+    /** {@code a[0..n) = 0, 1, 2, ...}. */
+    static void fillUpTo(float[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            a[j] = j;
+        }
+    }
+
+    /** Each work-item writes the next one's slot of the local array: the last writes past its end. */
+    @Kernel
+    public static void localPastTheEnd(KernelContext ctx, float[] out) {
+        float[] tile = ctx.allocateFloatLocalArray(ctx.localGroupSizeX);
+        tile[ctx.localIdx + 1] = 1.0f;
+        ctx.localBarrier();
+        out[ctx.globalIdx] = tile[ctx.localIdx];
+    }
 }

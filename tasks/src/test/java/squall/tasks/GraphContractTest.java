@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What a decode graph and its cache promise callers: both step methods check their inputs, a graph is used by one
  * thread at a time and a cache by one open graph, and the block table the kernels trust is the cache's alone.
  */
+@Tag("opencl")
 class GraphContractTest {
 
     private static final ModelPreset MODEL = DecodeGraphTest.GQA4;

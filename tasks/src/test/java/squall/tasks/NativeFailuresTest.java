@@ -2,6 +2,7 @@ package squall.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import squall.runtime.CacheEntry;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whose exit status and output are asserted: a damaged cached program binary, private arrays larger than the stack
  * of the thread that runs a work-group (a 768-token prefill chunk, {@code attend --block 1000000}).
  */
+@Tag("opencl")
 class NativeFailuresTest {
 
     @TempDir
@@ -142,5 +144,17 @@ class NativeFailuresTest {
         assertTrue(4L * 4 * (2 + 2 + largest) <= cl.privateMemoryBytes()
                 && 4L * 4 * (2 + 2 + largest + 1) > cl.privateMemoryBytes(), "the largest block that fits: " + largest);
         assertFalse(Files.exists(tmp.resolve("out.npy")));
+    }
+
+    @Test
+    void squallBoundsChecksOneMakesEveryPlanCheckItsIndices() throws Exception {
+        Device cl = OpenClTestDevice.opencl0();
+        Map<String, String> env = new LinkedHashMap<>(cacheIn(tmp.resolve("cache")));
+        env.put("SQUALL_BOUNDS_CHECKS", "1");
+        ChildJvm.Result run = ChildJvm.run(tmp.resolve("checked"), env, OutOfBoundsRun.class, cl.id());
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().startsWith("bounds checks: true"), run::toString);
+        assertTrue(run.out().contains("kernel DeviceTestKernels.axpy (task 'axpy') on " + cl.id()), run::toString);
+        assertTrue(run.out().contains("index 7 is outside array 'y' (length 7)"), run::toString);
     }
 }

@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Devices;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The README's kernel example runs on every device and computes a softmax per row. */
+@Tag("opencl")
 class ReadmeExampleTest {
 
     @Test

@@ -171,6 +171,11 @@ public final class CudaDevice implements Device {
         return new CudaSession(this, profiling);
     }
 
+    @Override
+    public DeviceSession openSession(boolean profiling, boolean boundsChecks) {
+        return new CudaSession(this, profiling, PtxCache.shared(), boundsChecks);
+    }
+
     // ---------------------------------------------------------------- for sessions
 
     CudaDriver driver() {

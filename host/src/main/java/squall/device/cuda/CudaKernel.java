@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * @param label              {@code AttentionKernels.attendBroadcast (task 'attend')}, for messages
  * @param maxThreadsPerBlock the most threads one block can have (registers can make it fewer than the device's)
  * @param staticSharedBytes  shared memory the kernel declares itself
+ * @param checked            whether it is the bounds-checked build (it takes an error record and array lengths)
  */
 record CudaKernel(KernelDescriptor descriptor, CudaSession session, MemorySegment function, String label,
-                  int maxThreadsPerBlock, int staticSharedBytes) implements DeviceKernel {
+                  int maxThreadsPerBlock, int staticSharedBytes, boolean checked) implements DeviceKernel {
 }

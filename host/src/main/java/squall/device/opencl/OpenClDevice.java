@@ -135,7 +135,12 @@ public final class OpenClDevice implements Device {
 
     @Override
     public OpenClSession openSession(boolean profiling) {
-        return new OpenClSession(this, profiling, OpenClSession.DEFAULT_STAGING_CHUNK);
+        return openSession(profiling, false);
+    }
+
+    @Override
+    public OpenClSession openSession(boolean profiling, boolean boundsChecks) {
+        return new OpenClSession(this, profiling, OpenClSession.DEFAULT_STAGING_CHUNK, boundsChecks);
     }
 
     long platformHandle() {

@@ -11,7 +11,8 @@ import squall.runtime.KernelDescriptor;
  * @param maxGroupSize {@code CL_KERNEL_WORK_GROUP_SIZE}: the largest work-group it can run with on this device
  * @param origin       where its program came from
  * @param session      the session that made it, and will release it
+ * @param checked      whether it is the bounds-checked build (it takes an error record and array lengths)
  */
 record OpenClKernel(KernelDescriptor descriptor, long handle, long maxGroupSize, ProgramOrigin origin,
-                    OpenClSession session) implements DeviceKernel {
+                    OpenClSession session, boolean checked) implements DeviceKernel {
 }

@@ -2,6 +2,7 @@ package squall.device.opencl;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import squall.runtime.DataTransferMode;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The disk cache of built programs, and programs loaded from a prebuilt binary. */
+@Tag("opencl")
 class OpenClProgramCacheTest {
 
     private OpenClDevice device;

@@ -95,6 +95,7 @@ final class AttendCommand implements Callable<Integer> {
         if (block < 1) {
             throw new BadInputException("--block", "must be >= 1, got " + block);
         }
+        requireFiniteScores(in, softmaxScale);
         int keys = Math.min(block, shape.S());
         if (keys < block) {
             log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
@@ -150,6 +151,48 @@ final class AttendCommand implements Callable<Integer> {
                     + " --kv-map is another mapping: use --variant gather");
         }
         return chosen;
+    }
+
+    /** Scores and sums are float32: the largest a value may reach, with a margin for the sums' rounding. */
+    private static final double FLOAT_LIMIT = Float.MAX_VALUE / 4.0;
+
+    /**
+     * Finite inputs whose scores or weighted sums overflow float32 give a NaN or infinite output: a bound from the
+     * inputs (|q . k| is at most |q| |k|, and an output at most S times the largest |v|) refuses them up front, naming
+     * what to change, instead of failing after the run.
+     */
+    private void requireFiniteScores(AttendInputs in, float softmaxScale) {
+        AttentionShape s = in.shape();
+        double q = largestRowNorm(in.q(), s.D()), k = largestRowNorm(in.k(), s.D());
+        if (q * k > FLOAT_LIMIT) {
+            throw new BadInputException(q >= k ? "--q" : "--k", String.format(Locale.ROOT, "rows of q and k have norms up"
+                    + " to %.3g and %.3g: their dot products can overflow float32 (%.3g); scale the inputs down", q, k, Float.MAX_VALUE));
+        }
+        if (q * k * Math.abs(softmaxScale) > FLOAT_LIMIT) {
+            throw new BadInputException("--scale", String.format(Locale.ROOT, "%s times dot products of up to %.3g can"
+                    + " overflow float32 (%.3g): use a smaller --scale", softmaxScale, q * k, Float.MAX_VALUE));
+        }
+        double v = 0;
+        for (float x : in.v()) {
+            v = Math.max(v, Math.abs(x));
+        }
+        if (v * s.S() > FLOAT_LIMIT) {
+            throw new BadInputException("--v", String.format(Locale.ROOT, "values up to %.3g summed over S = %d keys can"
+                    + " overflow float32 (%.3g); scale v down", v, s.S(), Float.MAX_VALUE));
+        }
+    }
+
+    /** The largest L2 norm of a row of {@code D} values, in double. */
+    private static double largestRowNorm(float[] rows, int D) {
+        double largest = 0;
+        for (int start = 0; start < rows.length; start += D) {
+            double sum = 0;
+            for (int d = 0; d < D; d++) {
+                sum += (double) rows[start + d] * rows[start + d];
+            }
+            largest = Math.max(largest, Math.sqrt(sum));
+        }
+        return largest;
     }
 
     /**

@@ -54,6 +54,11 @@ public final class Npy {
                 throw new NpyFormatException(file, "bad header: negative dimension in shape " + NpyTensor.shapeText(shape));
             }
         }
+        if (shape.length == 0) {
+            // The library cannot decode a 0-d array, and no squall input is one.
+            throw new NpyFormatException(file, "a 0-dimensional (scalar) array of " + descr + "; squall reads arrays of"
+                    + " one dimension or more");
+        }
         long elements = NpyTensor.elements(shape);
         if (elements > MAX_ELEMENTS) {
             throw new NpyFormatException(file, "shape " + NpyTensor.shapeText(shape) + " holds "

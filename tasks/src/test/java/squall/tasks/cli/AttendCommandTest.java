@@ -1,5 +1,6 @@
 package squall.tasks.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every NumPy test vector through {@code squall attend} on every device present (jvm, opencl:0 from PoCL in
  * CI, cuda:0 on a GPU machine), read back from the written file.
  */
+@Tag("opencl")
 class AttendCommandTest {
 
     @TempDir

@@ -2,6 +2,7 @@ package squall.tasks.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.Devices;
 import squall.tasks.LayoutProbe;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code squall decode}: the report's fields and their values, text and JSON, and the progress bar. */
+@Tag("opencl")
 class DecodeCommandTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
