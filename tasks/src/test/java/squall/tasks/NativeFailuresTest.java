@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Inputs that killed the JVM inside PoCL (SIGSEGV, abort: exit 139 or 134, no message), each now run in a child JVM
  * whose exit status and output are asserted: a damaged cached program binary, private arrays larger than the stack
- * of the thread that runs a work-group (a 768-token prefill chunk, {@code attend --block 1000000}).
+ * of the thread that runs a work-group (a 768-token prefill chunk, {@code attend --block 1000000}), local arrays
+ * larger than the device's local memory, and out-of-bounds indices under {@code SQUALL_BOUNDS_CHECKS=1}.
  */
 @Tag("opencl")
 class NativeFailuresTest {
@@ -156,5 +157,17 @@ class NativeFailuresTest {
         assertTrue(run.out().startsWith("bounds checks: true"), run::toString);
         assertTrue(run.out().contains("kernel DeviceTestKernels.axpy (task 'axpy') on " + cl.id()), run::toString);
         assertTrue(run.out().contains("index 7 is outside array 'y' (length 7)"), run::toString);
+    }
+
+    @Test
+    void aLocalArrayLargerThanTheDevicesLocalMemoryIsRefusedBeforeTheLaunch() throws Exception {
+        // PoCL took the 4 MiB local argument and crashed the JVM in the launch
+        Device cl = OpenClTestDevice.opencl0();
+        ChildJvm.Result run = ChildJvm.run(tmp.resolve("local"), cacheIn(tmp.resolve("cache")), OutOfBoundsRun.class,
+                cl.id(), "local");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("kernel DeviceTestKernels.localOfLength (task 'local') failed to launch on " + cl.id()),
+                run::toString);
+        assertTrue(run.out().contains("CL_DEVICE_LOCAL_MEM_SIZE"), run::toString);
     }
 }

@@ -481,6 +481,14 @@ public final class OpenClSession implements DeviceSession {
         }
         List<LocalArray> locals = kernel.localArrays();
         int[] localLengths = locals.isEmpty() ? new int[0] : kernel.localArrayLengths(launch.hostArgs(), sizes(geometry));
+        long localBytes = 0;
+        for (int a = 0; a < locals.size(); a++) {
+            localBytes += (long) Math.max(localLengths[a], 1) * locals.get(a).element().elementBytes();
+        }
+        if (localBytes > device.localMemoryBytes()) {
+            throw new IllegalArgumentException("its local arrays need " + localBytes + " bytes per work-group with " + geometry
+                    + ", and a work-group on " + device.id() + " has " + device.localMemoryBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE)");
+        }
         for (int a = 0; a < locals.size(); a++) {
             LocalArray local = locals.get(a);
             long bytes = (long) Math.max(localLengths[a], 1) * local.element().elementBytes();

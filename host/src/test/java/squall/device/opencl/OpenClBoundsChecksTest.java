@@ -92,13 +92,13 @@ class OpenClBoundsChecksTest {
 
     @Test
     void checksAreOffUnlessAskedFor() {
-        float[] a = new float[2];
-        TaskGraph graph = new TaskGraph("g").transferToHost(DataTransferMode.EVERY_EXECUTION, a)
-                .task("write", TestKernels::writePastTheEnd, a, 1);
+        float[] a = {7, 7};
+        TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("write", TestKernels::writePastTheEnd, a, 1).transferToHost(DataTransferMode.EVERY_EXECUTION, a);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device)) {
             assertEquals(squall.runtime.BoundsChecks.requested(), plan.boundsChecks(), "SQUALL_BOUNDS_CHECKS decides the default");
             plan.withoutBoundsChecks().execute();
-            assertArrayEquals(new float[] {0, 0}, a);
+            assertArrayEquals(new float[] {7, 0}, a);
         }
     }
 }
