@@ -8,6 +8,10 @@
 #   squall_exec_java  replaces the shell with $SQUALL_JAVA, minus the JVM's incubator-module warning on stderr
 #   squall_build STAMP OUTPUTS TARGET MODULE...   builds Maven module TARGET when an output is missing or a
 #                     MODULE changed since STAMP, saying so on standard error
+#   squall_usage FILE prints the comment block at the top of FILE, its usage (for -h and --help)
+#   squall_is_help ARG... true if the first argument is -h or --help
+#   squall_error_file the JVM flag that sends a crash report (hs_err_pid*.log) to the cache folder
+#                     instead of the current folder, creating the folder
 
 SQUALL_MIN_JAVA=25
 # Flags every JVM that runs squall needs (the same list as squall.jvm.flags in pom.xml): LWJGL and the CUDA
@@ -132,6 +136,10 @@ squall_maven() {
         *" --sun-misc-unsafe-memory-access=allow "*) ;;
         *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
     esac
+    case " ${MAVEN_OPTS} " in
+        *" -XX:ErrorFile="*) ;;
+        *) MAVEN_OPTS+=" $(squall_error_file)" ;;
+    esac
     (cd "$root" && ./mvnw "$@")
 }
 
@@ -211,4 +219,22 @@ squall_build() {
     fi
     rm -f "$log"
     touch -d "@$started" "$stamp"
+}
+
+# The comment block after the shebang, without its "# ": every script's usage is written there, once.
+squall_usage() {
+    sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$1"
+}
+
+squall_is_help() {
+    [[ $# -gt 0 && ( "$1" == "-h" || "$1" == "--help" ) ]]
+}
+
+# Where squall keeps what it builds once (squall.runtime.CacheFolder says the same in Java): a JVM that
+# crashes in native code writes its report there, not into whatever folder the user ran the command from.
+squall_error_file() {
+    local cache=${SQUALL_CACHE_DIR:-}
+    [[ -n "${cache// /}" ]] || cache="$HOME/.cache/squall"
+    mkdir -p "$cache" 2>/dev/null || true
+    echo "-XX:ErrorFile=$cache/hs_err_pid%p.log"
 }

@@ -65,18 +65,27 @@ final class CFunctionPrinter extends KernelPrinter {
     private final KernelModel kernel;
     /** Address space of each array variable in scope (OpenCL). */
     private final Map<String, SpaceRef> arraySpaces = new HashMap<>();
+    /** The function being printed. */
+    private final MethodTree method;
+    /** The bounds-checked build's additions, or {@code null} for the plain build. */
+    private final BoundsCheckPrinter checks;
 
-    private CFunctionPrinter(KernelTarget target, Trees trees, HelperIndex helpers, TreePath root, KernelModel kernel) {
+    private CFunctionPrinter(KernelTarget target, Trees trees, HelperIndex helpers, TreePath root, KernelModel kernel,
+                             boolean checked) {
         super(root);
         this.target = target;
         this.cuda = target == KernelTarget.CUDA;
         this.trees = trees;
         this.helpers = helpers;
         this.kernel = kernel;
+        this.method = (MethodTree) root.getLeaf();
+        this.checks = checked ? new BoundsCheckPrinter(target, kernel, helpers) : null;
     }
 
-    static CFragment printKernel(KernelTarget target, Trees trees, HelperIndex helpers, KernelModel k, TreePath kernelPath) {
-        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, kernelPath, k);
+    /** {@code k}, plain or (with {@code checked}) bounds-checked ({@link BoundsCheckPrinter}). */
+    static CFragment printKernel(KernelTarget target, Trees trees, HelperIndex helpers, KernelModel k, TreePath kernelPath,
+                                 boolean checked) {
+        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, kernelPath, k, checked);
         List<String> params = new ArrayList<>();
         for (KernelModel.Param param : k.params) {
             if (param.type() == ParamType.KERNEL_CONTEXT || param.specialized()) {
@@ -98,9 +107,15 @@ final class CFunctionPrinter extends KernelPrinter {
             params.add(p.cuda ? "const int " + CNames.safe(local.name()) + "_offset"
                     : "__local " + p.element(local.element()) + "* " + CNames.safe(local.name()));
         }
+        if (p.checks != null) {
+            params.addAll(p.checks.kernelParameters());
+        }
         String head = (p.cuda ? "extern \"C\" __global__ void " : "__kernel void ") + CNames.safe(k.name);
         p.line(head + "(" + String.join(", ", params) + ") {");
         p.indented(() -> {
+            if (p.checks != null) {
+                p.checks.kernelPrologue().forEach(p::line);
+            }
             if (p.cuda && !k.localArrays.isEmpty()) {
                 p.line("extern __shared__ __align__(16) unsigned char squall_shared[];");
             }
@@ -115,10 +130,11 @@ final class CFunctionPrinter extends KernelPrinter {
      * {@code method}, a helper, with the address space of its {@code i}-th array parameter left open (on OpenCL)
      * and its name left as {@link #SELF}.
      */
-    static CFragment printHelper(KernelTarget target, Trees trees, HelperIndex helpers, ExecutableElement method) {
+    static CFragment printHelper(KernelTarget target, Trees trees, HelperIndex helpers, ExecutableElement method,
+                                 boolean checked) {
         TreePath path = trees.getPath(method);
         MethodTree tree = (MethodTree) path.getLeaf();
-        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, path, null);
+        CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, path, null, checked);
         Set<String> arrays = new LinkedHashSet<>();
         tree.getParameters().stream().filter(v -> v.getType().getKind() == Tree.Kind.ARRAY_TYPE)
                 .forEach(v -> arrays.add(v.getName().toString()));
@@ -132,9 +148,15 @@ final class CFunctionPrinter extends KernelPrinter {
                 p.arraySpaces.put(paramName, space);
                 params.add(p.arrayParam(space, p.type(((ArrayType) param.asType()).getComponentType()),
                         use.access().get(paramName).writes(), paramName));
+                if (p.checks != null) {
+                    params.addAll(p.checks.helperArrayParameters(paramName));
+                }
             } else {
                 params.add(p.type(param.asType()) + " " + CNames.safe(paramName));
             }
+        }
+        if (p.checks != null) {
+            params.add(p.checks.helperErrorParameter());
         }
         String signature = (p.cuda ? "__device__ " : "") + p.type(method.getReturnType()) + " " + SELF
                 + "(" + String.join(", ", params) + ")";
@@ -248,6 +270,9 @@ final class CFunctionPrinter extends KernelPrinter {
             String element = type(((ArrayType) trees.getElement(path()).asType()).getComponentType());
             String size = within(array, () -> expression(array.getDimensions().getFirst()));
             line(element + " " + name + "[" + size + "] = {0};");
+            if (checks != null) {
+                checks.privateArray(method, v, size).forEach(this::line);
+            }
             return;
         }
         super.variable(v);
@@ -361,12 +386,21 @@ final class CFunctionPrinter extends KernelPrinter {
         String owner = Intrinsics.owner(m);
         if (isHelper(m)) {
             List<SpaceRef> spaces = new ArrayList<>();
+            List<String> args = arguments(call);
+            List<String> passed = new ArrayList<>();
             for (int i = 0; i < m.getParameters().size(); i++) {
+                passed.add(args.get(i));
                 if (m.getParameters().get(i).asType().getKind() == TypeKind.ARRAY) {
                     spaces.add(spaceOf(call.getArguments().get(i)));
+                    if (checks != null) {
+                        passed.addAll(checks.arrayArguments(Names.identifier(call.getArguments().get(i))));
+                    }
                 }
             }
-            return out.callHelper(HelperIndex.key(m), spaces) + "(" + String.join(", ", arguments(call)) + ")";
+            if (checks != null) {
+                passed.add(BoundsCheckPrinter.ERROR);
+            }
+            return out.callHelper(HelperIndex.key(m), spaces) + "(" + String.join(", ", passed) + ")";
         }
         if (owner.equals(Names.KERNEL_CONTEXT)) {
             if (m.getSimpleName().contentEquals("localBarrier")) {
@@ -380,7 +414,7 @@ final class CFunctionPrinter extends KernelPrinter {
                 out.halfFunctions.add(HalfPrecision.TO_FLOAT);
             }
             return out.callLibrary(function, List.of(spaceOf(call.getArguments().get(0)), spaceOf(call.getArguments().get(2))))
-                    + "(" + String.join(", ", arguments(call)) + ")";
+                    + "(" + String.join(", ", libraryArguments(call, arguments(call), List.of(0, 2))) + ")";
         }
         if (owner.equals(Names.KERNEL_MATH) && OrderFreeMath.isOperation(function)) {
             List<SpaceRef> spaces = new ArrayList<>();
@@ -390,12 +424,30 @@ final class CFunctionPrinter extends KernelPrinter {
             if (cuda && OrderFreeMath.readsPacked(function)) {
                 out.halfFunctions.add(HalfPrecision.TO_FLOAT);
             }
-            return out.callLibrary(function, spaces) + "(" + String.join(", ", promotedArguments(call, m)) + ")";
+            return out.callLibrary(function, spaces) + "(" + String.join(", ",
+                    libraryArguments(call, promotedArguments(call, m), OrderFreeMath.arrayPositions(function))) + ")";
         }
         if (owner.equals("java.lang.Float") && HalfPrecision.function(function) != null) {
             out.halfFunctions.add(HalfPrecision.function(function));
         }
         return Intrinsics.call(target, m, promotedArguments(call, m));
+    }
+
+    /**
+     * The arguments of a call to a library function whose array arguments are at {@code arrayPositions}: as printed,
+     * or in the bounds-checked build, the same followed by each array's length and number, then the error record
+     * (what the checked wrappers take).
+     */
+    private List<String> libraryArguments(MethodInvocationTree call, List<String> printed, List<Integer> arrayPositions) {
+        if (checks == null) {
+            return printed;
+        }
+        List<String> args = new ArrayList<>(printed);
+        for (int position : arrayPositions) {
+            args.addAll(checks.arrayArguments(Names.identifier(call.getArguments().get(position))));
+        }
+        args.add(BoundsCheckPrinter.ERROR);
+        return args;
     }
 
     /** Whether a call to {@code m} is a call to a helper (printed into the program) rather than a library function. */
@@ -481,6 +533,18 @@ final class CFunctionPrinter extends KernelPrinter {
             return within(chain.get(from), () -> arguments((MethodInvocationTree) chain.get(from)));
         }
         return within(chain.get(from), () -> printedArguments(chain, from + 1));
+    }
+
+    @Override
+    protected String arrayAccess(com.sun.source.tree.ArrayAccessTree a) {
+        if (checks == null) {
+            return super.arrayAccess(a);
+        }
+        String array = Names.identifier(a.getExpression());
+        if (array == null) {
+            throw new UnsupportedConstruct(a, "an access of an array that is not a variable, in the bounds-checked build");
+        }
+        return checks.access(array, expression(a.getExpression()), expression(a.getIndex()));
     }
 
     @Override

@@ -17,10 +17,17 @@ final class JavaVariantPrinter extends KernelPrinter {
     static final String TO = "squallTo";
 
     private final KernelModel kernel;
+    /** Names printed widened to long, so that a size evaluated on the host cannot overflow as the kernel's int would. */
+    private final java.util.Set<String> widened;
 
     private JavaVariantPrinter(KernelModel kernel, TreePath root) {
+        this(kernel, root, java.util.Set.of());
+    }
+
+    private JavaVariantPrinter(KernelModel kernel, TreePath root, java.util.Set<String> widened) {
         super(root);
         this.kernel = kernel;
+        this.widened = widened;
     }
 
     /** The variant as a static method of the generated class. */
@@ -49,6 +56,17 @@ final class JavaVariantPrinter extends KernelPrinter {
     /** An expression printed as Java, for bounds and sizes evaluated on the host. */
     static String expressionText(com.sun.source.tree.ExpressionTree e, TreePath root) {
         return new JavaVariantPrinter(null, root).expression(e);
+    }
+
+    /** {@link #expressionText}, with each of {@code widened} (int parameters) printed as {@code ((long) name)}. */
+    static String longExpressionText(com.sun.source.tree.ExpressionTree e, TreePath root, java.util.Set<String> widened) {
+        return new JavaVariantPrinter(null, root, widened).expression(e);
+    }
+
+    @Override
+    protected String identifier(com.sun.source.tree.IdentifierTree id) {
+        String name = id.getName().toString();
+        return widened.contains(name) ? "((long) " + name + ")" : name;
     }
 
     @Override

@@ -152,6 +152,7 @@ final class KernelClass {
         }
         otherParams.addAll(localNames(model.method));
         SyntaxRules.check(model.method, problems, specialized, otherParams);
+        BarrierRules.check(model, problems);
         rejectPrivateMembers(model.method, problems, privateStatics);
         String self = owner.getQualifiedName().toString();
         for (MethodTree helper : helpers.reachableFrom(model.method)) {

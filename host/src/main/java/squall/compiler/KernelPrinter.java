@@ -256,7 +256,7 @@ abstract class KernelPrinter {
             case LiteralTree l -> literal(l);
             case IdentifierTree id -> identifier(id);
             case MemberSelectTree s -> memberSelect(s);
-            case ArrayAccessTree a -> expression(a.getExpression()) + "[" + expression(a.getIndex()) + "]";
+            case ArrayAccessTree a -> arrayAccess(a);
             case MethodInvocationTree call -> invocation(call);
             case TypeCastTree c -> cast(c);
             case ConditionalExpressionTree c -> expression(c.getCondition()) + " ? " + expression(c.getTrueExpression())
@@ -268,6 +268,11 @@ abstract class KernelPrinter {
             case NewArrayTree n -> newArray(n);
             default -> throw new UnsupportedConstruct(e, "expression " + e.getKind());
         };
+    }
+
+    /** {@code a[i]}; the one place array accesses are printed, so a back end can check them. */
+    protected String arrayAccess(ArrayAccessTree a) {
+        return expression(a.getExpression()) + "[" + expression(a.getIndex()) + "]";
     }
 
     /** {@code new T[n]}, the initializer of a private array declaration. */

@@ -36,7 +36,7 @@ import java.util.Set;
  *   <li>During annotation processing (untyped trees) it checks each kernel's structure and writes
  *       {@code <Class>Compiled}, holding the kernels' descriptors and JVM variants.</li>
  *   <li>When javac has attributed the class ({@link TaskEvent.Kind#ANALYZE}), it checks the
- *       type-dependent rules and writes OpenCL C and CUDA C for each kernel as class-path resources
+ *       type-dependent rules and writes OpenCL C and CUDA C for each kernel, plain and bounds-checked, as class-path resources
  *       under {@code META-INF/squall/}.</li>
  * </ol>
  * Anything outside the kernel subset is a compile error at its line and column.
@@ -55,8 +55,8 @@ public final class KernelProcessor extends AbstractProcessor {
     private final Map<String, PendingClass> pending = new LinkedHashMap<>();
     /** Helpers some kernel reaches, by {@link HelperIndex#key}: each is printed when its class is typed. */
     private final Set<String> neededHelpers = new LinkedHashSet<>();
-    /** Printed helpers, per target, by key. */
-    private final Map<KernelTarget, Map<String, CSourcePrinter.Helper>> printedHelpers = new LinkedHashMap<>();
+    /** Printed helpers, per build, by key. */
+    private final Map<CBuild, Map<String, CSourcePrinter.Helper>> printedHelpers = new LinkedHashMap<>();
     /** Every top-level class of the compilation, by qualified name: where helpers may live. */
     private final Set<String> compiled = new LinkedHashSet<>();
     /** Classes javac has typed. */
@@ -65,14 +65,24 @@ public final class KernelProcessor extends AbstractProcessor {
     /** The helper index of the last processing round, whose trees are what javac types afterwards. */
     private HelperIndex helperIndex;
 
+    /** One C source of each kernel: a target, plain or bounds-checked. */
+    private record CBuild(KernelTarget target, boolean checked) {
+        static final List<CBuild> ALL = List.of(new CBuild(KernelTarget.OPENCL, false), new CBuild(KernelTarget.CUDA, false),
+                new CBuild(KernelTarget.OPENCL, true), new CBuild(KernelTarget.CUDA, true));
+
+        String path(String owner, String kernel) {
+            return checked ? target.checkedResourcePath(owner, kernel) : target.resourcePath(owner, kernel);
+        }
+    }
+
     /** A class's kernels between processing and the writing of their C sources. */
     private static final class PendingClass {
-        /** The reserved C resources, per target and kernel. */
-        final Map<KernelTarget, Map<String, FileObject>> resources = new LinkedHashMap<>();
+        /** The reserved C resources, per build and kernel. */
+        final Map<CBuild, Map<String, FileObject>> resources = new LinkedHashMap<>();
         /** Classes (this one included) that must be typed before the programs can be put together. */
         final Set<String> needs = new LinkedHashSet<>();
-        /** The kernels as printed when their class was typed, per target; empty until then. */
-        final Map<KernelTarget, Map<String, CFragment>> printed = new LinkedHashMap<>();
+        /** The kernels as printed when their class was typed, per build; empty until then. */
+        final Map<CBuild, Map<String, CFragment>> printed = new LinkedHashMap<>();
         final Map<String, KernelModel> models = new LinkedHashMap<>();
         final Map<String, Problems> problems = new LinkedHashMap<>();
         final Map<String, com.sun.source.tree.MethodTree> trees = new LinkedHashMap<>();
@@ -163,9 +173,9 @@ public final class KernelProcessor extends AbstractProcessor {
             for (KernelModel k : kernels.accepted()) {
                 writeResource(KernelTarget.JAVA.resourcePath(binaryName, k.name), k.isParallel() ? variants.get(k.name)
                         : JavaVariantPrinter.contextNote(k, kernels.kernelPaths.get(k.name), LibraryWriter.signature(k)), owner);
-                for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-                    pendingClass.resources.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
-                            filer.createResource(StandardLocation.CLASS_OUTPUT, "", target.resourcePath(binaryName, k.name), owner));
+                for (CBuild build : CBuild.ALL) {
+                    pendingClass.resources.computeIfAbsent(build, t -> new LinkedHashMap<>()).put(k.name,
+                            filer.createResource(StandardLocation.CLASS_OUTPUT, "", build.path(binaryName, k.name), owner));
                 }
                 for (var helper : helpers.reachableFrom(k.method)) {
                     pendingClass.needs.add(helpers.ownerOf(helper));
@@ -241,13 +251,13 @@ public final class KernelProcessor extends AbstractProcessor {
             }
         }
         TypeRules.check(roots, problems, type, trees, helperIndex);
-        for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
+        for (CBuild build : CBuild.ALL) {
             for (ExecutableElement m : helpers) {
                 try {
-                    CFragment fragment = CFunctionPrinter.printHelper(target, trees, helperIndex, m);
+                    CFragment fragment = CFunctionPrinter.printHelper(build.target(), trees, helperIndex, m, build.checked());
                     long overloads = type.getEnclosedElements().stream()
                             .filter(e -> e.getSimpleName().equals(m.getSimpleName())).count();
-                    printedHelpers.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(HelperIndex.key(m),
+                    printedHelpers.computeIfAbsent(build, t -> new LinkedHashMap<>()).put(HelperIndex.key(m),
                             new CSourcePrinter.Helper(HelperIndex.key(m), name, type.getSimpleName().toString(),
                                     CNames.safe(m.getSimpleName().toString()),
                                     overloads > 1 ? type.getEnclosedElements().indexOf(m) : -1, fragment));
@@ -261,8 +271,8 @@ public final class KernelProcessor extends AbstractProcessor {
                         continue;
                     }
                     try {
-                        own.printed.computeIfAbsent(target, t -> new LinkedHashMap<>()).put(k.name,
-                                CFunctionPrinter.printKernel(target, trees, helperIndex, k, kernels.kernelPaths.get(k.name)));
+                        own.printed.computeIfAbsent(build, t -> new LinkedHashMap<>()).put(k.name, CFunctionPrinter.printKernel(
+                                build.target(), trees, helperIndex, k, kernels.kernelPaths.get(k.name), build.checked()));
                     } catch (KernelPrinter.UnsupportedConstruct e) {
                         own.problems.get(k.name).error(e.tree, e.getMessage());
                     }
@@ -278,19 +288,19 @@ public final class KernelProcessor extends AbstractProcessor {
 
     /** Puts together and writes the programs of a class's kernels, all of whose classes are typed now. */
     private void write(String className, PendingClass kernels) {
-        for (KernelTarget target : List.of(KernelTarget.OPENCL, KernelTarget.CUDA)) {
-            Map<String, CFragment> printed = kernels.printed.getOrDefault(target, Map.of());
+        for (CBuild build : CBuild.ALL) {
+            Map<String, CFragment> printed = kernels.printed.getOrDefault(build, Map.of());
             for (var entry : printed.entrySet()) {
                 String kernel = entry.getKey();
-                CSourcePrinter.Result program = CSourcePrinter.print(target, className, kernels.models.get(kernel),
-                        entry.getValue(), printedHelpers.getOrDefault(target, Map.of()));
+                CSourcePrinter.Result program = CSourcePrinter.print(build.target(), className, kernels.models.get(kernel),
+                        entry.getValue(), printedHelpers.getOrDefault(build, Map.of()), build.checked(), helperIndex);
                 if (program.error() != null) {
-                    if (target == KernelTarget.OPENCL) {
+                    if (build.target() == KernelTarget.OPENCL && !build.checked()) {
                         kernels.problems.get(kernel).error(kernels.trees.get(kernel), program.error());
                     }
                     continue;
                 }
-                try (Writer w = kernels.resources.get(target).get(kernel).openWriter()) {
+                try (Writer w = kernels.resources.get(build).get(kernel).openWriter()) {
                     w.write(program.source());
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

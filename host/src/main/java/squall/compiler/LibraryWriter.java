@@ -83,6 +83,20 @@ final class LibraryWriter {
             }
             out.append(String.join(", ", bounds)).append("};\n    }\n");
         }
+        List<PrivateArrays.Declared> privates = PrivateArrays.of(k, kernels.helpers);
+        if (!privates.isEmpty()) {
+            // Lengths in long arithmetic, so a size whose int product wraps is seen as the size it asks for.
+            java.util.Set<String> widened = new java.util.HashSet<>();
+            k.params.stream().filter(KernelModel.Param::specialized).forEach(p -> widened.add(p.name()));
+            out.append("\n    static java.util.List<squall.runtime.PrivateArray> ").append(k.name).append("__privateArrays(")
+                    .append(signature(k)).append(") {\n        return java.util.List.of(");
+            List<String> arrays = new ArrayList<>();
+            for (PrivateArrays.Declared a : privates) {
+                arrays.add("\n                new squall.runtime.PrivateArray(\"" + a.name() + "\", squall.runtime.ParamType." + a.element()
+                        + ", (long) (" + JavaVariantPrinter.longExpressionText(a.length(), methodPath, widened) + "))");
+            }
+            out.append(String.join(",", arrays)).append(");\n    }\n");
+        }
         if (!k.localArrays.isEmpty()) {
             out.append("\n    static int[] ").append(k.name).append("__localLengths(").append(signature(k)).append(") {\n")
                     .append("        return new int[] {");
@@ -122,6 +136,10 @@ final class LibraryWriter {
         } else {
             override("void runWorkItem(squall.api.KernelContext context, Object[] a)",
                     owner + "." + k.name + "(context" + (k.params.size() > 1 ? ", " : "") + casts(k, 1) + ");");
+        }
+        if (!privates.isEmpty()) {
+            override("java.util.List<squall.runtime.PrivateArray> privateArrays(Object[] a)",
+                    "return " + k.name + "__privateArrays(" + casts(k, 0) + ");");
         }
         if (!k.localArrays.isEmpty()) {
             override("int[] localArrayLengths(Object[] a, squall.api.KernelContext launch)",

@@ -108,6 +108,103 @@ final class OrderFreeMath {
         functions.computeIfAbsent(c, f -> cuda ? Cuda.definition(name, c, spaces) : OpenCl.definition(name, c, spaces));
     }
 
+    // ---------------------------------------------------------------- the bounds-checked build
+
+    /**
+     * One operation's checked wrapper: its result type (and what it gives back when an array does not fit), its C
+     * parameters ({@code $i}: the i-th array's qualifier), and for each array the first and last element it touches
+     * (as C over the parameters; {@code W(i)} is the int holding stored element {@code i}) and when it touches any.
+     */
+    private record Checked(String result, String failed, List<String> params, List<String[]> spans) {
+    }
+
+    private static final Map<String, Checked> CHECKED = new LinkedHashMap<>();
+
+    static {
+        checked("dot", "float", "0.0f", List.of("$0const float* a", "int aOffset", "$1const float* b", "int bOffset", "int n"),
+                span("n > 0", "aOffset", "aOffset + n - 1"), span("n > 0", "bOffset", "bOffset + n - 1"));
+        checked("dotPacked", "float", "0.0f",
+                List.of("$0const float* a", "int aOffset", "$1const int* packed", "int offset", "int format", "int n"),
+                span("n > 0", "aOffset", "aOffset + n - 1"), span("n > 0", "W(offset)", "W(offset + n - 1)"));
+        checked("axpy", "void", "", List.of("float alpha", "$0const float* x", "int xOffset", "$1float* y", "int yOffset", "int n"),
+                span("n > 0", "xOffset", "xOffset + n - 1"), span("n > 0", "yOffset", "yOffset + n - 1"));
+        checked("axpyPacked", "void", "",
+                List.of("float alpha", "$0const int* packed", "int offset", "int format", "$1float* y", "int yOffset", "int n"),
+                span("n > 0", "W(offset)", "W(offset + n - 1)"), span("n > 0", "yOffset", "yOffset + n - 1"));
+        checked("sumOf", "float", "0.0f", List.of("$0const float* x", "int offset", "int n"),
+                span("n > 0", "offset", "offset + n - 1"));
+        checked("maxOf", "float", "0.0f", List.of("$0const float* x", "int offset", "int n"),
+                span("n > 0", "offset", "offset + n - 1"));
+        checked("exponentiate", "float", "0.0f", List.of("$0float* x", "int offset", "int n", "float shift"),
+                span("n > 0", "offset", "offset + n - 1"));
+        checked("dotRows", "void", "", List.of("$0const float* a", "int aOffset", "int rows", "$1const int* packed",
+                        "int offset", "int format", "int cols", "int n", "$2float* out", "int outOffset", "int outStride"),
+                span("rows > 0 && n > 0", "aOffset", "aOffset + rows * n - 1"),
+                span("cols > 0 && n > 0", "W(offset)", "W(offset + cols * n - 1)"),
+                span("rows > 0 && cols > 0", "outOffset", "outOffset + (rows - 1) * outStride + cols - 1"));
+        checked("axpyRows", "void", "", List.of("$0const float* p", "int pOffset", "int pStride", "int rows",
+                        "$1const int* packed", "int offset", "int format", "int cols", "int n", "$2float* y", "int yOffset"),
+                span("rows > 0 && cols > 0", "pOffset", "pOffset + (rows - 1) * pStride + cols - 1"),
+                span("cols > 0 && n > 0", "W(offset)", "W(offset + cols * n - 1)"),
+                span("rows > 0 && n > 0", "yOffset", "yOffset + rows * n - 1"));
+        checked(HalfPrecision.WIDEN_HALVES, "void", "",
+                List.of("$0const int* packed", "int halfOffset", "$1float* out", "int outOffset", "int n"),
+                span("n > 0", "halfOffset >> 1", "(halfOffset + n - 1) >> 1"), span("n > 0", "outOffset", "outOffset + n - 1"));
+    }
+
+    private static String[] span(String when, String first, String last) {
+        return new String[] {when, first, last};
+    }
+
+    private static void checked(String name, String result, String failed, List<String> params, String[]... spans) {
+        CHECKED.put(name, new Checked(result, failed, params, List.of(spans)));
+    }
+
+    /**
+     * The bounds-checked build's wrapper of library function {@code name} (an operation here, or
+     * {@code widenHalves}), whose plain version is {@code fast}: it takes the plain arguments, then each array's
+     * length and number, then the error record; checks the whole stretch of each array the call would touch
+     * ({@code squall_fits}, which records the first that does not fit) and calls {@code fast} only if all fit.
+     */
+    static String checkedDefinition(String name, KernelTarget target, List<Space> spaces, String fast, String wrapper,
+                                    String errorParameter) {
+        boolean cuda = target == KernelTarget.CUDA;
+        Checked c = CHECKED.get(name);
+        List<String> params = new java.util.ArrayList<>();
+        List<String> args = new java.util.ArrayList<>();
+        for (String p : c.params()) {
+            String declared = p;
+            for (int i = 0; i < spaces.size(); i++) {
+                declared = declared.replace("$" + i, cuda ? "" : spaces.get(i).qualifier + " ");
+            }
+            params.add(declared);
+            args.add(declared.substring(declared.lastIndexOf(' ') + 1).replace("*", ""));
+        }
+        StringBuilder checks = new StringBuilder();
+        for (int i = 0; i < c.spans().size(); i++) {
+            String[] span = c.spans().get(i);
+            params.add("const int squall_array" + i + "_length");
+            params.add("const int squall_array" + i + "_id");
+            checks.append(i == 0 ? "" : "\n            && ").append("(!(").append(span[0]).append(") || squall_fits(")
+                    .append(words(span[1])).append(", ").append(words(span[2])).append(", squall_array").append(i)
+                    .append("_length, squall_array").append(i).append("_id, ").append(BoundsCheckPrinter.ERROR).append("))");
+        }
+        params.add(errorParameter);
+        String call = fast + "(" + String.join(", ", args) + ")";
+        boolean returns = !c.result().equals("void");
+        return (cuda ? "__device__ " : "") + "inline " + c.result() + " " + wrapper + "(" + String.join(", ", params) + ") {\n"
+                + "    if (" + checks + ") {\n"
+                + "        " + (returns ? "return " : "") + call + ";\n"
+                + "    }\n"
+                + (returns ? "    return " + c.failed() + ";\n" : "")
+                + "}\n";
+    }
+
+    /** {@code W(i)}, the int that holds stored element {@code i}, written out. */
+    private static String words(String expression) {
+        return expression.replaceAll("W\\((.*)\\)", "(format == 0 ? ($1) : ($1) >> 1)");
+    }
+
     // ---------------------------------------------------------------- pieces
 
     private static final String SUM8 = """

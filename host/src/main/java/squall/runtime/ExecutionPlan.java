@@ -22,13 +22,26 @@ import java.util.Set;
  * }
  * }</pre>
  *
- * A plan is not thread-safe: execute it from one thread at a time.
+ * <p>Making a plan checks its graphs (every array a task uses is transferred, and copied in or written by an
+ * earlier task before it is read) and freezes them: a later change to a graph is an {@link IllegalStateException}.
+ * Before its first execution on a device the plan checks what the device must hold ({@link DeviceLimits}): every
+ * array within the largest buffer, all of them within its memory, each kernel's private arrays within a
+ * work-item's share. Nothing is allocated or built when one does not fit.
+ *
+ * <p>Threads: a plan is for one thread at a time. A call from a second thread while another is inside
+ * {@code execute}, {@code transferToHost}, {@code refreshOnDevice} or {@code close} fails at once with an
+ * {@link IllegalStateException} naming both threads; nothing of the running call is disturbed. Separate plans
+ * are independent, on one device or several, and may run on threads of their own at the same time. The host
+ * arrays of a graph belong to its plan while it executes: a thread that writes them meanwhile races with the
+ * copies.
  */
 public final class ExecutionPlan implements AutoCloseable {
 
     private final List<TaskGraph> graphs;
+    private final ExclusiveUse use;
     private Device device;
     private boolean profiling;
+    private boolean boundsChecks = BoundsChecks.requested();
     private GridScheduler grids = new GridScheduler();
 
     private DeviceSession session;
@@ -56,7 +69,44 @@ public final class ExecutionPlan implements AutoCloseable {
             throw new IllegalArgumentException("an execution plan needs at least one task graph");
         }
         this.graphs = List.of(graphs);
+        this.use = new ExclusiveUse("the execution plan of graph" + (graphs.length == 1 ? " '" + graphs[0].name() + "'"
+                : "s " + this.graphs.stream().map(g -> "'" + g.name() + "'").toList()));
         checkDeclared();
+        checkInitialised();
+        for (TaskGraph g : graphs) {
+            g.freeze("the execution plan of graph '" + g.name() + "'");
+        }
+    }
+
+    /**
+     * An array a task reads must be on the device by then: copied in by an earlier {@code transferToDevice}, or
+     * written by an earlier task. Otherwise a device reads whatever its new buffer holds.
+     */
+    private void checkInitialised() {
+        Set<Object> initialised = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (TaskGraph g : graphs) {
+            for (TaskGraph.Step step : g.steps()) {
+                if (step instanceof TaskGraph.ToDevice t) {
+                    initialised.addAll(t.arrays());
+                } else if (step instanceof TaskGraph.Task task) {
+                    List<KernelParam> params = task.kernel().params();
+                    for (int i = 0; i < params.size(); i++) {
+                        if (params.get(i).type().isArray() && params.get(i).access().reads()
+                                && !initialised.contains(task.args().get(i))) {
+                            throw new IllegalArgumentException("task '" + g.name() + "." + task.name() + "' ("
+                                    + task.kernel().qualifiedName() + ") reads array argument " + i + " '"
+                                    + params.get(i).name() + "', which no earlier transferToDevice copies in and no"
+                                    + " earlier task writes: on a device it would read an uninitialised buffer");
+                        }
+                    }
+                    for (int i = 0; i < params.size(); i++) {
+                        if (params.get(i).type().isArray() && params.get(i).access().writes()) {
+                            initialised.add(task.args().get(i));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Every array a task uses must be declared in a transfer, so each device knows whether to copy it in. */
@@ -124,6 +174,36 @@ public final class ExecutionPlan implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs each kernel's bounds-checked build: every array index is checked on the device, and a launch that indexes
+     * outside an array fails with a {@link KernelLaunchException} naming the kernel, the array, the index and the
+     * length, instead of reading garbage or corrupting memory. Slower: for finding bugs. {@code SQUALL_BOUNDS_CHECKS=1}
+     * makes it every plan's default. The jvm device checks every access in any case.
+     */
+    public ExecutionPlan withBoundsChecks() {
+        setBoundsChecks(true);
+        return this;
+    }
+
+    /** Runs the usual builds, whatever {@code SQUALL_BOUNDS_CHECKS} says. */
+    public ExecutionPlan withoutBoundsChecks() {
+        setBoundsChecks(false);
+        return this;
+    }
+
+    private void setBoundsChecks(boolean on) {
+        ensureOpen();
+        if (session != null && on != boundsChecks) {
+            releaseSession();
+        }
+        boundsChecks = on;
+    }
+
+    /** Whether kernels run their bounds-checked builds. */
+    public boolean boundsChecks() {
+        return boundsChecks;
+    }
+
     private void setProfiling(boolean on) {
         ensureOpen();
         if (session != null && on != profiling) {
@@ -169,21 +249,34 @@ public final class ExecutionPlan implements AutoCloseable {
      */
     public ExecutionPlan refreshOnDevice(Object... arrays) {
         ensureOpen();
+        try (ExclusiveUse.Scope ignored = use.enter("refreshOnDevice()")) {
+            markStale(arrays);
+        }
+        return this;
+    }
+
+    private void markStale(Object... arrays) {
         for (Object array : arrays) {
             if (ParamType.of(array) == null || !ParamType.of(array).isArray()) {
                 throw new IllegalArgumentException("refreshOnDevice takes primitive arrays");
             }
             stale.add(array);
         }
-        return this;
     }
 
     /** Runs every graph's steps in order, and waits for the device. */
     public ExecutionResult execute() {
+        try (ExclusiveUse.Scope ignored = use.enter("execute()")) {
+            return executeAlone();
+        }
+    }
+
+    private ExecutionResult executeAlone() {
         ensureOpen();
         long start = System.nanoTime();
         if (session == null) {
-            session = device().openSession(profiling);
+            DeviceLimits.check(graphs, device());
+            session = device().openSession(profiling, boundsChecks);
         }
         for (Object array : stale) {
             BufferState s = buffers.get(array);
@@ -310,7 +403,9 @@ public final class ExecutionPlan implements AutoCloseable {
 
     /** Copies the device contents of {@code arrays} to the host now (any arrays the plan's graphs use). */
     public void transferToHost(Object... arrays) {
-        copyToHost(arrays);
+        try (ExclusiveUse.Scope ignored = use.enter("transferToHost()")) {
+            copyToHost(arrays);
+        }
     }
 
     /** Copies the device contents of {@code arrays} to the host now. */
@@ -348,9 +443,11 @@ public final class ExecutionPlan implements AutoCloseable {
     /** Frees every device buffer and compiled kernel the plan made. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            releaseSession();
+        try (ExclusiveUse.Scope ignored = use.enter("close()")) {
+            if (!closed) {
+                closed = true;
+                releaseSession();
+            }
         }
     }
 }

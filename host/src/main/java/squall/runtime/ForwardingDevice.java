@@ -75,8 +75,33 @@ public class ForwardingDevice implements Device {
     }
 
     @Override
+    public long maxAllocationBytes() {
+        return device.maxAllocationBytes();
+    }
+
+    @Override
+    public long globalMemoryBytes() {
+        return device.globalMemoryBytes();
+    }
+
+    @Override
+    public long privateMemoryBytes() {
+        return device.privateMemoryBytes();
+    }
+
+    @Override
+    public long groupPrivateMemoryBytes() {
+        return device.groupPrivateMemoryBytes();
+    }
+
+    @Override
     public final DeviceSession openSession(boolean profiling) {
         return wrap(device.openSession(profiling));
+    }
+
+    @Override
+    public final DeviceSession openSession(boolean profiling, boolean boundsChecks) {
+        return wrap(device.openSession(profiling, boundsChecks));
     }
 
     /** The session this device hands out for one of the device underneath; by default a plain {@link Session}. */

@@ -24,6 +24,7 @@ public abstract class KernelDescriptor {
     private final boolean usesBarrier;
     private final List<LocalArray> localArrays;
     private final Map<KernelTarget, String> sources = new ConcurrentHashMap<>();
+    private final Map<KernelTarget, java.util.Optional<String>> checkedSources = new ConcurrentHashMap<>();
 
     protected KernelDescriptor(Class<?> owner, String name, List<KernelParam> params, int parallelDimensions,
                                boolean usesBarrier, List<LocalArray> localArrays) {
@@ -99,9 +100,34 @@ public abstract class KernelDescriptor {
         return new int[0];
     }
 
+    /**
+     * The private arrays a work-item of a launch with these arguments declares, in the kernel and the helpers it
+     * calls, in the compiler's order (the bounds-checked sources number arrays by it). Their sizes are built from
+     * constants and {@code @Specialize} arguments only, so a plan checks them against the device before building.
+     */
+    public List<PrivateArray> privateArrays(Object[] args) {
+        return List.of();
+    }
+
     /** The generated source for {@code target}. */
     public String source(KernelTarget target) {
         return sources.computeIfAbsent(target, this::readSource);
+    }
+
+    /**
+     * The bounds-checked build for {@code target} ({@link BoundsChecks}), or {@code null} when the kernel has none: a
+     * descriptor written by hand, or by a compiler older than the checks. Such a kernel runs unchecked.
+     */
+    public String checkedSource(KernelTarget target) {
+        return checkedSources.computeIfAbsent(target, t -> {
+            String path = t.checkedResourcePath(owner.getName(), name);
+            try (InputStream in = owner.getClassLoader().getResourceAsStream(path)) {
+                return in == null ? java.util.Optional.empty()
+                        : java.util.Optional.of(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + path, e);
+            }
+        }).orElse(null);
     }
 
     private String readSource(KernelTarget target) {

@@ -24,4 +24,9 @@ public enum KernelTarget {
     public String resourcePath(String ownerBinaryName, String kernel) {
         return "META-INF/squall/" + ownerBinaryName + "/" + kernel + "." + extension;
     }
+
+    /** Where the bounds-checked build of {@code owner.kernel} lives (OpenCL and CUDA; see {@code BoundsChecks}). */
+    public String checkedResourcePath(String ownerBinaryName, String kernel) {
+        return "META-INF/squall/" + ownerBinaryName + "/" + kernel + ".checked." + extension;
+    }
 }

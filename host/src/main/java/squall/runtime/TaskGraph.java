@@ -27,7 +27,9 @@ import java.util.TreeMap;
  * }</pre>
  *
  * Every array a task uses must appear in {@link #transferToDevice} (inputs and resident state) or
- * {@link #transferToHost} (outputs, which need no copy in). Steps run in the order declared.
+ * {@link #transferToHost} (outputs, which need no copy in), and an array a task reads must be copied in or
+ * written by an earlier task. Steps run in the order declared. Making an {@link ExecutionPlan} from a graph
+ * freezes it: the plan checks it then, and later changes are refused.
  */
 public final class TaskGraph {
 
@@ -67,6 +69,8 @@ public final class TaskGraph {
     private final List<Step> steps = new ArrayList<>();
     private final Set<String> taskNames = new HashSet<>();
     private final java.util.Map<String, java.util.function.Supplier<TaskCost>> costs = new java.util.LinkedHashMap<>();
+    /** Set when an {@link ExecutionPlan} is made from the graph: the plan checked it as it is then. */
+    private String frozenBy;
 
     public TaskGraph(String name) {
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
@@ -89,6 +93,7 @@ public final class TaskGraph {
      * (a decode step's context).
      */
     public TaskGraph cost(String task, java.util.function.Supplier<TaskCost> cost) {
+        requireUnfrozen("cost");
         if (!taskNames.contains(task)) {
             throw new IllegalArgumentException("graph '" + name + "' has no task '" + task + "'");
         }
@@ -104,6 +109,7 @@ public final class TaskGraph {
 
     /** Copies primitive arrays to the device: once ({@code FIRST_EXECUTION}) or on every execution. */
     public TaskGraph transferToDevice(DataTransferMode mode, Object... arrays) {
+        requireUnfrozen("transferToDevice");
         if (mode == DataTransferMode.UNDER_DEMAND) {
             throw new IllegalArgumentException("UNDER_DEMAND applies to transferToHost; use FIRST_EXECUTION for"
                     + " arrays that stay on the device");
@@ -114,8 +120,32 @@ public final class TaskGraph {
 
     /** Copies primitive arrays back: on every execution, the first only, or when asked ({@code UNDER_DEMAND}). */
     public TaskGraph transferToHost(DataTransferMode mode, Object... arrays) {
+        requireUnfrozen("transferToHost");
         steps.add(new ToHost(mode, checkedArrays("transferToHost", arrays)));
         return this;
+    }
+
+    /**
+     * Freezes the graph: an {@link ExecutionPlan} checked it (every array transferred or produced before it is read)
+     * and runs it as it is, so a step added later would run unchecked (on OpenCL, reading an uninitialised buffer).
+     */
+    void freeze(String plan) {
+        if (frozenBy == null) {
+            frozenBy = plan;
+        }
+    }
+
+    /** {@code true} once an {@link ExecutionPlan} was made from the graph; it cannot change any more. */
+    public boolean isFrozen() {
+        return frozenBy != null;
+    }
+
+    private void requireUnfrozen(String change) {
+        if (frozenBy != null) {
+            throw new IllegalStateException("task graph '" + name + "' belongs to " + frozenBy + " since that plan was"
+                    + " made, and the plan runs it as it was checked then: " + change + "(...) is refused. Build the"
+                    + " whole graph first, or make a new graph and plan");
+        }
     }
 
     private static List<Object> checkedArrays(String step, Object[] arrays) {
@@ -136,6 +166,7 @@ public final class TaskGraph {
      * ({@code task(name, AttentionKernels::decode, ...)}) are the usual way in.
      */
     public TaskGraph task(String name, KernelDescriptor kernel, Object... args) {
+        requireUnfrozen("task");
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
             throw new IllegalArgumentException("task name must be an identifier, got '" + name + "'");
         }

@@ -36,21 +36,28 @@ class GoldenOutputTest {
         assertTrue(compiled.success(), compiled.errorText());
     }
 
+    /** Kernels whose bounds-checked builds are reviewed too: helpers with arrays, private and local arrays. */
+    private static final List<String> CHECKED_KERNELS = List.of("blockSum", "rowDots");
+
     static Stream<Arguments> outputs() {
         List<Arguments> cases = new ArrayList<>();
         for (String kernel : KERNELS) {
             for (KernelTarget target : KernelTarget.values()) {
-                cases.add(Arguments.of(kernel, target));
+                cases.add(Arguments.of(kernel, target, false));
+                if (CHECKED_KERNELS.contains(kernel) && target != KernelTarget.JAVA) {
+                    cases.add(Arguments.of(kernel, target, true));
+                }
             }
         }
         return cases.stream();
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
+    @ParameterizedTest(name = "{0} -> {1}, bounds-checked: {2}")
     @MethodSource("outputs")
-    void matchesTheReviewedOutput(String kernel, KernelTarget target) throws IOException {
-        String actual = compiled.generated("golden.Golden", kernel, target);
-        String file = kernel + "." + target.extension();
+    void matchesTheReviewedOutput(String kernel, KernelTarget target, boolean checked) throws IOException {
+        String actual = checked ? compiled.generatedChecked("golden.Golden", kernel, target)
+                : compiled.generated("golden.Golden", kernel, target);
+        String file = kernel + (checked ? ".checked." : ".") + target.extension();
         if (Boolean.getBoolean("squall.golden.update")) {
             Path source = Path.of("src/test/resources/golden", file);
             Files.writeString(source, actual);
@@ -70,6 +77,11 @@ class GoldenOutputTest {
         for (String kernel : KERNELS) {
             Path source = dir.resolve(kernel + ".cu");
             Files.writeString(source, resource(kernel + "." + KernelTarget.CUDA.extension()));
+            command.add(source.toString());
+        }
+        for (String kernel : CHECKED_KERNELS) {
+            Path source = dir.resolve(kernel + ".checked.cu");
+            Files.writeString(source, resource(kernel + ".checked." + KernelTarget.CUDA.extension()));
             command.add(source.toString());
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();

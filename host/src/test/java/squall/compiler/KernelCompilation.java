@@ -37,10 +37,19 @@ final class KernelCompilation {
 
         /** A generated source, e.g. the OpenCL C of {@code Golden.scale}. */
         String generated(String className, String kernel, KernelTarget target) {
+            return read(target.resourcePath(className, kernel), className + "." + kernel, target);
+        }
+
+        /** The bounds-checked build of a kernel. */
+        String generatedChecked(String className, String kernel, KernelTarget target) {
+            return read(target.checkedResourcePath(className, kernel), className + "." + kernel + " (checked)", target);
+        }
+
+        private String read(String path, String what, KernelTarget target) {
             try {
-                return Files.readString(output.resolve(target.resourcePath(className, kernel)));
+                return Files.readString(output.resolve(path));
             } catch (IOException e) {
-                throw new UncheckedIOException("no generated " + target + " source for " + className + "." + kernel, e);
+                throw new UncheckedIOException("no generated " + target + " source for " + what, e);
             }
         }
     }

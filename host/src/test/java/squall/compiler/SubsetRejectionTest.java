@@ -202,4 +202,66 @@ class SubsetRejectionTest {
     void instanceKernels() {
         assertRejected("    @Kernel\n    public void k(float[] a) {\n    }\n", "public void k", "kernels must be static");
     }
+
+    /** A context kernel with {@code body}. */
+    private static String contextKernel(String body) {
+        return "    @Kernel\n    public static void k(KernelContext ctx, float[] a, int n) {\n"
+                + "        float[] tile = ctx.allocateFloatLocalArray(64);\n" + body + "\n    }\n";
+    }
+
+    private static final String DIVERGES = "localBarrier() is reached by only some work-items of a group";
+
+    @Test
+    void aBarrierUnderAWorkItemCondition() {
+        assertRejected(contextKernel("        if (ctx.localIdx < 4) {\n            ctx.localBarrier();\n        }"),
+                "ctx.localBarrier()", DIVERGES);
+    }
+
+    @Test
+    void aBarrierAfterAWorkItemReturns() {
+        assertRejected(contextKernel("        if (ctx.localIdx == 0) {\n            return;\n        }\n"
+                + "        tile[ctx.localIdx] = 1f;\n        ctx.localBarrier();\n        a[ctx.globalIdx] = tile[0];"),
+                "ctx.localBarrier()", "the return under the condition 'ctx.localIdx == 0'");
+    }
+
+    @Test
+    void aBarrierInALoopWhoseCountDependsOnTheWorkItem() {
+        // through a variable and a helper: the trip count differs between work-items
+        assertRejected(contextKernel("        int item = twice(ctx.localIdx);\n        for (int i = 0; i < item; i++) {\n"
+                + "            ctx.localBarrier();\n        }") + "    static int twice(int x) {\n        return 2 * x;\n    }\n",
+                "ctx.localBarrier()", DIVERGES);
+    }
+
+    @Test
+    void aBarrierInALoopSomeWorkItemsLeaveEarly() {
+        assertRejected(contextKernel("        for (int i = 0; i < n; i++) {\n            ctx.localBarrier();\n"
+                + "            if (a[ctx.globalIdx] > n) {\n                break;\n            }\n        }"),
+                "ctx.localBarrier()", "the break under the condition 'a[ctx.globalIdx] > n'");
+    }
+
+    @Test
+    void aBarrierUnderAConditionOnAPrivateArrayOfWorkItemValues() {
+        assertRejected(contextKernel("        float[] mine = new float[2];\n        mine[0] = ctx.globalIdx;\n"
+                + "        if (mine[0] > 3f) {\n            ctx.localBarrier();\n        }"), "ctx.localBarrier()", DIVERGES);
+    }
+
+    @Test
+    void barriersThatEveryWorkItemReachesAreAccepted() {
+        // uniform conditions (the group, sizes, parameters, shared memory at a uniform index), guarded work between
+        // barriers, and a j that varies in one loop but not in another
+        String source = "package good;\nimport squall.api.*;\npublic class Barriers {\n    @Kernel\n"
+                + "    public static void k(KernelContext ctx, float[] a, int n) {\n"
+                + "        float[] tile = ctx.allocateFloatLocalArray(64);\n"
+                + "        int item = ctx.localIdx;\n"
+                + "        for (int j = item; j < 64; j += ctx.localGroupSizeX) {\n            tile[j] = a[j];\n        }\n"
+                + "        ctx.localBarrier();\n"
+                + "        if (ctx.groupIdx % 2 == 0 && n > 3) {\n"
+                + "            for (int j = 0; j < n; j++) {\n"
+                + "                if (item < 8) {\n                    tile[item] = tile[item] + 1f;\n                }\n"
+                + "                ctx.localBarrier();\n            }\n        }\n"
+                + "        if (tile[0] > 0f) {\n            ctx.localBarrier();\n        }\n"
+                + "        a[ctx.globalIdx] = tile[item];\n    }\n}\n";
+        KernelCompilation.Result result = KernelCompilation.compile("good.Barriers", source);
+        assertEquals("", result.errorText());
+    }
 }

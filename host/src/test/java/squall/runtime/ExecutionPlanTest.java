@@ -5,6 +5,8 @@ import squall.api.KernelContext;
 import squall.device.jvm.JvmDevice;
 import squall.testkernels.TestKernels;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -135,5 +137,175 @@ class ExecutionPlanTest {
     void gridsMustDivideEvenly() {
         assertThrows(IllegalArgumentException.class, () -> new WorkerGrid1D(100).setLocalWork(64, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new WorkerGrid1D(0));
+    }
+
+    @Test
+    void aGraphIsFrozenWhenAPlanIsMadeFromIt() {
+        float[] a = new float[4], b = new float[4];
+        TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("scale", TestKernels::scale, a, 2.0f);
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(new JvmDevice(1))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> graph.task("late", TestKernels::scale, b, 2.0f));
+            assertTrue(e.getMessage().contains("task graph 'g' belongs to the execution plan of graph 'g'"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, b));
+            assertThrows(IllegalStateException.class, () -> graph.transferToHost(DataTransferMode.EVERY_EXECUTION, b));
+            assertThrows(IllegalStateException.class, () -> graph.cost("scale", () -> new TaskCost(0, 0, 0)));
+            assertTrue(graph.isFrozen());
+            assertEquals(2, graph.steps().size(), "the refused changes left no step behind");
+            plan.execute();
+        }
+    }
+
+    @Test
+    void anArrayReadBeforeAnythingWritesItIsRejected() {
+        int[] a = new int[4];
+        // a is only copied back: increment would read whatever a new device buffer holds
+        TaskGraph graph = new TaskGraph("g").task("inc", TestKernels::increment, a)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, a);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ExecutionPlan(graph));
+        assertTrue(e.getMessage().contains("task 'g.inc' (TestKernels.increment) reads array argument 0 'a', which no"
+                + " earlier transferToDevice copies in and no earlier task writes"), e.getMessage());
+        assertFalse(graph.isFrozen(), "a rejected graph can still be fixed");
+        int[] b = new int[4];
+        TaskGraph produced = new TaskGraph("p").transferToHost(DataTransferMode.EVERY_EXECUTION, b)
+                .task("write", TestKernels::writeIndex, b, 0, 4)
+                .task("inc", TestKernels::increment, b);
+        try (ExecutionPlan plan = new ExecutionPlan(produced).withDevice(new JvmDevice(1))) {
+            plan.execute();
+            assertArrayEquals(new int[] {1, 2, 3, 4}, b, "an array an earlier task wrote may be read");
+        }
+    }
+
+    /** A jvm device reporting the limits of a small accelerator, and counting the sessions it opens. */
+    static final class SmallDevice extends ForwardingDevice {
+        final long maxAllocation, memory, privateBytes;
+        int sessions;
+
+        SmallDevice(long maxAllocation, long memory, long privateBytes) {
+            super(new JvmDevice(1));
+            this.maxAllocation = maxAllocation;
+            this.memory = memory;
+            this.privateBytes = privateBytes;
+        }
+
+        @Override
+        public long maxAllocationBytes() {
+            return maxAllocation;
+        }
+
+        @Override
+        public long globalMemoryBytes() {
+            return memory;
+        }
+
+        @Override
+        public long privateMemoryBytes() {
+            return privateBytes;
+        }
+
+        @Override
+        protected DeviceSession wrap(DeviceSession session) {
+            sessions++;
+            return super.wrap(session);
+        }
+    }
+
+    @Test
+    void arraysBeyondTheDevicesLimitsFailBeforeAnythingIsAllocated() {
+        float[] big = new float[1000], other = new float[600];
+        TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, big, other)
+                .task("scale", TestKernels::scale, big, 2.0f).task("scale2", TestKernels::scale, other, 2.0f);
+        SmallDevice oneBuffer = new SmallDevice(3000, 1L << 20, 1L << 20);
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(oneBuffer)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, plan::execute);
+            assertEquals("task 'g.scale' argument 'a': float[1000] needs 4000 bytes in one buffer, and the largest buffer"
+                    + " jvm (" + oneBuffer.name() + ") allocates is 3000 bytes", e.getMessage());
+            assertEquals(0, oneBuffer.sessions, "nothing was opened on the device");
+        }
+        SmallDevice memory = new SmallDevice(4000, 5000, 1L << 20);
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(memory)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, plan::execute);
+            assertTrue(e.getMessage().contains("the plan's 2 arrays need 6400 bytes on jvm"), e.getMessage());
+            assertTrue(e.getMessage().contains("which has 5000 bytes of memory"), e.getMessage());
+            assertEquals(0, memory.sessions);
+        }
+    }
+
+    @Test
+    void theDescriptorListsPrivateArraysSizedForTheArguments() {
+        KernelDescriptor sum = KernelLibraries.find(TestKernels.class, "privateSum");
+        assertEquals(List.of(new PrivateArray("scratch", ParamType.FLOAT, 2000), new PrivateArray("fourZeros.zeros",
+                ParamType.FLOAT, 4)), sum.privateArrays(new Object[] {null, 8, 1000}));
+        assertEquals(8016, DeviceLimits.privateBytes(sum, new Object[] {null, 8, 1000}));
+        // N * 2 wraps negative in int arithmetic: the descriptor sizes it as asked
+        assertEquals(2L * Integer.MAX_VALUE, sum.privateArrays(new Object[] {null, 8, Integer.MAX_VALUE}).getFirst().length());
+    }
+
+    @Test
+    void privateArraysBeyondAWorkItemsShareFailBeforeTheKernelRuns() {
+        float[] out = new float[8];
+        SmallDevice device = new SmallDevice(1L << 20, 1L << 20, 4096);
+        TaskGraph fits = new TaskGraph("fits").task("sum", TestKernels::privateSum, out, 8, 500)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        try (ExecutionPlan plan = new ExecutionPlan(fits).withDevice(device)) {
+            plan.execute();
+            assertEquals(500 * 499 / 2 + 500 * 7, out[7], 0.0f);
+        }
+        TaskGraph tooLarge = new TaskGraph("big").task("sum", TestKernels::privateSum, out, 8, 1000)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        try (ExecutionPlan plan = new ExecutionPlan(tooLarge).withDevice(device)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, plan::execute);
+            assertEquals("task 'big.sum' (TestKernels.privateSum with N = 1000): each work-item's private arrays"
+                    + " (scratch[2000] float, fourZeros.zeros[4] float) need 8016 bytes, and a work-item on jvm ("
+                    + device.name() + ") holds at most 4096", e.getMessage());
+        }
+        TaskGraph wraps = new TaskGraph("wraps").task("sum", TestKernels::privateSum, out, 8, Integer.MAX_VALUE / 2 + 1)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
+        try (ExecutionPlan plan = new ExecutionPlan(wraps).withDevice(new JvmDevice(1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, plan::execute);
+            assertTrue(e.getMessage().contains("private array 'scratch' would have 2147483648 elements"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aSecondThreadCallingAPlanWhileItExecutesFailsAtOnce() throws Exception {
+        java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Device gate = new ForwardingDevice(new JvmDevice(1)) {
+            @Override
+            protected DeviceSession wrap(DeviceSession session) {
+                return new Session(this, session) {
+                    @Override
+                    public void launch(Launch launch) {
+                        inside.countDown();
+                        try {
+                            assertTrue(release.await(60, java.util.concurrent.TimeUnit.SECONDS));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        super.launch(launch);
+                    }
+                };
+            }
+        };
+        float[] a = {1, 2, 3, 4};
+        TaskGraph graph = new TaskGraph("g").transferToDevice(DataTransferMode.EVERY_EXECUTION, a)
+                .task("scale", TestKernels::scale, a, 2.0f).transferToHost(DataTransferMode.EVERY_EXECUTION, a);
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(gate)) {
+            Thread first = new Thread(plan::execute, "first-executor");
+            first.start();
+            assertTrue(inside.await(60, java.util.concurrent.TimeUnit.SECONDS));
+            IllegalStateException e = assertThrows(IllegalStateException.class, plan::execute);
+            assertTrue(e.getMessage().contains("while thread 'first-executor' is inside execute() of the execution plan of"
+                    + " graph 'g'"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> plan.transferToHost(a));
+            assertThrows(IllegalStateException.class, plan::close);
+            release.countDown();
+            first.join(60_000);
+            assertArrayEquals(new float[] {2, 4, 6, 8}, a, "the first execution ran undisturbed");
+            plan.execute();
+            assertArrayEquals(new float[] {4, 8, 12, 16}, a, "and the plan is usable after it");
+        }
     }
 }

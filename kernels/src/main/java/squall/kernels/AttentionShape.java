@@ -14,8 +14,18 @@ public record AttentionShape(int B, int Hq, int Hkv, int Tq, int S, int D) {
         positive("Tq", Tq);
         positive("S", S);
         positive("D", D);
-        if ((long) B * Hq * Tq * D > Integer.MAX_VALUE || (long) B * Hkv * S * D > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor too large for one Java array: " + this);
+        if (elements(B, Hq, Tq, D) > Integer.MAX_VALUE || elements(B, Hkv, S, D) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor too large for one Java array (at most " + Integer.MAX_VALUE
+                    + " elements): " + this);
+        }
+    }
+
+    /** The product of four positive ints, or {@link Long#MAX_VALUE} when it overflows a long (four near 2^31 do). */
+    private static long elements(int a, int b, int c, int d) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact((long) a * b, c), (long) d);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 

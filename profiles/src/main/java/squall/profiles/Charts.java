@@ -17,6 +17,7 @@ import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 import org.jfree.svg.SVGGraphics2D;
 import org.jfree.svg.SVGUtils;
+import squall.runtime.AtomicFile;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -92,10 +93,10 @@ final class Charts {
     }
 
     private static void save(JFreeChart chart, Path dir, String name) throws IOException {
-        ChartUtils.saveChartAsPNG(dir.resolve(name + ".png").toFile(), chart, WIDTH, HEIGHT);
+        AtomicFile.write(dir.resolve(name + ".png"), temp -> ChartUtils.saveChartAsPNG(temp.toFile(), chart, WIDTH, HEIGHT));
         SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
         chart.draw(g, new Rectangle2D.Double(0, 0, WIDTH, HEIGHT));
-        SVGUtils.writeToSVG(dir.resolve(name + ".svg").toFile(), g.getSVGElement());
+        AtomicFile.write(dir.resolve(name + ".svg"), temp -> SVGUtils.writeToSVG(temp.toFile(), g.getSVGElement()));
     }
 
     /** ms/step against context, one line per device and variant, for the model as it is; log-log. */

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import squall.runtime.AtomicFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /** {@code profile.json}: read, and written whole through a temporary file so it is always complete. */
 final class Json {
@@ -36,26 +34,10 @@ final class Json {
         }
     }
 
-    /** A temporary file is private to its owner; a results file is for everyone to read. */
-    private static void readableByAll(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException notPosix) {
-            // other file systems keep their defaults
-        }
-    }
-
-    /** Writes {@code data} to {@code file}, replacing it only once the new version is complete. */
+    /** Writes {@code data} to {@code file}, replacing it only once the new version is complete ({@link AtomicFile}). */
     static void write(ProfileData data, Path file) {
         try {
-            Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), ".profile", ".json.tmp");
-            try {
-                readableByAll(temp);
-                MAPPER.writeValue(temp.toFile(), data);
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFile.write(file, temp -> MAPPER.writeValue(temp.toFile(), data));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
 import squall.runtime.Devices;
@@ -17,6 +18,7 @@ import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
 import squall.tasks.cli.StandardError;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -275,6 +277,9 @@ public final class ProfileCommand implements Callable<Integer> {
     }
 
     Plan plan() {
+        if (out != null) {
+            requireWritableFolder(out);
+        }
         List<Device> chosen = devices();
         ModelPreset m;
         try {
@@ -417,6 +422,27 @@ public final class ProfileCommand implements Callable<Integer> {
     private static void positive(String option, int value) {
         if (value < 1) {
             throw bad(option, "must be >= 1, got " + value);
+        }
+    }
+
+    /** Before any measurement: --out must be a folder (or nothing yet) whose result files squall may replace. */
+    private static void requireWritableFolder(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw bad("--out", dir + " is not a folder");
+        }
+        if (Files.isDirectory(dir)) {
+            List<String> names = new ArrayList<>(List.of(ResultsFolder.CSV, ResultsFolder.JSON, Report.FILE));
+            for (String chart : Charts.NAMES) {
+                names.add(chart + ".png");
+                names.add(chart + ".svg");
+            }
+            for (String name : names) {
+                try {
+                    AtomicFile.target(dir.resolve(name));
+                } catch (IOException e) {
+                    throw bad("--out", e.getMessage());
+                }
+            }
         }
     }
 

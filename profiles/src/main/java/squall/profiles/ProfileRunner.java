@@ -169,7 +169,9 @@ final class ProfileRunner {
     /** A prefill starts from the workload's context each step; a decode step goes on from the last. */
     private StepResult step(CacheGraph graph, KvCache cache, Workload w) {
         if (w.phase() == Workload.Phase.PREFILL) {
-            reset(cache, w);
+            for (int s = 0; s < cache.batch(); s++) {
+                cache.truncate(s, w.context()); // the context's rows are as reset() filled them, on the device too
+            }
         }
         return graph.step();
     }

@@ -2,6 +2,8 @@ package squall.profiles;
 
 import org.jfree.chart.JFreeChart;
 
+import squall.runtime.AtomicFile;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +41,8 @@ public final class Report {
         Map<String, JFreeChart> charts = Charts.of(data);
         try {
             Files.createDirectories(dir);
-            Files.writeString(dir.resolve(FILE), markdown(data, List.copyOf(charts.keySet())), StandardCharsets.UTF_8);
+            String text = markdown(data, List.copyOf(charts.keySet()));
+            AtomicFile.write(dir.resolve(FILE), temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }

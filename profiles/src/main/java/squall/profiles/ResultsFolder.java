@@ -1,19 +1,20 @@
 package squall.profiles;
 
 import org.slf4j.LoggerFactory;
+import squall.runtime.AtomicFile;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * A results folder being filled: {@code data.csv} gets a line and {@code profile.json} is rewritten
- * (complete, marked partial) after every measurement, so whatever stops the run leaves both readable;
+ * A results folder being filled: {@code data.csv} and {@code profile.json} are rewritten whole, through
+ * {@link AtomicFile} (complete, the JSON marked partial), after every measurement, so whatever stops the run leaves both readable;
  * the report and charts are written at the end, or by the shutdown hook (marked partial) when the run
  * is interrupted.
  */
@@ -23,7 +24,7 @@ final class ResultsFolder implements AutoCloseable {
     static final String JSON = "profile.json";
 
     private final Path dir;
-    private final BufferedWriter csv;
+    private final StringBuilder csv = new StringBuilder();
     private ProfileData data;
     private boolean reported;
 
@@ -32,20 +33,30 @@ final class ResultsFolder implements AutoCloseable {
         this.data = initial;
         try {
             Files.createDirectories(dir);
-            // An earlier run's report and charts in this folder would describe other data.
-            Files.deleteIfExists(dir.resolve(Report.FILE));
+            // An earlier run's report and charts in this folder would describe other data. Only files of the kind
+            // a run writes are removed; anything else by those names stays, and writing over it is refused.
+            removeEarlierFile(dir.resolve(Report.FILE));
             for (String chart : Charts.NAMES) {
-                Files.deleteIfExists(dir.resolve(chart + ".png"));
-                Files.deleteIfExists(dir.resolve(chart + ".svg"));
+                removeEarlierFile(dir.resolve(chart + ".png"));
+                removeEarlierFile(dir.resolve(chart + ".svg"));
             }
-            csv = Files.newBufferedWriter(dir.resolve(CSV), StandardCharsets.UTF_8);
-            csv.write(CsvRow.header());
-            csv.newLine();
-            csv.flush();
+            csv.append(CsvRow.header()).append(System.lineSeparator());
+            writeCsv();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + dir + ": " + e.getMessage(), e);
         }
         Json.write(data, dir.resolve(JSON));
+    }
+
+    private static void removeEarlierFile(Path file) throws IOException {
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(file);
+        }
+    }
+
+    private void writeCsv() throws IOException {
+        String text = csv.toString();
+        AtomicFile.write(dir.resolve(CSV), temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
     }
 
     Path dir() {
@@ -60,8 +71,8 @@ final class ResultsFolder implements AutoCloseable {
     synchronized void add(Measurement m) {
         data = data.withMeasurement(m);
         try {
-            csv.write(CsvRow.of(m, data.device(m.device())).line());
-            csv.flush();
+            csv.append(CsvRow.of(m, data.device(m.device())).line());
+            writeCsv();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(CSV) + ": " + e.getMessage(), e);
         }
@@ -99,10 +110,6 @@ final class ResultsFolder implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            csv.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // every write is complete when it returns: nothing is left open
     }
 }

@@ -1,5 +1,6 @@
 package squall.profiles;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --compare A B}: the ratio B / A of ms/step and GB/s for each row both runs have, and nothing else. */
+@Tag("opencl")
 class ComparisonTest {
 
     static Path fixture(String name) {

@@ -143,4 +143,21 @@ class ProfileCommandTest {
         assertEquals(0, r.status(), r.err());
         assertEquals(Files.readString(ReportTest.fixture("report.md")), Files.readString(tmp.resolve(Report.FILE)));
     }
+
+    @Test
+    void anOutFolderHoldingAFifoIsRefusedBeforeMeasuring(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("run"));
+        Path pipe = dir.resolve(Report.FILE);
+        Process mkfifo = new ProcessBuilder("mkfifo", pipe.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor(10, TimeUnit.SECONDS) && mkfifo.exitValue() == 0,
+                "no mkfifo here");
+        Run r = run("--devices", "jvm", "--layers", "1", "--contexts", "32", "--variants", "broadcast", "--steps", "1",
+                "--warmup", "0", "--prefill-tokens", "8", "--probe-mib", "4", "--no-progress", "--out", dir.toString());
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("--out") && r.err().contains("is a FIFO"), r.err());
+        assertFalse(Files.isRegularFile(pipe), "the FIFO is left alone");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(pipe), files.toList(), "nothing else was written");
+        }
+    }
 }

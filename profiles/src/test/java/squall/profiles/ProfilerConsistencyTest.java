@@ -1,5 +1,6 @@
 package squall.profiles;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.runtime.Device;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the graph sends; each task's declared bytes and FLOPs follow from the model and the lengths; compile
  * time appears on the first execution only.
  */
+@Tag("opencl")
 class ProfilerConsistencyTest {
 
     /** GQA with G = 4, two layers, small enough to run in milliseconds anywhere. */

@@ -1,5 +1,6 @@
 package squall.profiles;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.runtime.Device;
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Profiling observes and changes nothing: the same steps with the profiler on and off give the same bits. */
+@Tag("opencl")
 class ProfilerOnOffTest {
 
     static Stream<Arguments> devicesAndVariants() {

@@ -4,10 +4,14 @@ import squall.kernels.AttentionKernels;
 import squall.kernels.AttentionShape;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
+import squall.runtime.DeviceLimits;
 import squall.runtime.ExecutionPlan;
+import squall.runtime.KernelDescriptor;
+import squall.runtime.KernelLibraries;
 import squall.runtime.TaskGraph;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -46,7 +50,7 @@ public final class Attention {
         }
     }
 
-    /** Keys per block of the online softmax when none is given. */
+    /** Keys per block of the online softmax when none is given; a block longer than the keys is all of them. */
     public static final int DEFAULT_BLOCK = 64;
 
     private Attention() {
@@ -139,36 +143,24 @@ public final class Attention {
         /** The task graph writing the result into {@code out} ({@code [B, Hq, Tq, D]}). */
         public TaskGraph graph(String name, float[] out) {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
-            AttentionShape s = shape;
-            int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32
-            int[] pages = new int[s.B()];             // ... of one page per sequence
+            int[] map = variant == Variant.BROADCAST ? null : effectiveKvMap();
+            int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32 ...
+            int[] pages = new int[shape.B()];         // ... in one page per sequence
             Arrays.setAll(pages, b -> b);
-            int tile = Math.min(block, s.S());        // a tile longer than the keys is all the keys
+            int[] kRep = null, vRep = null;
             TaskGraph graph = new TaskGraph(name);
-            switch (variant) {
-                case BROADCAST -> graph
-                        .transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages)
-                        .task("attend", AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out, s.B(), s.Hkv(),
-                                s.groupSize(), s.Tq(), s.S(), s.D(), scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()),
-                                tile);
-                case GATHER -> {
-                    int[] map = effectiveKvMap();
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
-                            .task("attend", AttentionKernels::attendGather, q, kBits, vBits, pages, map, out,
-                                    s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale, causal, tile);
-                }
-                case REPEAT -> {
-                    int[] map = effectiveKvMap();
-                    int[] kRep = new int[s.B() * s.Hq() * s.S() * s.D()];
-                    int[] vRep = new int[kRep.length];
-                    // kRep and vRep live on the device only: never copied unless asked for.
-                    graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, q, kBits, vBits, pages, map)
-                            .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
-                            .task("repeat", AttentionKernels::repeatKv, kBits, vBits, map, kRep, vRep,
-                                    s.B(), s.Hq(), s.Hkv(), s.S(), s.D())
-                            .task("attend", AttentionKernels::attendBroadcast, q, kRep, vRep, pages, out,
-                                    s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal, queryBlock(1, s.D(), s.Tq()), tile);
-                }
+            if (variant == Variant.REPEAT) {
+                kRep = new int[shape.B() * shape.Hq() * shape.S() * shape.D()];
+                vRep = new int[kRep.length];
+            }
+            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION,
+                    map == null ? new Object[] {q, kBits, vBits, pages} : new Object[] {q, kBits, vBits, pages, map});
+            if (kRep != null) {
+                // kRep and vRep live on the device only: never copied unless asked for.
+                graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
+            }
+            for (Launch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, block)) {
+                graph.task(launch.task(), launch.kernel(), launch.args());
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
@@ -179,6 +171,62 @@ public final class Attention {
                 b[i] = Float.floatToRawIntBits(x[i]);
             }
             return b;
+        }
+
+        private static KernelDescriptor kernel(String name) {
+            return KernelLibraries.find(AttentionKernels.class, name);
+        }
+
+        /** One kernel launch of the call. */
+        private record Launch(String task, KernelDescriptor kernel, Object[] args) {
+        }
+
+        /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
+        private List<Launch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
+                                      int[] vRep, int block) {
+            AttentionShape s = shape;
+            int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
+            return switch (variant) {
+                case BROADCAST -> List.of(new Launch("attend", kernel("attendBroadcast"),
+                        new Object[] {q, kBits, vBits, pages, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
+                                scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()), keys}));
+                case GATHER -> List.of(new Launch("attend", kernel("attendGather"),
+                        new Object[] {q, kBits, vBits, pages, map, out, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale,
+                                causal, keys}));
+                case REPEAT -> List.of(
+                        new Launch("repeat", kernel("repeatKv"),
+                                new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
+                        new Launch("attend", kernel("attendBroadcast"),
+                                new Object[] {q, kRep, vRep, pages, out, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal,
+                                        queryBlock(1, s.D(), s.Tq()), keys}));
+            };
+        }
+
+        /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
+        public long privateBytes(int keys) {
+            long most = 0;
+            for (Launch launch : launches(null, null, null, null, null, null, null, keys)) {
+                most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
+            }
+            return most;
+        }
+
+        /**
+         * The largest key block, at most S, whose private arrays fit a work-item of {@code device}; 0 if not even a
+         * block of one key fits (the group of query heads and the head dim alone are too large).
+         */
+        public int largestBlock(Device device) {
+            long limit = device.privateMemoryBytes();
+            int lo = 0, hi = shape.S();
+            while (lo < hi) {   // private memory grows with the block: the last block that fits
+                int mid = lo + (hi - lo + 1) / 2;
+                if (privateBytes(mid) <= limit) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo;
         }
 
         /** Runs the call once on {@code device} and returns the output. */

@@ -17,7 +17,10 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
         this.step = step;
     }
 
-    /** Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}. */
+    /**
+     * Runs a step on the inputs already in {@link #queries()}, {@link #newKeys()}, {@link #newValues()}, checked for
+     * finite values as {@link #step(float[], float[], float[])} checks its arguments, before anything reaches the device.
+     */
     public StepResult step() {
         return step.run();
     }

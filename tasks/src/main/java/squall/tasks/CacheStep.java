@@ -6,6 +6,7 @@ import squall.kernels.SplitKv;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
+import squall.runtime.ExclusiveUse;
 import squall.runtime.ExecutionResult;
 import squall.runtime.GridScheduler;
 import squall.runtime.TaskCost;
@@ -36,6 +37,7 @@ final class CacheStep implements AutoCloseable {
     private final int[] seqLens;
     private final List<Object> caches = new ArrayList<>();
     private final ExecutionPlan plan;
+    private final ExclusiveUse use;
     private long tableVersion = -1;
 
     CacheStep(String name, KvCache cache, int tokens, Device device, CacheVariant variant, int slices,
@@ -64,16 +66,23 @@ final class CacheStep implements AutoCloseable {
         this.slices = variant == CacheVariant.BROADCAST || variant == CacheVariant.WORKGROUP ? slices : 1;
         WorkGroupDecode.Launch planned = WorkGroupDecode.plan(device, B, Hkv, m.groupSize(), D).withSlices(this.slices);
         this.launch = layout == null ? planned : planned.withLayout(layout);
+        this.use = new ExclusiveUse("this " + name + " graph");
 
         q = new float[L * B * Hq * tokens * D];
         out = new float[q.length];
         kNew = new float[L * B * Hkv * tokens * D];
         vNew = new float[kNew.length];
         seqLens = new int[B];
-        GridScheduler grids = new GridScheduler();
-        plan = new ExecutionPlan(graph(name, grids)).withDevice(device).withGridScheduler(grids);
-        if (profiling) {
-            plan.withProfiler();
+        cache.attach(this, name);
+        try {
+            GridScheduler grids = new GridScheduler();
+            plan = new ExecutionPlan(graph(name, grids)).withDevice(device).withGridScheduler(grids);
+            if (profiling) {
+                plan.withProfiler();
+            }
+        } catch (RuntimeException | Error e) {
+            cache.detach(this);
+            throw e;
         }
     }
 
@@ -83,7 +92,7 @@ final class CacheStep implements AutoCloseable {
         int maxBlocks = cache.maxBlocksPerSequence();
         int G = Hq / Hkv;
         float scale = (float) (1 / Math.sqrt(D));
-        int[] table = cache.blockTable();
+        int[] table = cache.tableArray();
         for (int l = 0; l < L; l++) {
             caches.add(cache.keys(l));
             caches.add(cache.values(l));
@@ -172,35 +181,62 @@ final class CacheStep implements AutoCloseable {
 
     /** Copies the caller's inputs in after checking their sizes and values, then runs the step. */
     StepResult run(float[] queries, float[] newKeys, float[] newValues) {
-        copyChecked("q", queries, q, Hq, "[layers, batch, Hq, " + (tokens == 1 ? "" : "tokens, ") + "D]");
-        copyChecked("kNew", newKeys, kNew, Hkv, "[layers, batch, Hkv, " + (tokens == 1 ? "" : "tokens, ") + "D]");
-        copyChecked("vNew", newValues, vNew, Hkv, "[layers, batch, Hkv, " + (tokens == 1 ? "" : "tokens, ") + "D]");
-        return run();
+        try (ExclusiveUse.Scope ignored = use.enter("step(q, kNew, vNew)")) {
+            requireShape("q", queries, q, Hq);
+            requireShape("kNew", newKeys, kNew, Hkv);
+            requireShape("vNew", newValues, vNew, Hkv);
+            requireFinite("q", queries, Hq);
+            requireFinite("kNew", newKeys, Hkv);
+            requireFinite("vNew", newValues, Hkv);
+            System.arraycopy(queries, 0, q, 0, q.length);
+            System.arraycopy(newKeys, 0, kNew, 0, kNew.length);
+            System.arraycopy(newValues, 0, vNew, 0, vNew.length);
+            return runChecked();
+        }
     }
 
-    private void copyChecked(String name, float[] given, float[] into, int heads, String layout) {
+    private String layout(int heads) {
+        return "[layers, batch, " + (heads == Hq ? "Hq" : "Hkv") + ", " + (tokens == 1 ? "" : "tokens, ") + "D]";
+    }
+
+    private void requireShape(String name, float[] given, float[] into, int heads) {
         if (given == null || given.length != into.length) {
             throw new IllegalArgumentException(name + " must hold " + L + " x " + B + " x " + heads + " x "
-                    + (tokens == 1 ? "" : tokens + " x ") + D + " = " + into.length + " floats " + layout + ", got "
+                    + (tokens == 1 ? "" : tokens + " x ") + D + " = " + into.length + " floats " + layout(heads) + ", got "
                     + (given == null ? "null" : given.length));
         }
-        for (int i = 0; i < given.length; i++) {
-            if (!Float.isFinite(given[i])) {
+    }
+
+    /** Fails naming the first non-finite value: one NaN appended to the cache would poison every later step. */
+    private void requireFinite(String name, float[] values, int heads) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
                 int d = i % D, rest = i / D;
                 int t = rest % tokens;
                 rest /= tokens;
                 int h = rest % heads;
                 rest /= heads;
-                throw new IllegalArgumentException(name + " has a non-finite value (" + given[i] + ") at [layer "
+                throw new IllegalArgumentException(name + " has a non-finite value (" + values[i] + ") at [layer "
                         + rest / B + ", sequence " + rest % B + ", head " + h + (tokens == 1 ? "" : ", token " + t)
                         + ", " + d + "]");
             }
         }
-        System.arraycopy(given, 0, into, 0, given.length);
     }
 
-    /** Runs one step on the inputs in {@link #queries()}, {@link #newKeys()} and {@link #newValues()}. */
+    /**
+     * Runs one step on the inputs in {@link #queries()}, {@link #newKeys()} and {@link #newValues()}, checked as
+     * {@link #run(float[], float[], float[])} checks its arguments.
+     */
     StepResult run() {
+        try (ExclusiveUse.Scope ignored = use.enter("step()")) {
+            requireFinite("newKeys()", kNew, Hkv);
+            requireFinite("newValues()", vNew, Hkv);
+            requireFinite("queries()", q, Hq);
+            return runChecked();
+        }
+    }
+
+    private StepResult runChecked() {
         for (int s = 0; s < B; s++) {
             if (!cache.isAdmitted(s)) {
                 throw new IllegalStateException("sequence " + s + " was released; rebuild the graph for the new batch");
@@ -209,11 +245,14 @@ final class CacheStep implements AutoCloseable {
                 throw new IllegalStateException("sequence " + s + ": " + (cache.length(s) + tokens) + " tokens would"
                         + " exceed its capacity of " + cache.capacity(s));
             }
-            seqLens[s] = cache.length(s) + tokens;
         }
         if (cache.tableVersion() != tableVersion) {
-            plan.refreshOnDevice(cache.blockTable());
+            cache.requireValidTable();
+            plan.refreshOnDevice(cache.tableArray());
             tableVersion = cache.tableVersion();
+        }
+        for (int s = 0; s < B; s++) {
+            seqLens[s] = cache.length(s) + tokens;
         }
         long start = System.nanoTime();
         ExecutionResult result = plan.execute();
@@ -233,7 +272,9 @@ final class CacheStep implements AutoCloseable {
 
     /** Copies the device's cache into the host arrays of {@link KvCache}. */
     void downloadCache() {
-        plan.transferToHost(caches.toArray());
+        try (ExclusiveUse.Scope ignored = use.enter("downloadCache()")) {
+            plan.transferToHost(caches.toArray());
+        }
     }
 
     float[] queries() {
@@ -266,6 +307,12 @@ final class CacheStep implements AutoCloseable {
 
     @Override
     public void close() {
-        plan.close();
+        try (ExclusiveUse.Scope ignored = use.enter("close()")) {
+            try {
+                plan.close();
+            } finally {
+                cache.detach(this);
+            }
+        }
     }
 }

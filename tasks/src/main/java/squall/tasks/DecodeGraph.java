@@ -21,8 +21,16 @@ import squall.runtime.Device;
  * }
  * }</pre>
  *
- * If a step fails (bad input, a sequence at capacity, a device error), the cache's lengths and its
- * valid rows are exactly as before the step. Not thread-safe.
+ * Both {@code step()} and {@code step(q, kNew, vNew)} check their inputs (sizes, finite values) before anything
+ * reaches the device. If a step fails (bad input, a sequence at capacity, a device error), the cache's lengths and
+ * its valid rows are exactly as before the step.
+ *
+ * <p>Threads: a graph is for one thread at a time. A call from a second thread while one is inside
+ * {@code step}, {@code downloadCache} or {@code close} fails at once with an {@link IllegalStateException} naming
+ * both threads, and the running step is undisturbed. The input arrays ({@link #queries()}, {@link #newKeys()},
+ * {@link #newValues()}) and {@link #output()} are the graph's own: fill and read them from the thread that steps it
+ * (or pass inputs to {@code step(q, kNew, vNew)}, which copies them). A {@link KvCache} belongs to one open graph
+ * at a time; graphs over different caches, on one device or several, may run on threads of their own.
  */
 public final class DecodeGraph extends CacheGraph {
 

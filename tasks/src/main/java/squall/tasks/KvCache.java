@@ -24,6 +24,13 @@ import java.util.stream.IntStream;
  * ({@link #tableVersion()} counts the changes). Lengths change only through a successful step of a
  * {@link DecodeGraph} or {@link PrefillGraph}.
  *
+ * <p>Threads and graphs: a cache belongs to at most one open {@link DecodeGraph} or {@link PrefillGraph} at a
+ * time, which keeps its own copy on its device: building a second graph over it while the first is open is an
+ * {@link IllegalStateException} (two device copies would diverge silently), and so is {@link #fillRandom} while
+ * a graph holds it. Close one graph (after {@code downloadCache()} if its rows are wanted on the host) before
+ * building the next. The cache itself is not thread-safe: admit, release and read it from the thread that steps
+ * its graph, between steps.
+ *
  * <pre>{@code
  * KvCache cache = KvCache.forBatch(ModelPreset.byId("llama3-8b"), 32, KvDtype.FP16, 16, 1, 4096 + 64);
  * cache.fillRandom(0, 4096, 42);        // a context of 4096 tokens
@@ -44,6 +51,9 @@ public final class KvCache {
     private final int[] capacities;
     private final Deque<Integer> freeBlocks = new ArrayDeque<>();
     private long tableVersion;
+    /** The open graph that holds this cache on its device, and what it is, or {@code null}. */
+    private Object graph;
+    private String graphName;
 
     /**
      * An empty cache.
@@ -159,6 +169,12 @@ public final class KvCache {
      */
     public void fillRandom(int slot, int tokens, long seed, Runnable layerFilled) {
         requireSequence(slot);
+        synchronized (this) {
+            if (graph != null) {
+                throw new IllegalStateException("fillRandom fills a cache on the host before a graph takes it to a device;"
+                        + " this one belongs to an open " + graphName + " graph, whose device copy would not see it");
+            }
+        }
         if (tokens < 0 || tokens > capacities[slot]) {
             throw new IllegalArgumentException("tokens must be in [0, " + capacities[slot] + "], got " + tokens);
         }
@@ -177,6 +193,20 @@ public final class KvCache {
             }
             layerFilled.run();
         });
+        lengths[slot] = tokens;
+    }
+
+    /**
+     * Forgets sequence {@code slot}'s tokens past {@code tokens}: its next step appends there. Only the length
+     * changes (the rows stay, on the host and on a device), so this is allowed while a graph holds the cache: a
+     * measurement goes back to its context between steps this way.
+     */
+    public void truncate(int slot, int tokens) {
+        requireSequence(slot);
+        if (tokens < 0 || tokens > lengths[slot]) {
+            throw new IllegalArgumentException("tokens must be in [0, " + lengths[slot] + "] (sequence " + slot
+                    + "'s length), got " + tokens);
+        }
         lengths[slot] = tokens;
     }
 
@@ -275,8 +305,56 @@ public final class KvCache {
         return values[layer];
     }
 
+    /**
+     * A copy of the block table, {@code [maxSequences, maxBlocksPerSequence]}: kernels index the cache with it, so
+     * only admitting and releasing change it, never a caller.
+     */
     public int[] blockTable() {
+        return blockTable.clone();
+    }
+
+    /** The table itself, which a graph keeps on its device. */
+    int[] tableArray() {
         return blockTable;
+    }
+
+    /**
+     * Fails if an admitted sequence's entry names a block outside {@code [0, numBlocks)}: the kernels trust the
+     * table, and on a device an entry past the cache reads or writes outside it. Checked before each upload.
+     */
+    void requireValidTable() {
+        for (int slot = 0; slot < capacities.length; slot++) {
+            int blocks = (capacities[slot] + blockSize - 1) / blockSize;
+            for (int i = 0; i < blocks; i++) {
+                int block = blockTable[slot * maxBlocksPerSequence + i];
+                if (block < 0 || block >= numBlocks) {
+                    throw new IllegalStateException("block table entry [" + slot + ", " + i + "] = " + block
+                            + " is outside the cache's " + numBlocks + " blocks");
+                }
+            }
+        }
+    }
+
+    /**
+     * Called by a graph when it takes this cache to a device: a second graph over the same cache would keep its own
+     * device copy of it, and the two would diverge without a word.
+     */
+    synchronized void attach(Object owner, String what) {
+        if (graph != null && graph != owner) {
+            throw new IllegalStateException("this KvCache already belongs to an open " + graphName + " graph, which keeps"
+                    + " its own copy of the cache on its device: a " + what + " graph over it would diverge from it."
+                    + " Close that graph first (after downloadCache() if its appended rows are wanted)");
+        }
+        graph = owner;
+        graphName = what;
+    }
+
+    /** The graph {@code owner} is closed. */
+    synchronized void detach(Object owner) {
+        if (graph == owner) {
+            graph = null;
+            graphName = null;
+        }
     }
 
     /** Bytes of one layer's K and V for the tokens the sequences hold. */

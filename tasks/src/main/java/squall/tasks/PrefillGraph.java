@@ -15,6 +15,11 @@ import squall.runtime.Device;
  *     }
  * }
  * }</pre>
+ *
+ * <p>Checks and threads as for {@link DecodeGraph}: inputs are checked before anything reaches the device, a failed
+ * step leaves the cache as it was, the graph is for one thread at a time (a second thread's call while one is
+ * inside fails at once, naming both), and its {@link KvCache} belongs to it alone until it is closed: close the
+ * prefill graph (after {@code downloadCache()}) before building the decode graph that continues from it.
  */
 public final class PrefillGraph extends CacheGraph {
 

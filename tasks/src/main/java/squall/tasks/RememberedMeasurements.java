@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 import java.util.function.Supplier;
 
@@ -68,11 +68,11 @@ final class RememberedMeasurements {
     private void save(Properties p) {
         try {
             Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            try (Writer w = Files.newBufferedWriter(temp)) {
-                p.store(w, comment);
-            }
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(file, temp -> {
+                try (Writer w = Files.newBufferedWriter(temp)) {
+                    p.store(w, comment);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

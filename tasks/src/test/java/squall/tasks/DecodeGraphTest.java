@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for MHA, GQA (g = 4, 7) and MQA, sequences of different lengths, block sizes 1, 16 and 5 (which
  * divides no context here), every variant and KV dtype.
  */
+@Tag("opencl")
 class DecodeGraphTest {
 
     static final ModelPreset MHA = new ModelPreset("test-mha", "MHA", 2, 4, 4, 16);

@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A failed decode step leaves the cache and its lengths exactly as before the step, on every device. */
+@Tag("opencl")
 class DecodeTransactionTest {
 
     private static final ModelPreset MODEL = DecodeGraphTest.GQA4;

@@ -38,4 +38,13 @@ public final class DeviceTestKernels {
             y[i] = a * x[i] + y[i];
         }
     }
+
+    /** {@code out[g] = 1} through a local array of {@code n} floats, as long as the caller asks. */
+    @Kernel
+    public static void localOfLength(KernelContext ctx, float[] out, int n) {
+        float[] scratch = ctx.allocateFloatLocalArray(n);
+        scratch[ctx.localIdx] = 1.0f;
+        ctx.localBarrier();
+        out[ctx.globalIdx] = scratch[ctx.localIdx];
+    }
 }

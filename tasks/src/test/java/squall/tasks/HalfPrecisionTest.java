@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.runtime.DataTransferMode;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * midpoint between neighbours (ties), their neighbours, specials and three million random floats narrowed.
  * Bit for bit, except that a NaN only has to stay a NaN with its sign (payloads are unspecified).
  */
+@Tag("opencl")
 class HalfPrecisionTest {
 
     static Stream<String> devices() {

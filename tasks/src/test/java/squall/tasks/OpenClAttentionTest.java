@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 5 and 7), MQA, decode, causal and chunked prefill, batches, a head size that is no power of two and
  * key lengths that are no multiple of the block.
  */
+@Tag("opencl")
 class OpenClAttentionTest {
 
     private static Device opencl;

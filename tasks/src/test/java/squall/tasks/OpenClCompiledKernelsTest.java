@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.api.KernelContext;
 import squall.runtime.DataTransferMode;
@@ -16,6 +17,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Kernels compiled by squall's compiler that exercise local memory, barriers and array lengths, on opencl:0 and jvm. */
+@Tag("opencl")
 class OpenClCompiledKernelsTest {
 
     private static Device opencl;

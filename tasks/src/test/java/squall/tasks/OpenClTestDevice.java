@@ -10,12 +10,12 @@ import squall.runtime.Devices;
  * (say {@code opencl:1}, a GPU beside PoCL). Without it a test is skipped with the reason, unless
  * {@code SQUALL_REQUIRE_OPENCL=1} (CI sets it): then it fails.
  */
-final class OpenClTestDevice {
+public final class OpenClTestDevice {
 
     private OpenClTestDevice() {
     }
 
-    static Device opencl0() {
+    public static Device opencl0() {
         String id = System.getenv().getOrDefault("SQUALL_TEST_OPENCL_DEVICE", "opencl:0");
         for (Device d : Devices.all()) {
             if (d.id().equals(id)) {

@@ -3,6 +3,7 @@ package squall.tasks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.kernels.AttentionShape;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every case of {@code testdata/attention/} (NumPy float64 results) through {@link Attention} on {@code opencl:0}. */
+@Tag("opencl")
 class OpenClTestVectorsTest {
 
     private static Device opencl;

@@ -16,11 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The scripts' shared JDK search ({@code scripts/lib/common.sh}), run with bash against made-up folders. */
+/**
+ * The scripts, run with bash against made-up folders: the shared JDK search ({@code scripts/lib/common.sh}), their
+ * answers to {@code --help}, that they act only on what they made, and where a crashing JVM leaves its report.
+ */
 class ScriptsTest {
 
     private static Path ROOT;
-    private static final List<String> SCRIPTS = List.of("scripts/lib/common.sh", "scripts/squall", "scripts/test", ".ci/run");
+    private static final List<String> SCRIPTS = List.of("scripts/lib/common.sh", "scripts/squall", "scripts/test",
+            "scripts/gpu-bundle", ".ci/run");
 
     @TempDir
     Path tmp;
@@ -154,5 +158,65 @@ class ScriptsTest {
         assertTrue(err.contains("java on the PATH: none"), err);
         assertTrue(err.contains(tmp.resolve("jvm") + ": old-jdk (JDK 17, too old)"), err);
         assertTrue(err.contains(tmp.resolve("missing") + ": no such folder"), err);
+    }
+
+    private List<String> listing() throws IOException {
+        try (var files = Files.walk(tmp)) {
+            return files.map(p -> tmp.relativize(p).toString())
+                    .filter(p -> !p.equals("stdout") && !p.equals("stderr")).sorted().toList();
+        }
+    }
+
+    @Test
+    void scriptsAnswerHelpBeforeDoingAnything() throws Exception {
+        for (String script : List.of("scripts/test", "scripts/gpu-bundle")) {
+            for (String flag : List.of("--help", "-h")) {
+                List<String> before = listing();
+                Run run = bash("'" + ROOT.resolve(script) + "' " + flag, Map.of("PATH", "/nonexistent:/usr/bin:/bin"));
+                assertEquals(0, run.status(), script + " " + flag + ": " + run);
+                String firstUsageLine = Files.readAllLines(ROOT.resolve(script)).get(1).substring(2);
+                assertTrue(run.out().startsWith(firstUsageLine), script + " " + flag + " prints its usage: " + run.out());
+                assertEquals(before, listing(), script + " " + flag + " made or removed files");
+            }
+        }
+    }
+
+    @Test
+    void gpuBundleRefusesOptionsAndFoldersItDoesNotKnow() throws Exception {
+        Path bundle = ROOT.resolve("scripts/gpu-bundle");
+        Run unknown = bash("'" + bundle + "' --bogus", Map.of());
+        assertEquals(2, unknown.status(), unknown.toString());
+        assertTrue(unknown.err().contains("unknown option '--bogus'"), unknown.err());
+        Run two = bash("'" + bundle + "' a b", Map.of());
+        assertEquals(2, two.status(), two.toString());
+        Path precious = Files.createDirectories(tmp.resolve("keep")).resolve("precious.txt");
+        Files.writeString(precious, "not a bundle");
+        Run existing = bash("'" + bundle + "' keep", Map.of());
+        assertEquals(2, existing.status(), existing.toString());
+        assertTrue(existing.err().contains("is not a bundle made by this script"), existing.err());
+        assertEquals("not a bundle", Files.readString(precious), "the folder's file survives");
+        assertEquals(List.of("", "keep", "keep/precious.txt"), listing());
+    }
+
+    @Test
+    void aCrashingJvmReportsIntoTheCacheFolderNotTheCurrentOne() throws Exception {
+        Path cache = tmp.resolve("cache");
+        Path program = tmp.resolve("Exhaust.java");
+        Files.writeString(program, "public class Exhaust { public static void main(String[] a) { java.util.List<long[]> l ="
+                + " new java.util.ArrayList<>(); while (true) { l.add(new long[1 << 20]); } } }");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        // CrashOnOutOfMemoryError makes the JVM abort with a crash report, as a SIGSEGV in a driver would.
+        Run run = bash("set -euo pipefail; source '" + ROOT.resolve("scripts/lib/common.sh") + "'; '" + java + "' \"$(squall_error_file)\""
+                + " -Xmx64m -XX:+CrashOnOutOfMemoryError Exhaust.java", Map.of("SQUALL_CACHE_DIR", cache.toString()));
+        assertTrue(run.status() != 0, run.toString());
+        try (var inCache = Files.list(cache); var here = Files.list(tmp)) {
+            assertEquals(1, inCache.filter(f -> f.getFileName().toString().matches("hs_err_pid\\d+\\.log")).count(),
+                    "one crash report in " + cache + ": " + run);
+            assertEquals(0, here.filter(f -> f.getFileName().toString().startsWith("hs_err")).count(), "none in the current folder");
+        }
+        for (String script : List.of("scripts/squall", "scripts/profile", "scripts/bench")) {
+            assertTrue(Files.readString(ROOT.resolve(script)).contains("\"$(squall_error_file)\""),
+                    script + " starts its JVM with squall_error_file's flag");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
@@ -14,6 +15,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("opencl")
 class SplitAndResidencyTest {
 
     private static final ModelPreset MODEL = DecodeGraphTest.GQA4;

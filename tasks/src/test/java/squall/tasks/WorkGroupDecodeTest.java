@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import squall.kernels.ReferenceAttention;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The GQA work-group kernel on the jvm device, over paged caches, against the float64 reference of
  * the values the cache holds (so fp16 and bf16 caches meet the fp32 tolerance too).
  */
+@Tag("opencl")
 class WorkGroupDecodeTest {
 
     @ParameterizedTest(name = "B={0} Hkv={1} G={2} D={3} BS={4} slices={5} {6} dtype={7}")

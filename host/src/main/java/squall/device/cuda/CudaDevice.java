@@ -101,8 +101,21 @@ public final class CudaDevice implements Device {
         return driver.version();
     }
 
+    @Override
     public long globalMemoryBytes() {
         return globalMemory;
+    }
+
+    /** {@code cuMemAlloc} takes any size the memory holds. */
+    @Override
+    public long maxAllocationBytes() {
+        return globalMemory;
+    }
+
+    /** CUDA's local memory per thread, where private arrays that do not fit in registers live: 512 KiB. */
+    @Override
+    public long privateMemoryBytes() {
+        return 512L << 10;
     }
 
     @Override
@@ -156,6 +169,11 @@ public final class CudaDevice implements Device {
     @Override
     public DeviceSession openSession(boolean profiling) {
         return new CudaSession(this, profiling);
+    }
+
+    @Override
+    public DeviceSession openSession(boolean profiling, boolean boundsChecks) {
+        return new CudaSession(this, profiling, PtxCache.shared(), boundsChecks);
     }
 
     // ---------------------------------------------------------------- for sessions

@@ -17,7 +17,8 @@ import java.lang.foreign.MemorySegment;
  * @param maxThreadsPerBlock the most threads one block can have (registers can make it fewer than the device's)
  * @param staticSharedBytes  shared memory the kernel declares itself
  * @param build              the compiler, its options and where the PTX came from
+ * @param checked            whether it is the bounds-checked build (it takes an error record and array lengths)
  */
 record CudaKernel(KernelDescriptor descriptor, CudaSession session, MemorySegment function, String label,
-                  int maxThreadsPerBlock, int staticSharedBytes, KernelBuild build) implements DeviceKernel {
+                  int maxThreadsPerBlock, int staticSharedBytes, KernelBuild build, boolean checked) implements DeviceKernel {
 }

@@ -2,6 +2,7 @@ package squall.device.cuda;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import squall.runtime.BoundsChecks;
 import squall.runtime.Device;
 import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
@@ -70,6 +71,9 @@ final class CudaSession implements DeviceSession {
     private final List<PendingCopyOut> pendingCopies = new ArrayList<>();
     private final Set<String> queuedKernels = new LinkedHashSet<>();
     private final List<DeviceEvent> events = new ArrayList<>();
+    private final boolean boundsChecks;
+    /** The error record of the bounds-checked builds, made at the first checked launch. */
+    private CudaBuffer errorRecord;
     private boolean closed;
 
     CudaSession(CudaDevice device, boolean profiling) {
@@ -77,6 +81,12 @@ final class CudaSession implements DeviceSession {
     }
 
     CudaSession(CudaDevice device, boolean profiling, PtxCache cache) {
+        this(device, profiling, cache, false);
+    }
+
+    /** With {@code boundsChecks}, kernels run their bounds-checked builds ({@link BoundsChecks}). */
+    CudaSession(CudaDevice device, boolean profiling, PtxCache cache, boolean boundsChecks) {
+        this.boundsChecks = boundsChecks;
         this.device = device;
         this.driver = device.driver();
         this.profiling = profiling;
@@ -117,9 +127,11 @@ final class CudaSession implements DeviceSession {
         long length = ParamType.length(hostArray);
         long bytes = length * type.elementBytes();
         long pointer = 0;
-        if (bytes > 0) {
+        // In a checked session a bad index becomes index 0, which must exist even in an empty array's buffer.
+        long size = boundsChecks ? BoundsChecks.bufferBytes(bytes) : bytes;
+        if (size > 0) {
             try {
-                pointer = driver.allocate(bytes);
+                pointer = driver.allocate(size);
             } catch (CudaException e) {
                 throw new SquallException("allocating " + bytes + " bytes for a " + type.javaName().replace("[]", "[" + length + "]")
                         + " on " + device.id() + " failed: " + e.getMessage(), e);
@@ -203,7 +215,12 @@ final class CudaSession implements DeviceSession {
         enter();
         long started = System.nanoTime();
         String label = kernel.qualifiedName() + " (task '" + task + "')";
-        String source = kernel.source(KernelTarget.CUDA);
+        String checkedSource = boundsChecks ? kernel.checkedSource(KernelTarget.CUDA) : null;
+        if (boundsChecks && checkedSource == null) {
+            LOG.info("{} has no bounds-checked build (a hand-written kernel): it runs unchecked on {}", label, device.id());
+        }
+        boolean checked = checkedSource != null;
+        String source = checked ? checkedSource : kernel.source(KernelTarget.CUDA);
         Matcher entry = ENTRY.matcher(source);
         if (!entry.find()) {
             throw new KernelBuildException(label, device.id(), "the generated CUDA source has no extern \"C\" __global__ entry point", "");
@@ -251,7 +268,7 @@ final class CudaSession implements DeviceSession {
                     case DISK -> "PTX from the disk cache, loaded by the driver";
                     case MEMORY -> "PTX compiled earlier in this process";
                 }, "");
-        return new CudaKernel(kernel, this, handle, label, maxThreads, staticShared, build);
+        return new CudaKernel(kernel, this, handle, label, maxThreads, staticShared, build, checked);
     }
 
     /** {@code SQUALL_<name>} for every {@code @Specialize} parameter; each must have a value. */
@@ -316,6 +333,10 @@ final class CudaSession implements DeviceSession {
         try {
             geometry = LaunchGeometry.of(descriptor, launch, device.limits(kernel.maxThreadsPerBlock()));
             arguments = KernelArguments.of(descriptor, launch.deviceArgs(), b -> own(b, "launch"), geometry.sharedOffsets());
+            if (kernel.checked()) {
+                arguments = KernelArguments.withBoundsChecks(arguments, errorRecord().pointer(),
+                        BoundsChecks.lengths(descriptor, launch.hostArgs(), geometry.localLengths()));
+            }
         } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
             throw new KernelLaunchException("cannot launch " + where + ": " + e.getMessage(), e);
         }
@@ -329,6 +350,44 @@ final class CudaSession implements DeviceSession {
         }
         endTiming(DeviceEvent.Kind.KERNEL, launch.task(), 0, start);
         queuedKernels.add(kernel.label());
+        if (kernel.checked()) {
+            int[] found = record(false, new int[BoundsChecks.RECORD_INTS]);
+            KernelLaunchException failure = BoundsChecks.failure(descriptor, launch.hostArgs(), launch.task(), device.id(), found);
+            if (failure != null) {
+                record(true, new int[BoundsChecks.RECORD_INTS]);
+                throw failure;
+            }
+        }
+    }
+
+    /** The session's error record for checked builds: made, and cleared, once. */
+    private CudaBuffer errorRecord() {
+        if (errorRecord == null) {
+            errorRecord = (CudaBuffer) allocate(new int[BoundsChecks.RECORD_INTS]);
+            record(true, new int[BoundsChecks.RECORD_INTS]);
+        }
+        return errorRecord;
+    }
+
+    /** Writes ({@code write}) or reads the error record, waiting for the stream: outside the profile. */
+    private int[] record(boolean write, int[] values) {
+        long bytes = 4L * BoundsChecks.RECORD_INTS;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(bytes, 4);
+            if (write) {
+                HostArrays.toNative(values, 0, host, bytes);
+                driver.copyHostToDeviceAsync(errorRecord.pointer(), host, bytes, stream);
+            } else {
+                driver.copyDeviceToHostAsync(host, errorRecord.pointer(), bytes, stream);
+            }
+            driver.synchronize(stream);
+            int[] result = new int[BoundsChecks.RECORD_INTS];
+            HostArrays.fromNative(host, result, 0, bytes);
+            return result;
+        } catch (CudaException e) {
+            throw new KernelLaunchException("copying the bounds-check record on " + device.id() + " failed (the kernels"
+                    + " queued before it: " + String.join(", ", queuedKernels) + "): " + e.getMessage(), e);
+        }
     }
 
     /** Lifts the kernel's dynamic shared memory limit when a launch needs more than the default 48 KiB. */

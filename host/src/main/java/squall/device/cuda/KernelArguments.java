@@ -76,6 +76,19 @@ final class KernelArguments {
         return result;
     }
 
+    /**
+     * The arguments of a bounds-checked build: {@code arguments}, then the error record's pointer and the array
+     * lengths {@link squall.runtime.BoundsChecks#lengths} gives.
+     */
+    static List<Argument> withBoundsChecks(List<Argument> arguments, long errorRecord, int[] lengths) {
+        List<Argument> result = new ArrayList<>(arguments);
+        result.add(new Argument("squall_error", ParamType.LONG, errorRecord));
+        for (int length : lengths) {
+            result.add(new Argument("array length", ParamType.INT, length));
+        }
+        return result;
+    }
+
     private static Object scalar(KernelDescriptor kernel, int index, KernelParam p, Object value) {
         ParamType given = ParamType.of(value);
         if (given != p.type()) {

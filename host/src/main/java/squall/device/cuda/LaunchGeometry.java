@@ -29,8 +29,9 @@ import java.util.Arrays;
  * @param block         threads per block per dimension, x first
  * @param sharedOffsets byte offset of each local array in the dynamic shared memory
  * @param sharedBytes   dynamic shared memory per block
+ * @param localLengths  each local array's length, in elements (the bounds-checked builds take them)
  */
-record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBytes) {
+record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBytes, int[] localLengths) {
 
     /** Threads per block for {@code @Parallel} kernels without a local size: four warps. */
     static final int DEFAULT_BLOCK_THREADS = 128;
@@ -58,7 +59,7 @@ record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBy
         if (kernel.parallelDimensions() > 0) {
             return ofParallel(kernel, launch, limits);
         }
-        return new LaunchGeometry(new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[0], 0);
+        return new LaunchGeometry(new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[0], 0, new int[0]);
     }
 
     private static LaunchGeometry ofParallel(KernelDescriptor kernel, Launch launch, Limits limits) {
@@ -92,7 +93,7 @@ record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBy
             grid[d] = blocks(kernel, d, Math.max(1, ceilDiv(extent[d], block[d])), limits);
         }
         checkBlock(kernel, block, limits);
-        return new LaunchGeometry(grid, block, new int[0], 0);
+        return new LaunchGeometry(grid, block, new int[0], 0, new int[0]);
     }
 
     private static LaunchGeometry ofContext(KernelDescriptor kernel, Launch launch, Limits limits) {
@@ -139,7 +140,7 @@ record LaunchGeometry(int[] grid, int[] block, int[] sharedOffsets, int sharedBy
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(kernel.qualifiedName() + ": local arrays need " + bytes + " bytes of shared memory");
         }
-        return new LaunchGeometry(grid, block, offsets, (int) bytes);
+        return new LaunchGeometry(grid, block, offsets, (int) bytes, lengths);
     }
 
     private static int blocks(KernelDescriptor kernel, int d, long count, Limits limits) {

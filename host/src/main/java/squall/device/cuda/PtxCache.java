@@ -2,17 +2,13 @@ package squall.device.cuda;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import squall.runtime.CacheEntry;
 import squall.runtime.CacheFolder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,14 +19,17 @@ import java.util.function.Supplier;
  * of everything that decides the PTX: the source, the compiler options (architecture and
  * specialisation constants), the compiler's identity and version, and the driver's version.
  *
- * <p>The disk folder is {@code $SQUALL_CACHE_DIR/cuda}, by default {@code ~/.cache/squall/cuda}.
- * Files are written to a temporary name and moved into place, so concurrent processes never read
- * half a file; a folder that cannot be written only costs the disk cache, with a warning.
+ * <p>The disk folder is {@code $SQUALL_CACHE_DIR/cuda}, by default {@code ~/.cache/squall/cuda}. Each file
+ * is a {@link CacheEntry} (the PTX framed with its key, length and checksum, written atomically), so a
+ * damaged or half-written file is removed and compiled again rather than handed to the driver; a folder
+ * that cannot be written only costs the disk cache, with a warning.
  */
 final class PtxCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(PtxCache.class);
     private static final PtxCache SHARED = new PtxCache(defaultFolder());
+    /** Bump when the key's recipe or the file layout changes. */
+    private static final String FORMAT = "squall-ptx-cache 2";
 
     /** Where an entry came from. */
     enum Origin { MEMORY, DISK, COMPILED }
@@ -62,16 +61,7 @@ final class PtxCache {
 
     /** The key of one compilation: a SHA-256 over its inputs, as hex. */
     static String key(String source, List<String> options, String compiler, int driverVersion) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : List.of(source, String.join("\u0000", options), compiler, Integer.toString(driverVersion))) {
-                sha.update(part.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0x1e);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        return CacheEntry.key(FORMAT, source, String.join("\u0000", options), compiler, Integer.toString(driverVersion));
     }
 
     /** The PTX under {@code key}: from memory, from disk, or from {@code compile} (then stored in both). */
@@ -107,13 +97,19 @@ final class PtxCache {
         return folder.resolve(key + ".ptx");
     }
 
+    /** The PTX on disk, or {@code null}; a damaged entry is removed (and logged) and gives {@code null}. */
     private String read(String key) {
         if (folder == null) {
             return null;
         }
         Path file = file(key);
         try {
-            return Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.US_ASCII) : null;
+            CacheEntry.Read read = CacheEntry.read(file, key);
+            if (read.damage() != null) {
+                LOG.warn("{} in the PTX cache is damaged ({}); removed, compiling instead", file, read.damage());
+                evict(key);
+            }
+            return read.payload() == null ? null : new String(read.payload(), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             LOG.warn("cannot read {} from the PTX cache, compiling instead: {}", file, e.toString());
             return null;
@@ -127,17 +123,7 @@ final class PtxCache {
         Path file = file(key);
         try {
             Files.createDirectories(folder);
-            Path temp = Files.createTempFile(folder, key, ".tmp");
-            try {
-                Files.writeString(temp, ptx, StandardCharsets.US_ASCII);
-                try {
-                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            CacheEntry.write(file, key, ptx.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot write {} to the PTX cache (set SQUALL_CACHE_DIR to a writable folder): {}", file, e.toString());
         }

@@ -88,6 +88,15 @@ public final class JvmDevice implements Device {
         return threads;
     }
 
+    /**
+     * A work-item's private arrays are heap arrays, one set per pool thread at a time: a quarter of the heap shared
+     * by the threads, so a kernel whose arrays would exhaust the heap is refused instead of failing half-way.
+     */
+    @Override
+    public long privateMemoryBytes() {
+        return Runtime.getRuntime().maxMemory() / 4 / threads;
+    }
+
     @Override
     public DeviceSession openSession(boolean profiling) {
         return new JvmSession(this, profiling);

@@ -101,6 +101,9 @@ final class JvmSession implements DeviceSession {
             }
         } catch (KernelLaunchException e) {
             throw e;
+        } catch (ArrayIndexOutOfBoundsException e) {
+            throw new KernelLaunchException("kernel " + kernel.qualifiedName() + " (task '" + launch.task()
+                    + "') failed on jvm: an array index out of bounds (" + e.getMessage() + ")" + where(e, kernel), e);
         } catch (RuntimeException | Error e) {
             throw new KernelLaunchException("kernel " + kernel.qualifiedName() + " (task '" + launch.task()
                     + "') failed on jvm: " + e, e);
@@ -108,6 +111,20 @@ final class JvmSession implements DeviceSession {
         if (profiling) {
             events.add(new DeviceEvent(DeviceEvent.Kind.KERNEL, launch.task(), 0, System.nanoTime() - start));
         }
+    }
+
+    /** {@code , at AttentionKernels.java:123}: the kernel source line of the failure, if the stack shows it. */
+    private static String where(Throwable e, KernelDescriptor kernel) {
+        // The kernel's own class (its helpers, its context kernels) before the generated one (@Parallel bodies).
+        String owner = kernel.owner().getName();
+        for (String name : new String[] {owner, owner + "Compiled"}) {
+            for (StackTraceElement frame : e.getStackTrace()) {
+                if (frame.getClassName().equals(name)) {
+                    return ", at " + frame.getFileName() + ":" + frame.getLineNumber();
+                }
+            }
+        }
+        return "";
     }
 
     @Override

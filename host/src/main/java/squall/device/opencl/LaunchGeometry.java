@@ -29,16 +29,26 @@ record LaunchGeometry(long[] global, long[] local) {
     /** Fewer work-items than this many per compute unit is a launch too small to leave to the driver. */
     static final int SMALL_LAUNCH_PER_UNIT = 4;
 
-    /**
-     * @param maxGroupSize the kernel's {@code CL_KERNEL_WORK_GROUP_SIZE}
-     * @param computeUnits the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS}
-     */
+    /** A launch with no private arrays, or on a device whose work-items each have their own private memory. */
     static LaunchGeometry of(KernelDescriptor kernel, long[] bounds, WorkerGrid grid, long maxGroupSize, int computeUnits) {
+        return of(kernel, bounds, grid, maxGroupSize, computeUnits, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxGroupSize  the kernel's {@code CL_KERNEL_WORK_GROUP_SIZE}
+     * @param computeUnits  the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS}
+     * @param privateLimit  the most work-items a group may have for their private arrays to fit what the device
+     *                      gives a group (a CPU thread's stack, see {@link WorkerStack}); {@code Long.MAX_VALUE}: any
+     */
+    static LaunchGeometry of(KernelDescriptor kernel, long[] bounds, WorkerGrid grid, long maxGroupSize, int computeUnits,
+                             long privateLimit) {
         if (kernel.usesContext()) {
             if (grid == null) {
                 throw new IllegalArgumentException(kernel.qualifiedName() + " takes a KernelContext and needs a WorkerGrid");
             }
-            return new LaunchGeometry(grid.globalWork(), grid.localWorkOrDefault(maxGroupSize));
+            LaunchGeometry g = new LaunchGeometry(grid.globalWork(), grid.localWorkOrDefault(Math.min(maxGroupSize, privateLimit)));
+            g.requireWithin(privateLimit, kernel);
+            return g;
         }
         int n = kernel.parallelDimensions();
         if (n == 0) {
@@ -59,9 +69,7 @@ record LaunchGeometry(long[] global, long[] local) {
                 throw new IllegalArgumentException(kernel.qualifiedName() + " has " + n + " @Parallel loops but its grid "
                         + grid + " has " + local.length + " dimensions");
             }
-            for (int d = 0; d < n; d++) {
-                global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
-            }
+            new LaunchGeometry(global, local).requireWithin(privateLimit, kernel);
         } else {
             long total = 1;
             for (long g : global) {
@@ -70,9 +78,41 @@ record LaunchGeometry(long[] global, long[] local) {
             if (total < (long) SMALL_LAUNCH_PER_UNIT * computeUnits) {
                 local = new long[n];
                 Arrays.fill(local, 1);
+            } else if (privateLimit < maxGroupSize) {
+                // The driver would choose groups as large as it likes (PoCL: 3072 work-items for a 768-token prefill),
+                // and every work-item's private arrays of a group share one thread's stack.
+                local = groupWithin(global, privateLimit);
+            }
+        }
+        if (local != null) {
+            for (int d = 0; d < n; d++) {
+                global[d] = (global[d] + local[d] - 1) / local[d] * local[d];
             }
         }
         return new LaunchGeometry(global, local);
+    }
+
+    /**
+     * A group of at most {@code limit} work-items, filled from dimension 0 (adjacent work-items) outwards; in each
+     * dimension the fewest groups that fit, evenly sized, so that rounding the global size up wastes little.
+     */
+    static long[] groupWithin(long[] global, long limit) {
+        long[] local = new long[global.length];
+        long room = Math.max(1, limit);
+        for (int d = 0; d < global.length; d++) {
+            long groups = (global[d] + room - 1) / room;
+            local[d] = Math.max(1, (global[d] + groups - 1) / groups);
+            room = Math.max(1, room / local[d]);
+        }
+        return local;
+    }
+
+    private void requireWithin(long privateLimit, KernelDescriptor kernel) {
+        if (groupSize() > privateLimit) {
+            throw new IllegalArgumentException(kernel.qualifiedName() + ": work-groups of " + groupSize() + " work-items"
+                    + " (" + this + ") hold more private arrays than a group may on this device: at most " + privateLimit
+                    + " work-items per group for this kernel's arrays");
+        }
     }
 
     int dimensions() {

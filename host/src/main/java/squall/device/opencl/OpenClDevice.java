@@ -135,7 +135,12 @@ public final class OpenClDevice implements Device {
 
     @Override
     public OpenClSession openSession(boolean profiling) {
-        return new OpenClSession(this, profiling, OpenClSession.DEFAULT_STAGING_CHUNK);
+        return openSession(profiling, false);
+    }
+
+    @Override
+    public OpenClSession openSession(boolean profiling, boolean boundsChecks) {
+        return new OpenClSession(this, profiling, OpenClSession.DEFAULT_STAGING_CHUNK, boundsChecks);
     }
 
     long platformHandle() {
@@ -152,8 +157,33 @@ public final class OpenClDevice implements Device {
     }
 
     /** {@code CL_DEVICE_MAX_MEM_ALLOC_SIZE}: the largest single buffer, in bytes. */
+    @Override
     public long maxAllocationBytes() {
         return maxAllocation;
+    }
+
+    /** {@code CL_DEVICE_GLOBAL_MEM_SIZE}. */
+    @Override
+    public long globalMemoryBytes() {
+        return globalMemory;
+    }
+
+    /**
+     * A CPU device: what a whole work-group may take ({@link #groupPrivateMemoryBytes()}), since one work-item may be
+     * a group of its own. Other devices: 512 KiB, what NVIDIA GPUs give a thread (OpenCL reports no such limit).
+     */
+    @Override
+    public long privateMemoryBytes() {
+        return type == DeviceType.CPU ? groupPrivateMemoryBytes() : 512L << 10;
+    }
+
+    /**
+     * A CPU device runs a work-group's work-items on one worker thread whose stack holds all their private arrays
+     * ({@link WorkerStack}): half that stack, the rest left to the driver's own frames. Unlimited elsewhere.
+     */
+    @Override
+    public long groupPrivateMemoryBytes() {
+        return type == DeviceType.CPU ? WorkerStack.bytes() / 2 : Long.MAX_VALUE;
     }
 
     /** {@code CL_DEVICE_MAX_COMPUTE_UNITS}: cores of a CPU, multiprocessors of a GPU. */

@@ -13,7 +13,8 @@ import squall.runtime.KernelDescriptor;
  * @param origin       where its program came from
  * @param session      the session that made it, and will release it
  * @param build        the compiler, options and log of its program
+ * @param checked      whether it is the bounds-checked build (it takes an error record and array lengths)
  */
 record OpenClKernel(KernelDescriptor descriptor, long handle, long maxGroupSize, ProgramOrigin origin,
-                    OpenClSession session, KernelBuild build) implements DeviceKernel {
+                    OpenClSession session, KernelBuild build, boolean checked) implements DeviceKernel {
 }

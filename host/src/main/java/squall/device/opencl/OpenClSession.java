@@ -6,10 +6,12 @@ import org.lwjgl.system.MemoryStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import squall.api.KernelContext;
+import squall.runtime.BoundsChecks;
 import squall.runtime.Device;
 import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
+import squall.runtime.DeviceLimits;
 import squall.runtime.DeviceSession;
 import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
@@ -92,12 +94,21 @@ public final class OpenClSession implements DeviceSession {
     private long inFlightBytes;
     /** Tasks launched since the last finish, for naming them if the queue fails. */
     private final List<String> unfinishedTasks = new ArrayList<>();
+    private final boolean boundsChecks;
+    /** The error record of the bounds-checked builds, made at the first checked launch. */
+    private OpenClBuffer errorRecord;
     private boolean closed;
 
     OpenClSession(OpenClDevice device, boolean profiling, long stagingChunk) {
+        this(device, profiling, stagingChunk, false);
+    }
+
+    /** With {@code boundsChecks}, kernels run their bounds-checked builds ({@link BoundsChecks}). */
+    OpenClSession(OpenClDevice device, boolean profiling, long stagingChunk, boolean boundsChecks) {
         this.device = device;
         this.profiling = profiling;
         this.stagingChunk = stagingChunk;
+        this.boundsChecks = boundsChecks;
         long ctx = 0;
         long q = 0;
         try (MemoryStack stack = MemoryStack.stackPush()) {
@@ -151,8 +162,10 @@ public final class OpenClSession implements DeviceSession {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer code = stack.mallocInt(1);
             // A zero-length array still gets a buffer: kernels take a valid cl_mem for every array.
+            // In a checked session a bad index becomes index 0, which must exist even in an empty array's buffer.
+            long size = boundsChecks ? BoundsChecks.bufferBytes(bytes) : Math.max(bytes, 1);
             long mem = OpenClObjects.created(OpenClObjects.Kind.MEM,
-                    CL10.clCreateBuffer(context, CL10.CL_MEM_READ_WRITE, Math.max(bytes, 1), code));
+                    CL10.clCreateBuffer(context, CL10.CL_MEM_READ_WRITE, size, code));
             ClErrors.check(code.get(0), "clCreateBuffer(" + what + ", " + bytes + " bytes) on " + device.id());
             OpenClBuffer buffer = new OpenClBuffer(mem, bytes, type, length, this);
             buffers.add(buffer);
@@ -279,7 +292,14 @@ public final class OpenClSession implements DeviceSession {
     @Override
     public DeviceKernel prepare(KernelDescriptor kernel, Map<String, Integer> specialization, String task) {
         ensureOpen();
-        String source = kernel.source(KernelTarget.OPENCL);
+        String checkedSource = boundsChecks && device.registeredBinary(kernel, specialization) == null
+                ? kernel.checkedSource(KernelTarget.OPENCL) : null;
+        if (boundsChecks && checkedSource == null) {
+            LOG.info("{} has no bounds-checked build (a hand-written kernel or a prebuilt binary): it runs unchecked on {}",
+                    kernel.qualifiedName(), device.id());
+        }
+        boolean checked = checkedSource != null;
+        String source = checked ? checkedSource : kernel.source(KernelTarget.OPENCL);
         String options = buildOptions(specialization);
         String memoryKey = kernel.owner().getName() + "#" + kernel.name() + "\n" + options + "\n" + source;
         Program program = programs.get(memoryKey);
@@ -288,7 +308,7 @@ public final class OpenClSession implements DeviceSession {
             long start = System.nanoTime();
             byte[] binary = null;
             String cacheKey = null;
-            byte[] prebuilt = device.registeredBinary(kernel, specialization);
+            byte[] prebuilt = checked ? null : device.registeredBinary(kernel, specialization);
             long handle = 0;
             ProgramOrigin origin;
             if (prebuilt != null) {
@@ -328,7 +348,7 @@ public final class OpenClSession implements DeviceSession {
                     cache.store(cacheKey, binary);
                 }
             }
-            if (binary != null) {
+            if (binary != null && !checked) {
                 device.recordBuilt(kernel, specialization, binary);
             }
         } else {
@@ -338,7 +358,7 @@ public final class OpenClSession implements DeviceSession {
                 + device.properties().getOrDefault("driver version", "driver version unknown") + ")",
                 program.options(), program.origin().tag(), program.log());
         OpenClKernel compiled = new OpenClKernel(kernel, kernelHandle, kernelGroupSize(kernelHandle), program.origin(),
-                this, build);
+                this, build, checked);
         kernels.add(compiled);
         return compiled;
     }
@@ -382,7 +402,10 @@ public final class OpenClSession implements DeviceSession {
         KernelDescriptor kernel = k.descriptor();
         LaunchGeometry geometry;
         try {
-            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits());
+            long perItem = DeviceLimits.privateBytes(kernel, launch.hostArgs());
+            long privateLimit = perItem == 0 ? Long.MAX_VALUE : device.groupPrivateMemoryBytes() / perItem;
+            geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits(),
+                    privateLimit);
             setArguments(k, launch, geometry);
         } catch (OpenClException | IllegalArgumentException e) {
             throw launchFailure(k, launch, e.getMessage(), e);
@@ -415,6 +438,9 @@ public final class OpenClSession implements DeviceSession {
             }
         }
         unfinishedTasks.add(launch.task());
+        if (k.checked()) {
+            reportBadAccess(k, launch);
+        }
     }
 
     private KernelLaunchException launchFailure(OpenClKernel k, Launch launch, String why, Throwable cause) {
@@ -458,15 +484,66 @@ public final class OpenClSession implements DeviceSession {
             }
         }
         List<LocalArray> locals = kernel.localArrays();
-        if (!locals.isEmpty()) {
-            int[] lengths = kernel.localArrayLengths(launch.hostArgs(), sizes(geometry));
-            for (int a = 0; a < locals.size(); a++) {
-                LocalArray local = locals.get(a);
-                long bytes = (long) Math.max(lengths[a], 1) * local.element().elementBytes();
-                ClErrors.check(CL10.clSetKernelArg(handle, index, bytes),
-                        "clSetKernelArg(" + index + ", local '" + local.name() + "', " + bytes + " bytes)");
+        int[] localLengths = locals.isEmpty() ? new int[0] : kernel.localArrayLengths(launch.hostArgs(), sizes(geometry));
+        long localBytes = 0;
+        for (int a = 0; a < locals.size(); a++) {
+            localBytes += (long) Math.max(localLengths[a], 1) * locals.get(a).element().elementBytes();
+        }
+        if (localBytes > device.localMemoryBytes()) {
+            throw new IllegalArgumentException("its local arrays need " + localBytes + " bytes per work-group with " + geometry
+                    + ", and a work-group on " + device.id() + " has " + device.localMemoryBytes() + " (CL_DEVICE_LOCAL_MEM_SIZE)");
+        }
+        for (int a = 0; a < locals.size(); a++) {
+            LocalArray local = locals.get(a);
+            long bytes = (long) Math.max(localLengths[a], 1) * local.element().elementBytes();
+            ClErrors.check(CL10.clSetKernelArg(handle, index, bytes),
+                    "clSetKernelArg(" + index + ", local '" + local.name() + "', " + bytes + " bytes)");
+            index++;
+        }
+        if (k.checked()) {
+            ClErrors.check(CL10.clSetKernelArg1p(handle, index, errorRecord().mem()), "clSetKernelArg(" + index + ", error record)");
+            index++;
+            for (int length : BoundsChecks.lengths(kernel, launch.hostArgs(), localLengths)) {
+                ClErrors.check(CL10.clSetKernelArg1i(handle, index, length), "clSetKernelArg(" + index + ", array length)");
                 index++;
             }
+        }
+    }
+
+    /** The session's error record for checked builds: made, and cleared, once. */
+    private OpenClBuffer errorRecord() {
+        if (errorRecord == null) {
+            errorRecord = (OpenClBuffer) allocate(new int[BoundsChecks.RECORD_INTS]);
+            record(CL10::clEnqueueWriteBuffer, new int[BoundsChecks.RECORD_INTS]);
+        }
+        return errorRecord;
+    }
+
+    private interface RecordTransfer {
+        int enqueue(long queue, long buffer, boolean blocking, long offset, IntBuffer values, PointerBuffer wait,
+                    PointerBuffer event);
+    }
+
+    /** A blocking copy of the error record, outside the profile: it is the checks' bookkeeping, not the plan's work. */
+    private int[] record(RecordTransfer transfer, int[] values) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer buffer = stack.mallocInt(BoundsChecks.RECORD_INTS).put(values).flip();
+            ClErrors.check(transfer.enqueue(queue, errorRecord.mem(), true, 0, buffer, null, null),
+                    "copying the bounds-check record on " + device.id());
+            int[] result = new int[BoundsChecks.RECORD_INTS];
+            buffer.get(0, result);
+            return result;
+        }
+    }
+
+    /** After a checked launch: waits for it and throws what its error record reports, clearing the record. */
+    private void reportBadAccess(OpenClKernel k, Launch launch) {
+        int[] found = record(CL10::clEnqueueReadBuffer, new int[BoundsChecks.RECORD_INTS]);
+        KernelLaunchException failure = BoundsChecks.failure(k.descriptor(), launch.hostArgs(), launch.task(),
+                device.id() + " (" + device.name() + ")", found);
+        if (failure != null) {
+            record(CL10::clEnqueueWriteBuffer, new int[BoundsChecks.RECORD_INTS]);
+            throw failure;
         }
     }
 

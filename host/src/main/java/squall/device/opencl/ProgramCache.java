@@ -2,30 +2,26 @@ package squall.device.opencl;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import squall.runtime.CacheEntry;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Program binaries on disk, one file per key. A key is a SHA-256 of everything that changes the
- * binary: source, build options, and the device's name, version and driver version. Files are
- * written to a temporary name and moved into place, so processes sharing the folder never read a
- * half-written binary. The cache only ever saves time: a failure to read or write it is logged and
- * the program is built from source.
+ * binary: source, build options, and the device's name, version and driver version. Each file is a
+ * {@link CacheEntry}: the binary framed with its key, length and checksum, written atomically, and
+ * checked before the driver sees it, because a truncated binary makes some drivers (PoCL) assert or
+ * crash the process in {@code clBuildProgram}. A damaged entry is removed and the program built from
+ * source again. The cache only ever saves time: a failure to read or write it is logged and the
+ * program is built from source.
  */
 final class ProgramCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProgramCache.class);
     /** Bump when the key's recipe or the file layout changes. */
-    private static final String FORMAT = "squall-opencl-program-cache 1";
+    private static final String FORMAT = "squall-opencl-program-cache 2";
 
     private final Path directory;
 
@@ -35,31 +31,25 @@ final class ProgramCache {
     }
 
     static String key(String source, String options, String deviceIdentity) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (String part : new String[] {FORMAT, deviceIdentity, options, source}) {
-                sha.update(part.getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        return CacheEntry.key(FORMAT, deviceIdentity, options, source);
     }
 
     Path file(String key) {
         return directory == null ? null : directory.resolve(key + ".bin");
     }
 
-    /** The cached binary, or {@code null}. */
+    /** The cached binary, or {@code null}; a damaged entry is removed (and logged) and gives {@code null}. */
     byte[] load(String key) {
         if (directory == null) {
             return null;
         }
         try {
-            return Files.readAllBytes(file(key));
-        } catch (NoSuchFileException e) {
-            return null;
+            CacheEntry.Read read = CacheEntry.read(file(key), key);
+            if (read.damage() != null) {
+                LOG.warn("cached OpenCL program {} is damaged ({}); removed, building from source", file(key), read.damage());
+                evict(key);
+            }
+            return read.payload();
         } catch (IOException e) {
             LOG.warn("cannot read cached OpenCL program {}: {}", file(key), e.toString());
             return null;
@@ -70,30 +60,15 @@ final class ProgramCache {
         if (directory == null) {
             return;
         }
-        Path target = file(key);
-        Path temp = null;
         try {
             Files.createDirectories(directory);
-            temp = Files.createTempFile(directory, key + ".", ".tmp");
-            Files.write(temp, binary);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            CacheEntry.write(file(key), key, binary);
         } catch (IOException e) {
             LOG.warn("cannot cache OpenCL program in {}: {}", directory, e.toString());
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // the temporary file is harmless; the warning above already told the user
-                }
-            }
         }
     }
 
-    /** Removes an entry the driver rejected, so the next process does not trip over it again. */
+    /** Removes an entry that is damaged or that the driver rejected, so the next process does not trip over it again. */
     void evict(String key) {
         if (directory == null) {
             return;

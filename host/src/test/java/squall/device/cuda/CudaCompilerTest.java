@@ -106,6 +106,19 @@ class CudaCompilerTest {
     }
 
     @Test
+    void aDamagedPtxFileIsRemovedAndCompiledAgain(@TempDir Path dir) throws Exception {
+        String key = PtxCache.key("source", List.of("--fmad=false"), "NVRTC 13.0", 13000);
+        new PtxCache(dir).get(key, () -> ".version 8.0\n.target sm_80\n// a kernel");
+        byte[] whole = Files.readAllBytes(new PtxCache(dir).file(key));
+        Files.write(new PtxCache(dir).file(key), java.util.Arrays.copyOf(whole, whole.length - 3));
+        PtxCache nextRun = new PtxCache(dir);
+        PtxCache.Entry entry = nextRun.get(key, () -> "compiled again");
+        assertEquals(PtxCache.Origin.COMPILED, entry.origin(), "a truncated file is not handed to the driver");
+        assertEquals("compiled again", entry.ptx());
+        assertEquals(PtxCache.Origin.DISK, new PtxCache(dir).get(key, () -> "not again").origin(), "and was rewritten whole");
+    }
+
+    @Test
     void ptxIsCachedInMemoryAndOnDisk(@TempDir Path dir) throws Exception {
         AtomicInteger compiles = new AtomicInteger();
         String key = PtxCache.key("source", List.of("--fmad=false"), "NVRTC 13.0", 13000);

@@ -1,5 +1,6 @@
 package squall.device.opencl;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Tag("opencl")
 class OpenClDeviceTest {
 
     @Test

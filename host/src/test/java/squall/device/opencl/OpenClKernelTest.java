@@ -1,6 +1,7 @@
 package squall.device.opencl;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.api.KernelContext;
 import squall.runtime.DataTransferMode;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Building and launching: specialisation, 2-D ranges, local memory, and the errors a user sees. */
+@Tag("opencl")
 class OpenClKernelTest {
 
     private static OpenClDevice device;

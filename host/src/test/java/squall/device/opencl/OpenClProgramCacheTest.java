@@ -2,6 +2,7 @@ package squall.device.opencl;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import squall.logging.CapturedStandardError;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The disk cache of built programs, and programs loaded from a prebuilt binary. */
+@Tag("opencl")
 class OpenClProgramCacheTest {
 
     private OpenClDevice device;
@@ -111,7 +113,7 @@ class OpenClProgramCacheTest {
         Files.write(entry, new byte[] {1, 2, 3, 4, 5});
         Run[] rebuilt = new Run[1];
         String logged = CapturedStandardError.during(() -> rebuilt[0] = run(input()));
-        assertTrue(logged.contains("WARN squall.device.opencl.OpenClSession - " + device.id() + " rejected the cached binary"),
+        assertTrue(logged.contains("WARN squall.device.opencl.ProgramCache - cached OpenCL program " + entry + " is damaged"),
                 "the rebuild says why: " + logged);
         assertEquals(ProgramOrigin.SOURCE, rebuilt[0].origin());
         assertTrue(Files.size(entry) > 5, "the rejected entry was not replaced");

@@ -1,5 +1,6 @@
 package squall.device.opencl;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.api.KernelContext;
 import squall.runtime.DataTransferMode;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Closing a plan releases every OpenCL object its session made: contexts, queues, buffers, programs, kernels, events. */
+@Tag("opencl")
 class OpenClReleaseTest {
 
     @Test

@@ -1,5 +1,6 @@
 package squall.device.opencl;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
@@ -16,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Transfers through native staging memory, with a tiny staging chunk so that small arrays take the
  * path GiB arrays take: several blocking chunks, the last one partial.
  */
+@Tag("opencl")
 class OpenClStagingTest {
 
     private static final long CHUNK = 4096;

@@ -1,6 +1,7 @@
 package squall.device.opencl;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.DataTransferMode;
 import squall.runtime.ExecutionPlan;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The plan's transfer modes on a real device, where a copy that is skipped really leaves the data behind. */
+@Tag("opencl")
 class OpenClTransferModesTest {
 
     private static OpenClDevice device;

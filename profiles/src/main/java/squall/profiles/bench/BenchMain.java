@@ -36,9 +36,11 @@ public final class BenchMain {
 
     public static void main(String[] args) throws IOException, RunnerException {
         StandardError.takeBack();
+        // JMH knows -h only; every squall script also answers --help.
+        String[] jmhArgs = java.util.Arrays.stream(args).map(a -> a.equals("--help") ? "-h" : a).toArray(String[]::new);
         CommandLineOptions cli;
         try {
-            cli = new CommandLineOptions(args);
+            cli = new CommandLineOptions(jmhArgs);
         } catch (CommandLineOptionException e) {
             System.err.println("bench: " + e.getMessage() + " (try 'scripts/bench -h')");
             System.exit(2);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
+import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
@@ -17,9 +18,10 @@ import squall.tasks.io.NpyTensor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
@@ -98,10 +100,16 @@ final class AttendCommand implements Callable<Integer> {
             throw new BadInputException("--out", "name the output file, or give --check to compare the result with the"
                     + " float64 reference without writing it");
         }
+        requireFiniteScores(in, softmaxScale);
+        int keys = Math.min(block, shape.S());
+        if (keys < block) {
+            log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
+        }
         Path target = out == null ? null : outputFile();
         Device device = device();
         Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
-                chosen, block);
+                chosen, keys);
+        requireFits(call, device);
 
         String where = "variant " + chosen + " (" + kernels(chosen) + ") on device " + device.id();
         log.info("running {}", where);
@@ -156,19 +164,96 @@ final class AttendCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** Scores and sums are float32: the largest a value may reach, with a margin for the sums' rounding. */
+    private static final double FLOAT_LIMIT = Float.MAX_VALUE / 4.0;
+
+    /**
+     * Finite inputs whose scores or weighted sums overflow float32 give a NaN or infinite output: a bound from the
+     * inputs (|q . k| is at most |q| |k|, and an output at most S times the largest |v|) refuses them up front, naming
+     * what to change, instead of failing after the run.
+     */
+    private void requireFiniteScores(AttendInputs in, float softmaxScale) {
+        AttentionShape s = in.shape();
+        double q = largestRowNorm(in.q(), s.D()), k = largestRowNorm(in.k(), s.D());
+        if (q * k > FLOAT_LIMIT) {
+            throw new BadInputException(q >= k ? "--q" : "--k", String.format(Locale.ROOT, "rows of q and k have norms up"
+                    + " to %.3g and %.3g: their dot products can overflow float32 (%.3g); scale the inputs down", q, k, Float.MAX_VALUE));
+        }
+        if (q * k * Math.abs(softmaxScale) > FLOAT_LIMIT) {
+            throw new BadInputException("--scale", String.format(Locale.ROOT, "%s times dot products of up to %.3g can"
+                    + " overflow float32 (%.3g): use a smaller --scale", softmaxScale, q * k, Float.MAX_VALUE));
+        }
+        double v = 0;
+        for (float x : in.v()) {
+            v = Math.max(v, Math.abs(x));
+        }
+        if (v * s.S() > FLOAT_LIMIT) {
+            throw new BadInputException("--v", String.format(Locale.ROOT, "values up to %.3g summed over S = %d keys can"
+                    + " overflow float32 (%.3g); scale v down", v, s.S(), Float.MAX_VALUE));
+        }
+    }
+
+    /** The largest L2 norm of a row of {@code D} values, in double. */
+    private static double largestRowNorm(float[] rows, int D) {
+        double largest = 0;
+        for (int start = 0; start < rows.length; start += D) {
+            double sum = 0;
+            for (int d = 0; d < D; d++) {
+                sum += (double) rows[start + d] * rows[start + d];
+            }
+            largest = Math.max(largest, Math.sqrt(sum));
+        }
+        return largest;
+    }
+
+    /**
+     * Before anything is allocated on the device or built: every tensor within the device's largest buffer and all
+     * of them within its memory, and the kernel's private arrays (which grow with --block) within a work-item's.
+     */
+    private void requireFits(Attention.Call call, Device device) {
+        AttentionShape s = call.shape();
+        String where = device.id() + " (" + device.name() + ")";
+        long qBytes = 4L * s.qElements(), kvBytes = 4L * s.kvElements();
+        long repeatBytes = call.variant() == Variant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
+        Map<String, Long> buffers = new LinkedHashMap<>();
+        buffers.put("--q", qBytes);
+        buffers.put("--k", kvBytes);
+        buffers.put("--v", kvBytes);
+        buffers.put("--variant", repeatBytes);
+        for (Map.Entry<String, Long> b : buffers.entrySet()) {
+            if (b.getValue() > device.maxAllocationBytes()) {
+                String what = b.getKey().equals("--variant") ? "the repeat variant's copy of K and V (" + s.Hq() + " heads)"
+                        : "its tensor";
+                throw new BadInputException(b.getKey(), String.format(Locale.ROOT, "%s needs %,d bytes in one buffer on %s,"
+                        + " whose largest buffer is %,d bytes", what, b.getValue(), where, device.maxAllocationBytes()));
+            }
+        }
+        long total = 2 * qBytes + 2 * kvBytes + 2 * repeatBytes;
+        if (total > device.globalMemoryBytes()) {
+            throw new BadInputException(kvBytes >= qBytes ? "--k" : "--q", String.format(Locale.ROOT, "q, k, v and the"
+                    + " output need %,d bytes on %s, which has %,d", total, where, device.globalMemoryBytes()));
+        }
+        if (call.privateBytes(call.block()) > device.privateMemoryBytes()) {
+            int largest = call.largestBlock(device);
+            String need = String.format(Locale.ROOT, "each work-item's private arrays need %,d bytes on %s, which gives a"
+                    + " work-item at most %,d", call.privateBytes(call.block()), where, device.privateMemoryBytes());
+            if (largest < 1) {
+                String group = call.variant() == Variant.BROADCAST && s.groupSize() > 1
+                        ? s.groupSize() + " query heads per KV head and " : "";
+                throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with --block 1");
+            }
+            throw new BadInputException("--block", "with blocks of " + call.block() + " keys " + need + "; use --block "
+                    + largest + " or less");
+        }
+    }
+
+    /** The file --out names (through symbolic links), checked before anything runs: a regular file or nothing. */
     private Path outputFile() {
-        Path target = out.toAbsolutePath();
-        Path folder = target.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new BadInputException("--out", "folder " + folder + " does not exist");
+        try {
+            return AtomicFile.target(out);
+        } catch (IOException e) {
+            throw new BadInputException("--out", e.getMessage());
         }
-        if (Files.isDirectory(target)) {
-            throw new BadInputException("--out", out + " is a folder; name a file such as out.npy");
-        }
-        if (!Files.isWritable(folder)) {
-            throw new BadInputException("--out", "cannot write in folder " + folder);
-        }
-        return target;
     }
 
     private Device device() {

@@ -81,11 +81,15 @@ final class CacheOptions {
         return batch;
     }
 
-    int blockSize() {
+    /**
+     * Tokens per cache block; a block larger than a sequence's {@code capacity} is the capacity (more would only be
+     * allocated and never used: 10^6-token blocks for a 64-token context took gigabytes).
+     */
+    int blockSize(long capacity) {
         if (blockSize < 1) {
             throw new BadInputException("--block-size", "must be >= 1 token, got " + blockSize);
         }
-        return blockSize;
+        return (int) Math.min(blockSize, Math.max(1, capacity));
     }
 
     /** The dtype, if the kernels can store it (int8 exists only as a size estimate). */

@@ -5,6 +5,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.kernels.AttentionShape;
+import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
@@ -14,10 +15,8 @@ import squall.tasks.io.NpyTensor;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -151,6 +150,15 @@ final class ConvertCommand implements Callable<Integer> {
         if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
             throw new BadInputException("--out", "cannot write in " + existing + " (to make " + dir + ")");
         }
+        if (existing.equals(dir)) {
+            for (String name : new String[] {"k_proj.npy", "v_proj.npy"}) {
+                try {
+                    AtomicFile.target(dir.resolve(name));
+                } catch (IOException e) {
+                    throw new BadInputException("--out", e.getMessage());
+                }
+            }
+        }
         return dir;
     }
 
@@ -252,25 +260,23 @@ final class ConvertCommand implements Callable<Integer> {
     }
 
     /**
-     * Both files or neither: each is staged under a hidden name in {@code dir}, then both are moved into
-     * place. Folders made here are removed again if staging fails.
+     * Both files or neither: each is staged beside its target ({@link AtomicFile}), then both are moved into place.
+     * Folders made here are removed again if staging fails.
      */
     private void write(Path dir, int[] shape, float[] kPooled, float[] vPooled) {
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }
-        Path kStage = dir.resolve(".k_proj.npy.partial"), vStage = dir.resolve(".v_proj.npy.partial");
         try {
             Files.createDirectories(dir);
-            Npy.writeFloat32(kStage, shape, kPooled);
-            Npy.writeFloat32(vStage, shape, vPooled);
-            move(kStage, dir.resolve("k_proj.npy"));
-            move(vStage, dir.resolve("v_proj.npy"));
+            try (AtomicFile.Staged k = AtomicFile.stage(dir.resolve("k_proj.npy"), Npy.float32(shape, kPooled));
+                 AtomicFile.Staged v = AtomicFile.stage(dir.resolve("v_proj.npy"), Npy.float32(shape, vPooled))) {
+                k.commit();
+                v.commit();
+            }
         } catch (IOException | RuntimeException e) {
             try {
-                Files.deleteIfExists(kStage);
-                Files.deleteIfExists(vStage);
                 for (Path made = dir; made != null && !made.equals(existing); made = made.getParent()) {
                     Files.deleteIfExists(made);
                 }
@@ -278,14 +284,6 @@ final class ConvertCommand implements Callable<Integer> {
                 e.addSuppressed(cleanup);
             }
             throw new CommandFailedException("cannot write the converted weights to " + dir + ": " + e, e);
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 }

@@ -73,7 +73,6 @@ final class DecodeCommand implements Callable<Integer> {
         int layers = options.layers(model);
         int batch = options.batch();
         KvDtype dtype = options.dtype(model);
-        int blockSize = options.blockSize();
         if (context < 1) {
             throw new BadInputException("--context", "must be >= 1 token, got " + context);
         }
@@ -85,6 +84,7 @@ final class DecodeCommand implements Callable<Integer> {
             throw new BadInputException("--context", "context + steps = " + capacity + " tokens is more than a sequence"
                     + " can hold (" + Integer.MAX_VALUE + ")");
         }
+        int blockSize = options.blockSize(capacity);
         if (slices != null && slices < 1) {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
         }
@@ -102,8 +102,10 @@ final class DecodeCommand implements Callable<Integer> {
         int sliceCount = slices != null ? slices
                 : splits ? WorkGroupDecode.slicesFor(device, batch, model.kvHeads(), (int) capacity) : 1;
         String rerun = "scripts/squall decode --model " + model.id() + " --context " + context + " ...";
-        RunMemory memory = RunMemory.of(model, layers, batch, capacity, blockSize, dtype, chosen, 1, sliceCount);
-        memory.requireFits("--context", "--context", rerun);
+        RunMemory memory = RunMemory.of(model, layers, batch, capacity, blockSize, dtype, chosen, 1, sliceCount,
+                new RunMemory.Options("--context", null));
+        memory.requireFits(rerun);
+        memory.requireFitsDevice(device);
 
         PrintWriter err = spec.commandLine().getErr();
         KvCache cache = CacheRuns.allocate(memory, "--context", rerun,

@@ -70,10 +70,10 @@ final class PrefillCommand implements Callable<Integer> {
         int layers = options.layers(model);
         int batch = options.batch();
         KvDtype dtype = options.dtype(model);
-        int blockSize = options.blockSize();
         if (tokens < 1) {
             throw new BadInputException("--tokens", "must be >= 1, got " + tokens);
         }
+        int blockSize = options.blockSize(tokens);
         int step = chunk != null ? chunk : tokens;
         if (step < 1 || step > tokens) {
             throw new BadInputException("--chunk", "must be in [1, --tokens = " + tokens + "], got " + step);
@@ -89,8 +89,10 @@ final class PrefillCommand implements Callable<Integer> {
         }
         Device device = options.device();
         String rerun = "scripts/squall prefill --model " + model.id() + " --tokens " + tokens + " ...";
-        RunMemory memory = RunMemory.of(model, layers, batch, tokens, blockSize, dtype, chosen, step, 1);
-        memory.requireFits("--tokens", "--chunk", rerun);
+        RunMemory memory = RunMemory.of(model, layers, batch, tokens, blockSize, dtype, chosen, step, 1,
+                new RunMemory.Options("--tokens", "--chunk"));
+        memory.requireFits(rerun);
+        memory.requireFitsDevice(device);
         KvCache cache = CacheRuns.allocate(memory, "--tokens", rerun,
                 () -> KvCache.forBatch(model, layers, dtype, blockSize, batch, tokens));
 

@@ -2,26 +2,23 @@ package squall.tasks.io;
 
 import org.jetbrains.bio.npy.NpyArray;
 import org.jetbrains.bio.npy.NpyFile;
+import squall.runtime.AtomicFile;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes NumPy {@code .npy} files through the {@code org.jetbrains.bio:npy} library, with the
  * checks the library leaves out: it reads a file whose data is shorter than its header's shape as if
  * the missing bytes were zeros, so every read here compares the file's length with the header first.
- * Writes go to a temporary file in the target's folder and are then moved into place, so a reader never
- * sees half a file and a failed write leaves nothing behind.
+ * Writes go through {@link AtomicFile}: to a temporary file in the target's folder, then moved into place, so a
+ * reader never sees half a file, a failed write leaves nothing behind, and only regular files are ever replaced.
  *
  * <pre>{@code
  * NpyTensor q = Npy.read(Path.of("q.npy"));               // NpyFormatException if malformed
@@ -33,6 +30,8 @@ public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Magic, two version bytes and the smallest (version 1.0) header-length field. */
     private static final int MIN_PREFIX = MAGIC.length + 2 + 2;
+    /** The longest Java array, with the headroom some JVMs keep. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private Npy() {
     }
@@ -55,12 +54,21 @@ public final class Npy {
                 throw new NpyFormatException(file, "bad header: negative dimension in shape " + NpyTensor.shapeText(shape));
             }
         }
-        long elements = NpyTensor.elements(shape);
-        if (elements > Integer.MAX_VALUE) {
-            throw new NpyFormatException(file, "shape " + NpyTensor.shapeText(shape) + " holds " + elements
-                    + " elements, more than one Java array can");
+        if (shape.length == 0) {
+            // The library cannot decode a 0-d array, and no squall input is one.
+            throw new NpyFormatException(file, "a 0-dimensional (scalar) array of " + descr + "; squall reads arrays of"
+                    + " one dimension or more");
         }
-        long dataBytes = elements * header.getBytes();
+        long elements = NpyTensor.elements(shape);
+        if (elements > MAX_ELEMENTS) {
+            throw new NpyFormatException(file, "shape " + NpyTensor.shapeText(shape) + " holds "
+                    + (elements == Long.MAX_VALUE ? "more than 2^63" : Long.toString(elements))
+                    + " elements, more than one Java array can (" + MAX_ELEMENTS + ")");
+        }
+        if (header.getBytes() < 1 || header.getBytes() > 16) {
+            throw new NpyFormatException(file, "bad header: " + descr + " has " + header.getBytes() + "-byte elements");
+        }
+        long dataBytes = elements * header.getBytes(); // at most 2^31 x 16: no overflow
         long expected = prefix.length + dataBytes;
         if (size < expected) {
             throw new NpyFormatException(file, "truncated: shape " + NpyTensor.shapeText(shape) + " of " + descr
@@ -147,56 +155,30 @@ public final class Npy {
         return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 117) + "...";
     }
 
-    /** Writes a little-endian float32 array of {@code shape} atomically: nothing appears at {@code target} on failure. */
+    /**
+     * Writes a little-endian float32 array of {@code shape} atomically, as {@link AtomicFile} writes: nothing appears at
+     * {@code target} on failure, a symbolic link is written through, and a target that is not a regular file is refused.
+     */
     public static void writeFloat32(Path target, int[] shape, float[] data) throws IOException {
+        AtomicFile.write(target, float32(shape, data));
+    }
+
+    /** A little-endian float32 array of {@code shape} as {@link AtomicFile} content, for outputs staged together. */
+    public static AtomicFile.Content float32(int[] shape, float[] data) {
         requireElements(shape, data.length);
-        writeAtomically(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
+        return file -> NpyFile.write(file, data, shape, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Writes a little-endian int32 array of {@code shape} atomically. */
     public static void writeInt32(Path target, int[] shape, int[] data) throws IOException {
         requireElements(shape, data.length);
-        writeAtomically(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
+        AtomicFile.write(target, tmp -> NpyFile.write(tmp, data, shape, ByteOrder.LITTLE_ENDIAN));
     }
 
     private static void requireElements(int[] shape, int length) {
         if (NpyTensor.elements(shape) != length) {
             throw new IllegalArgumentException("shape " + NpyTensor.shapeText(shape) + " holds "
                     + NpyTensor.elements(shape) + " elements, the data " + length);
-        }
-    }
-
-    private interface Writer {
-        void write(Path file) throws IOException;
-    }
-
-    private static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path folder = absolute.getParent();
-        Path tmp = createSibling(folder, absolute.getFileName().toString());
-        try {
-            writer.write(tmp);
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A new empty file next to the target; made by hand rather than createTempFile so it gets the usual permissions. */
-    private static Path createSibling(Path folder, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = folder.resolve("." + name + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) {
-                    throw e;
-                }
-            }
         }
     }
 }

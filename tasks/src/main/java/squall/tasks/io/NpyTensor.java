@@ -42,10 +42,23 @@ public record NpyTensor(int[] shape, String descr, Object data) {
         return elements(shape);
     }
 
+    /**
+     * The product of the dimensions, or {@link Long#MAX_VALUE} if it does not fit in a long: a crafted header
+     * whose product wraps (to 0, say) must not pass for a small array.
+     */
     static long elements(int[] shape) {
         long n = 1;
         for (int d : shape) {
-            n *= d;
+            if (d == 0) {
+                return 0;
+            }
+        }
+        for (int d : shape) {
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
         }
         return n;
     }

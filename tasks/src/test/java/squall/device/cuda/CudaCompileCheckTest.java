@@ -82,6 +82,28 @@ class CudaCompileCheckTest {
         return tests;
     }
 
+    /**
+     * The bounds-checked build of every kernel compiles and assembles too (one architecture: it is for finding
+     * bugs, so it may spill); without a GPU this is all that is checked of it on CUDA.
+     */
+    @TestFactory
+    List<DynamicTest> everyBoundsCheckedKernelCompilesAndAssembles() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (KernelDescriptor kernel : KernelLibraries.all()) {
+            if (kernel.checkedSource(KernelTarget.CUDA) == null) {
+                continue; // a hand-written test kernel
+            }
+            tests.add(DynamicTest.dynamicTest(kernel.qualifiedName() + " bounds-checked sm_90", () -> {
+                Map<String, Integer> defines = new TreeMap<>();
+                CudaTestSupport.specialization(kernel).forEach((name, value) -> defines.put("SQUALL_" + name, value));
+                String ptxas = assemble(kernel, kernel.checkedSource(KernelTarget.CUDA), defines, 90);
+                assertTrue(ptxas.contains("Used"), ptxas);
+            }));
+        }
+        assertTrue(tests.size() > 10, "the checked builds are on the class path: " + tests.size());
+        return tests;
+    }
+
     private static final Pattern SPILLS = Pattern.compile("(\\d+) bytes spill stores, (\\d+) bytes spill loads");
     private static final Pattern REGISTERS = Pattern.compile("Used (\\d+) registers");
 
@@ -178,7 +200,12 @@ class CudaCompileCheckTest {
     /** nvcc to PTX, then ptxas to a cubin; returns what {@code ptxas -v} printed. */
     private static String assemble(KernelDescriptor kernel, Map<String, Integer> defines, int arch, String... ptxasOptions)
             throws IOException, InterruptedException {
-        String ptx = nvcc.compile(kernel.source(KernelTarget.CUDA), kernel.qualifiedName(), defines, arch);
+        return assemble(kernel, kernel.source(KernelTarget.CUDA), defines, arch, ptxasOptions);
+    }
+
+    private static String assemble(KernelDescriptor kernel, String source, Map<String, Integer> defines, int arch,
+                                   String... ptxasOptions) throws IOException, InterruptedException {
+        String ptx = nvcc.compile(source, kernel.qualifiedName(), defines, arch);
         assertTrue(ptx.contains(".target sm_" + arch), () -> "PTX for the wrong target:\n" + ptx.lines().limit(20).toList());
         assertTrue(ptx.contains(".entry " + kernel.name()), () -> kernel.name() + " is not an entry of the PTX");
 

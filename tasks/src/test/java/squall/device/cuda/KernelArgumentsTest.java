@@ -100,6 +100,40 @@ class KernelArgumentsTest {
         return tests;
     }
 
+    @TestFactory
+    List<DynamicTest> everyBoundsCheckedBuildTakesTheErrorRecordAndTheLengthsLast() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (KernelDescriptor k : KernelLibraries.all()) {
+            if (k.checkedSource(KernelTarget.CUDA) == null) {
+                continue;
+            }
+            tests.add(DynamicTest.dynamicTest(k.qualifiedName(), () -> {
+                Matcher m = ENTRY.matcher(k.checkedSource(KernelTarget.CUDA));
+                assertTrue(m.find(), "no entry point in the checked source");
+                List<String> cParams = List.of(m.group(1).split(",\\s*"));
+                Object[] hostArgs = new Object[k.params().size()];
+                for (int i = 0; i < hostArgs.length; i++) {
+                    ParamType t = k.params().get(i).type();
+                    hostArgs[i] = t == ParamType.FLOAT_ARRAY ? new float[10 + i] : t == ParamType.INT_ARRAY ? new int[10 + i]
+                            : t.isArray() ? java.lang.reflect.Array.newInstance(float.class, 0) : zero(t);
+                }
+                int[] lengths = squall.runtime.BoundsChecks.lengths(k, hostArgs, new int[k.localArrays().size()]);
+                List<KernelArguments.Argument> args = KernelArguments.withBoundsChecks(arguments(k), 0x9000L, lengths);
+                assertEquals(cParams.size(), args.size(), () -> "C: " + cParams + "\nargs: " + args);
+                int first = args.size() - lengths.length - 1;
+                assertEquals("int* squall_error", cParams.get(first).trim());
+                assertEquals(0x9000L, args.get(first).value());
+                for (int i = first + 1; i < cParams.size(); i++) {
+                    String c = cParams.get(i).trim();
+                    assertTrue(c.matches("const int squall_\\w+_length"), c);
+                    assertEquals(ParamType.INT, args.get(i).type());
+                }
+            }));
+        }
+        assertTrue(tests.size() > 10, "the checked builds are on the class path");
+        return tests;
+    }
+
     @Test
     void lengthsFollowTheParameterOrder() {
         KernelDescriptor k = KernelLibraries.find(CudaTestKernels.class, "groupSums");

@@ -130,6 +130,13 @@ class AttendBadInputTest {
                     NpyFile.write(in.dir.resolve("q.npy"), wide, new int[] {1, 8, 10, 64});
                     return List.of();
                 }),
+                bad("q whose shape's product wraps to zero", "--q", List.of("more than 2^63 elements"), in -> {
+                    // the same header length: the longer shape takes 14 of the padding's spaces
+                    in.replaceInHeader("q.npy", "(1, 8, 10, 64), }" + " ".repeat(14), "(65536, 65536, 65536, 65536), }");
+                    byte[] bytes = in.bytes("q.npy");
+                    in.bytes("q.npy", Arrays.copyOf(bytes, bytes.length - 4 * in.q.length)); // and no data, which 0 needs
+                    return List.of();
+                }),
                 bad("q with an empty dimension", "--q", List.of("(1, 8, 0, 64)", ">= 1"), in -> {
                     in.floats("q.npy", new int[] {1, 8, 0, 64}, new float[0]);
                     return List.of();

@@ -1,5 +1,6 @@
 package squall.tasks.cli;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every NumPy test vector through {@code squall attend} on every device present (jvm, opencl:0 from PoCL in
  * CI, cuda:0 on a GPU machine), read back from the written file.
  */
+@Tag("opencl")
 class AttendCommandTest {
 
     @TempDir
@@ -149,6 +151,18 @@ class AttendCommandTest {
         assertEquals(0, result.status(), result::toString);
         assertTrue(result.out().contains("variant broadcast"), result::toString);
         assertTrue(relativeL2(Npy.read(tmp.resolve("out.npy")).floats(), Npy.read(c.file("out.npy")).floats()) < 1e-5);
+    }
+
+    @Test
+    void aBlockLongerThanTheKeysIsClampedOnTheJvmToo() throws IOException {
+        // G * BLOCK private floats: 4 * 2147483647 wrapped negative, a NegativeArraySizeException in the kernel
+        TestVectors.Case c = vector("gqa4_decode_d64_s300");
+        Path out = tmp.resolve("out.npy");
+        List<String> args = args(c, out);
+        args.addAll(List.of("--block", "" + Integer.MAX_VALUE, "--check"));
+        Cli.Result result = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, result.status(), result::toString);
+        assertTrue(relativeL2(Npy.read(out).floats(), Npy.read(c.file("out.npy")).floats()) < 1e-5);
     }
 
     static TestVectors.Case vector(String name) {

@@ -101,4 +101,24 @@ class PipelineBadInputTest {
         bad("--layers", prefill("--model", "qwen2-7b", "--tokens", "8", "--layers", "29"));
         bad("--batch", prefill("--model", "qwen2-7b", "--tokens", "8", "--batch", "-1"));
     }
+
+    @Test
+    void aSizeTooLargeNamesTheOptionThatMadeIt() {
+        Cli.Result slices = bad("--slices", decode("--model", "llama3-8b", "--context", "64", "--steps", "1", "--slices",
+                "100000000", "--layers", "1"));
+        assertTrue(slices.errLines()[0].startsWith("squall decode: --slices: the split-KV partials"), slices::toString);
+        Cli.Result batch = bad("--batch", decode("--model", "llama3-8b", "--context", "16", "--steps", "1", "--batch",
+                "20000000", "--layers", "1"));
+        assertTrue(batch.errLines()[0].startsWith("squall decode: --batch: "), batch::toString);
+    }
+
+    @Test
+    void aHugeBlockSizeIsTheContextNotGigabytes() throws Exception {
+        Cli.Result result = Cli.run(decode("--model", "llama3-8b", "--context", "60", "--steps", "4", "--layers", "1",
+                "--block-size", "100000000", "--json"));
+        assertEquals(0, result.status(), result::toString);
+        com.fasterxml.jackson.databind.JsonNode r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+        assertEquals(64, r.get("block_size").asInt(), "a block of the sequence's 64 tokens");
+        assertEquals(2L * 64 * 8 * 128 * 2, r.get("cache_bytes").asLong(), "one block's K and V, fp16");
+    }
 }

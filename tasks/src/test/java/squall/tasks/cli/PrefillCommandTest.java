@@ -1,6 +1,7 @@
 package squall.tasks.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.tasks.ModelPreset;
 import squall.tasks.TestDevices;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code squall prefill}: the report's fields, the causal FLOP count, chunks, and bytes on a device with its own memory. */
+@Tag("opencl")
 class PrefillCommandTest {
 
     static final String[] REQUIRED = {"device", "model", "tokens", "chunk", "chunks", "batch", "kv_dtype", "attention_ms",

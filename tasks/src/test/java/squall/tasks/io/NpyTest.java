@@ -223,6 +223,31 @@ class NpyTest {
         assertTrue(rejected(damaged(bytes)).contains("bad header"));
     }
 
+    /** A version 1.0 file with this header dict and {@code dataBytes} zero bytes of data. */
+    private Path crafted(String dict, int dataBytes) throws IOException {
+        String header = dict + " ".repeat((64 - (10 + dict.length() + 1) % 64) % 64) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
+                .putShort((short) header.length()).put(header.getBytes(StandardCharsets.ISO_8859_1));
+        return damaged(b.array());
+    }
+
+    @Test
+    void rejectsAShapeWhoseProductWrapsToZero() throws IOException {
+        // 65536^4 = 2^64: a long product wraps to 0, which passed for an empty array that needs no data
+        String message = rejected(crafted("{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 65536, 65536), }", 0));
+        assertTrue(message.contains("holds more than 2^63 elements, more than one Java array can"), message);
+    }
+
+    @Test
+    void rejectsAShapeWhoseProductWrapsPast2To63() throws IOException {
+        String message = rejected(crafted("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647,"
+                + " 2147483647, 3), }", 0));
+        assertTrue(message.contains("more than 2^63 elements"), message);
+        message = rejected(crafted("{'descr': '<f4', 'fortran_order': False, 'shape': (46341, 46341), }", 0));
+        assertTrue(message.contains("holds 2147488281 elements, more than one Java array can"), message);
+    }
+
     @Test
     void missingFileIsAnIoErrorNotAFormatError() {
         IOException e = assertThrows(IOException.class, () -> Npy.read(tmp.resolve("none.npy")));
