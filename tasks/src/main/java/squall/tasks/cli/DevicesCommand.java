@@ -13,6 +13,8 @@ import squall.tasks.FmaProbe;
 import squall.tasks.Peak;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -165,8 +167,8 @@ final class DevicesCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 throw new CommandFailedException("measuring " + d.id() + " failed: " + e.getMessage(), e);
             }
-            table.row(d.id(), fixed(read.value(), 2), read.setBy().label(), fixed(read.device(), 2), fixed(read.host(), 2),
-                    fixed(fma.value(), 1), fma.setBy().label(), fixed(fma.device(), 1), fixed(fma.host(), 1),
+            table.row(d.id(), figure(read.value()), read.setBy().label(), figure(read.device()), figure(read.host()),
+                    figure(fma.value()), fma.setBy().label(), figure(fma.device()), figure(fma.host()),
                     now ? "now" : read.measured().toString());
             if (c != null) {
                 againstC.add(String.format(Locale.ROOT, "%s: read %.1f %% of the C loop (device %.1f %%, host %s), FMA"
@@ -177,7 +179,7 @@ final class DevicesCommand implements Callable<Integer> {
             }
         }
         if (c != null) {
-            table.row("C loop", fixed(c.readGigabytesPerSecond(), 2), "", "", "", fixed(c.fmaGigaflops(), 1), "", "", "",
+            table.row("C loop", figure(c.readGigabytesPerSecond()), "", "", "", figure(c.fmaGigaflops()), "", "", "",
                     CLoop.COMPILER + ", " + c.threads() + " threads");
         }
         table.print(out);
@@ -191,8 +193,9 @@ final class DevicesCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static String fixed(double value, int decimals) {
-        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+    /** Three significant digits, so that a tiny probe's figure does not print as 0; {@code -} for NaN. */
+    private static String figure(double value) {
+        return Double.isNaN(value) ? "-" : new BigDecimal(value).round(new MathContext(3)).toPlainString();
     }
 
     private static String percent(double value, double of) {
