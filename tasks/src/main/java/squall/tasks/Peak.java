@@ -74,6 +74,12 @@ public record Peak(double value, Source setBy, double device, double host, Local
         return parse(remembered.computeIfAbsent(device, line -> parse(line) != null, () -> measure.get().line()));
     }
 
+    /** The peak of the higher device figure and the higher host figure of two measurements, dated the later. */
+    public Peak best(Peak other) {
+        double h = Double.isNaN(host) ? other.host : Double.isNaN(other.host) ? host : Math.max(host, other.host);
+        return of(Math.max(device, other.device), h, measured.isAfter(other.measured) ? measured : other.measured);
+    }
+
     /** How a remembered line holds it: {@code 26.10 set-by host device 24.31 host 26.10 measured 2026-12-01}. */
     String line() {
         return String.format(Locale.ROOT, "%.2f set-by %s device %.2f host %s measured %s", value, setBy.label(), device,

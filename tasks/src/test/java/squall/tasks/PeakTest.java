@@ -27,6 +27,21 @@ class PeakTest {
     }
 
     @Test
+    void theBestOfTwoMeasurementsTakesEachProbesHigherFigure() {
+        Peak a = Peak.of(20, 18, DAY);
+        Peak b = Peak.of(15, 24, DAY.plusDays(1));
+        Peak best = a.best(b);
+        assertEquals(20, best.device());
+        assertEquals(24, best.host());
+        assertEquals(24, best.value());
+        assertEquals(Peak.Source.HOST, best.setBy());
+        assertEquals(DAY.plusDays(1), best.measured());
+        Peak gpu = Peak.of(3000, Double.NaN, DAY).best(Peak.of(3100, Double.NaN, DAY));
+        assertEquals(3100, gpu.value());
+        assertTrue(Double.isNaN(gpu.host()), gpu::toString);
+    }
+
+    @Test
     void aRememberedLineReadsBackAsThePeak() {
         Peak p = Peak.of(24.314, 26.1, DAY);
         assertEquals("26.10 set-by host device 24.31 host 26.10 measured 2026-12-01", p.line());

@@ -31,6 +31,15 @@ record CLoop(double readGigabytesPerSecond, double fmaGigaflops, int threads) {
     private static final Pattern FMA = Pattern.compile("^fma ([0-9.]+) GFLOP/s", Pattern.MULTILINE);
     private static final long LIMIT_SECONDS = 600;
 
+    /** The higher read and the higher FMA figure of this run and {@code other} ({@code null}: this run's). */
+    CLoop best(CLoop other) {
+        if (other == null) {
+            return this;
+        }
+        return new CLoop(Math.max(readGigabytesPerSecond, other.readGigabytesPerSecond),
+                Math.max(fmaGigaflops, other.fmaGigaflops), threads);
+    }
+
     /** Whether {@code gcc} is on the PATH. */
     static boolean gccPresent() {
         String path = System.getenv("PATH");

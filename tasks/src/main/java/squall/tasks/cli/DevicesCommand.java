@@ -68,6 +68,11 @@ final class DevicesCommand implements Callable<Integer> {
             description = "Work-items of the FMA kernel (default " + FmaProbe.DEFAULT_ITEMS + "); implies --now.")
     Integer fmaItems;
 
+    @Option(names = "--rounds", paramLabel = "<n>", description = {"Measure n times, the C loop too, one round after"
+            + " the other, and keep each figure's best (default 1): on a machine others share, the load moves within"
+            + " the seconds one round takes; implies --now."})
+    Integer rounds;
+
     @Option(names = "--c-loop", description = {"Also build and run the plain C read and FMA loops (scripts/c/peak.c, "
             + CLoop.COMPILER + ", every thread) in the same run, and print squall's figures as % of them; needs gcc;"
             + " implies --now."})
@@ -126,7 +131,10 @@ final class DevicesCommand implements Callable<Integer> {
         if (cLoop && !CLoop.gccPresent()) {
             throw new BadInputException("--c-loop", "needs gcc on the PATH (apt-get install gcc), found none");
         }
-        now |= probeMib != null || fmaItems != null || cLoop;
+        if (rounds != null && rounds < 1) {
+            throw new BadInputException("--rounds", "must be >= 1, got " + rounds);
+        }
+        now |= probeMib != null || fmaItems != null || cLoop || rounds != null;
         if (!(measure || now || measured != null)) {
             return null;
         }
@@ -154,19 +162,37 @@ final class DevicesCommand implements Callable<Integer> {
                 : "measured once per device, remembered in " + CacheFolder.root() + " (" + BandwidthProbe.FILE + ", "
                 + FmaProbe.FILE + ")");
         out.flush();
-        CLoop c = cLoop ? CLoop.run(mib, C_RUNS) : null;
+        // The C loop runs before and after squall's probes in every round, and each figure keeps its best: on a
+        // machine that others share, the load can change within the seconds a measurement takes.
+        int n = rounds == null ? 1 : rounds;
+        CLoop c = null;
+        List<Peak[]> peaks = new ArrayList<>();
+        for (int round = 0; round < n; round++) {
+            c = cLoop ? CLoop.run(mib, C_RUNS).best(c) : null;
+            for (int i = 0; i < devices.size(); i++) {
+                Device d = devices.get(i);
+                Peak[] both;
+                try {
+                    both = new Peak[] {now ? BandwidthProbe.measure(d, mib << 20) : BandwidthProbe.peak(d),
+                            now ? FmaProbe.measure(d, items) : FmaProbe.peak(d)};
+                } catch (RuntimeException e) {
+                    throw new CommandFailedException("measuring " + d.id() + " failed: " + e.getMessage(), e);
+                }
+                if (round == 0) {
+                    peaks.add(both);
+                } else {
+                    peaks.set(i, new Peak[] {peaks.get(i)[0].best(both[0]), peaks.get(i)[1].best(both[1])});
+                }
+            }
+            c = cLoop ? CLoop.run(mib, C_RUNS).best(c) : null;
+        }
         TextTable table = new TextTable("MEASURED", "READ GB/S", "SET BY", "DEVICE", "HOST", "FMA GFLOP/S", "SET BY",
                 "DEVICE", "HOST", "WHEN").alignRight(1, 3, 4, 5, 7, 8);
         List<String> againstC = new ArrayList<>();
-        for (Device d : devices) {
-            Peak read;
-            Peak fma;
-            try {
-                read = now ? BandwidthProbe.measure(d, mib << 20) : BandwidthProbe.peak(d);
-                fma = now ? FmaProbe.measure(d, items) : FmaProbe.peak(d);
-            } catch (RuntimeException e) {
-                throw new CommandFailedException("measuring " + d.id() + " failed: " + e.getMessage(), e);
-            }
+        for (int i = 0; i < devices.size(); i++) {
+            Device d = devices.get(i);
+            Peak read = peaks.get(i)[0];
+            Peak fma = peaks.get(i)[1];
             table.row(d.id(), figure(read.value()), read.setBy().label(), figure(read.device()), figure(read.host()),
                     figure(fma.value()), fma.setBy().label(), figure(fma.device()), figure(fma.host()),
                     now ? "now" : read.measured().toString());
@@ -180,11 +206,13 @@ final class DevicesCommand implements Callable<Integer> {
         }
         if (c != null) {
             table.row("C loop", figure(c.readGigabytesPerSecond()), "", "", "", figure(c.fmaGigaflops()), "", "", "",
-                    CLoop.COMPILER + ", " + c.threads() + " threads");
+                    CLoop.COMPILER + ", " + c.threads() + " threads, the best of a run before and after"
+                            + (n == 1 ? "" : " each round"));
         }
         table.print(out);
         out.println();
-        out.println("READ: bytes summed per second over " + mib + " MiB on every core, best of 5; FMA: fp32, two"
+        out.println("READ: bytes summed per second over " + mib + " MiB on every core, best of 5" + (n == 1 ? "" : " in each of "
+                + n + " rounds") + "; FMA: fp32, two"
                 + " operations per fused multiply-add. DEVICE: a kernel on the device; HOST: the JVM on the host CPU"
                 + " (Vector API), measured for CPU devices; the higher is the peak and SET BY names it.");
         for (String line : againstC) {

@@ -63,7 +63,7 @@ class DevicesMeasureTest {
     @Test
     void theCLoopRunsBesideTheProbesInTheSameRun() {
         assumeTrue(CLoop.gccPresent(), "no gcc on the PATH: the C loop cannot be built here");
-        Cli.Result r = Cli.run(args("--c-loop"));
+        Cli.Result r = Cli.run(args("--c-loop", "--rounds", "2"));
         assertEquals(0, r.status(), r::toString);
         List<String> c = row(r.out(), "C loop");
         assertTrue(Double.parseDouble(c.get(1)) > 0 && Double.parseDouble(c.get(2)) > 0, c::toString);
@@ -78,6 +78,8 @@ class DevicesMeasureTest {
     void theCLoopsOutputIsParsedOrRefused() {
         CLoop c = CLoop.parse("read 26.31 GB/s threads 2 bytes 1073741824\nfma 190.22 GFLOP/s threads 2 lanes 8 chains 12\n");
         assertEquals(new CLoop(26.31, 190.22, 2), c);
+        assertEquals(new CLoop(27, 190.22, 2), c.best(new CLoop(27, 100, 2)), "each figure the better of two runs");
+        assertEquals(c, c.best(null));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> CLoop.parse("Segmentation fault"));
         assertTrue(e.getMessage().contains("Segmentation fault"), e.getMessage());
@@ -86,7 +88,7 @@ class DevicesMeasureTest {
     @Test
     void badSizesAndDevicesAreRefusedBeforeAnythingIsMeasured() {
         for (String[] bad : List.of(new String[] {"--probe-mib", "0"}, new String[] {"--probe-mib", "4096"},
-                new String[] {"--fma-items", "0"}, new String[] {"--devices", "opencl:99"})) {
+                new String[] {"--fma-items", "0"}, new String[] {"--rounds", "0"}, new String[] {"--devices", "opencl:99"})) {
             Cli.Result r = Cli.run(concat(new String[] {"devices"}, bad));
             assertEquals(2, r.status(), r::toString);
             assertTrue(r.err().contains(bad[0]), r::toString);
