@@ -35,7 +35,7 @@ import java.util.Objects;
 
 /**
  * The report's charts, each as PNG and SVG: decode time per step against context, achieved share of
- * each device's copy bandwidth, and GQA against MHA and MQA. A chart without data is left out.
+ * each device's peak (its read bandwidth; a copy bandwidth in older profiles), and GQA against MHA and MQA. A chart without data is left out.
  */
 final class Charts {
 
@@ -64,7 +64,7 @@ final class Charts {
     static String title(String chart) {
         return switch (chart) {
             case TIME_VS_CONTEXT -> "Decode time per step against context";
-            case PERCENT_OF_PEAK -> "Decode bandwidth as a share of each device's copy bandwidth";
+            case PERCENT_OF_PEAK -> "Decode bandwidth as a share of each device's peak";
             case ATTENTION_KINDS -> "GQA against MHA and MQA";
             default -> chart;
         };
@@ -148,7 +148,7 @@ final class Charts {
             return null;
         }
         JFreeChart chart = ChartFactory.createBarChart(title(PERCENT_OF_PEAK), "device and variant",
-                "% of copy bandwidth", dataset, PlotOrientation.VERTICAL, true, false, false);
+                "% of " + Report.peakName(data), dataset, PlotOrientation.VERTICAL, true, false, false);
         return categoryStyle(chart);
     }
 

@@ -17,13 +17,15 @@ import java.math.MathContext;
 @JsonPropertyOrder({"workload", "phase", "model", "attention", "hq", "hkv", "headDim", "layers", "batch", "context",
         "tokens", "kvDtype", "workingSetMib", "device", "deviceName", "variant", "slices", "status", "checkError",
         "steps", "msPerStep", "msMin", "msMax", "kernelMs", "copyMs", "dispatchMs", "compileMs", "gbPerS",
-        "gflopPerS", "tokensPerS", "peakGbPerS", "pctOfPeak", "message"})
+        "gflopPerS", "tokensPerS", "peakGbPerS", "peakSetBy", "pctOfPeak", "fmaPeakGflopPerS", "fmaSetBy", "pctOfFma",
+        "message"})
 public record CsvRow(String workload, String phase, String model, String attention, int hq, int hkv, int headDim,
                      int layers, int batch, int context, int tokens, String kvDtype, double workingSetMib, String device,
                      String deviceName, String variant, int slices, String status, Double checkError, int steps,
                      Double msPerStep, Double msMin, Double msMax, Double kernelMs, Double copyMs, Double dispatchMs,
                      Double compileMs, Double gbPerS, Double gflopPerS, Double tokensPerS, Double peakGbPerS,
-                     Double pctOfPeak, String message) {
+                     String peakSetBy, Double pctOfPeak, Double fmaPeakGflopPerS, String fmaSetBy, Double pctOfFma,
+                     String message) {
 
     static final CsvMapper MAPPER = new CsvMapper();
     static final CsvSchema SCHEMA = MAPPER.schemaFor(CsvRow.class);
@@ -32,6 +34,7 @@ public record CsvRow(String workload, String phase, String model, String attenti
         Workload w = m.workload();
         Summary s = m.summary();
         boolean ok = m.ok();
+        boolean fma = w.phase() == Workload.Phase.PREFILL;
         return new CsvRow(w.key(), w.phase().toString(), w.model().id(), w.attention().name(), w.model().queryHeads(),
                 w.model().kvHeads(), w.model().headDim(), w.layers(), w.batch(), w.context(), w.tokens(),
                 w.dtype().toString(), round(w.workingSetBytes() / (double) (1 << 20)), m.device(),
@@ -42,8 +45,18 @@ public record CsvRow(String workload, String phase, String model, String attenti
                 ok ? round(s.kernelMs()) : null, ok ? round(s.copyMs()) : null, ok ? round(s.dispatchMs()) : null,
                 ok ? round(m.compileNanos() / 1e6) : null, ok ? round(s.gigabytesPerSecond()) : null,
                 ok ? round(s.gigaflopsPerSecond()) : null, ok ? round(s.tokensPerSecond()) : null,
-                m.peak() == null ? null : round(m.peak()),
-                ok && m.peak() != null ? round(m.percentOfPeak()) : null, m.message());
+                m.peak() == null ? null : round(m.peak()), device == null ? null : peakSetBy(device),
+                ok && m.peak() != null ? round(m.percentOfPeak()) : null,
+                device == null || device.fmaPeak() == null ? null : round(device.fmaPeak()),
+                device == null ? null : device.fmaSetBy(),
+                ok && fma && device != null && device.fmaPeak() != null
+                        ? round(device.percentOfFma(s.gigaflopsPerSecond())) : null,
+                m.message());
+    }
+
+    /** {@code device} or {@code host}; {@code copy} for a peak recorded before squall measured read bandwidth. */
+    private static String peakSetBy(DeviceInfo device) {
+        return device.copyPeak() ? "copy" : device.peakSetBy();
     }
 
     /** The header line, without a line break. */

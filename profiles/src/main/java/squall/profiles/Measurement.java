@@ -13,7 +13,8 @@ import java.util.List;
  * @param checkError   relative L2 error of the small check run (against the jvm device; the jvm device itself
  *                     against float64); {@code null} when the check could not run
  * @param message      why a measurement is not OK, or a note
- * @param peak         the device's copy bandwidth in GB/s ({@code BandwidthProbe}), {@code null} if unknown
+ * @param peak         the device's read bandwidth in GB/s ({@code BandwidthProbe}; which probe set it, and in old
+ *                     profiles a copy bandwidth: {@link DeviceInfo}), {@code null} if unknown
  * @param compileNanos driver compile time of the first execution
  * @param summary      steady-state numbers, {@code null} unless OK
  * @param steps        the timed steps, empty unless OK

@@ -13,9 +13,11 @@ import squall.runtime.DeviceType;
 import squall.runtime.Devices;
 import squall.tasks.BandwidthProbe;
 import squall.tasks.CacheVariant;
+import squall.tasks.FmaProbe;
 import squall.tasks.KvDtype;
 import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
+import squall.tasks.Peak;
 import squall.tasks.cli.StandardError;
 
 import java.io.IOException;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * {@code scripts/profile}: decode (and prefill) attention on every device, side by side. For every
@@ -112,8 +115,8 @@ public final class ProfileCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--probe-mib", paramLabel = "N",
-            description = "Measure each device's copy bandwidth now with two N MiB buffers, instead of the value"
-                    + " BandwidthProbe remembers (measured once with 512 MiB).")
+            description = "Measure each device's read bandwidth now over N MiB, and its FMA throughput, instead of the"
+                    + " values BandwidthProbe and FmaProbe remember (measured once, over 1 GiB).")
     Integer probeMib;
 
     @Option(names = "--compare", arity = "2", paramLabel = "RUN",
@@ -218,11 +221,14 @@ public final class ProfileCommand implements Callable<Integer> {
         Map<String, Double> peaks = new LinkedHashMap<>();
         List<DeviceInfo> infos = new ArrayList<>();
         for (Device d : plan.devices()) {
-            Double peak = peak(d, err);
-            if (peak != null) {
-                peaks.put(d.id(), peak);
+            Peak read = peak(d, "read bandwidth", "% of peak", () -> probeMib != null
+                    ? BandwidthProbe.measure(d, (long) probeMib << 20) : BandwidthProbe.peak(d), err);
+            Peak fma = peak(d, "FMA throughput", "% of FMA", () -> probeMib != null
+                    ? FmaProbe.measure(d, FmaProbe.DEFAULT_ITEMS) : FmaProbe.peak(d), err);
+            if (read != null) {
+                peaks.put(d.id(), read.value());
             }
-            DeviceInfo info = DeviceInfo.of(d, peak);
+            DeviceInfo info = DeviceInfo.of(d, read, fma);
             if (plan.variants().contains(CacheVariant.WORKGROUP)) {
                 // The work-group graphs below run the layout measured faster on this device: say which.
                 info.properties().put("workgroup layout", LayoutProbe.fasterLayout(d) + " (measured faster, remembered)");
@@ -371,15 +377,13 @@ public final class ProfileCommand implements Callable<Integer> {
         return List.copyOf(chosen);
     }
 
-    private Double peak(Device d, PrintWriter err) {
+    /** {@code probe}'s peak of {@code d}; {@code null} with a warning when it fails, so the run goes on without it. */
+    private static Peak peak(Device d, String what, String column, Supplier<Peak> probe, PrintWriter err) {
         try {
-            if (probeMib != null) {
-                return BandwidthProbe.measure(d, (long) probeMib << 20);
-            }
-            return BandwidthProbe.gigabytesPerSecond(d);
+            return probe.get();
         } catch (RuntimeException e) {
-            err.println("profile: warning: no copy bandwidth for " + d.id() + " (" + oneLine(String.valueOf(e.getMessage()))
-                    + "): its % of peak stays empty");
+            err.println("profile: warning: no " + what + " for " + d.id() + " (" + oneLine(String.valueOf(e.getMessage()))
+                    + "): its " + column + " stays empty");
             err.flush();
             return null;
         }

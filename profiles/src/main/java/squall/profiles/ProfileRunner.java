@@ -37,7 +37,7 @@ final class ProfileRunner {
     private final OutputCheck check;
 
     /**
-     * @param peaks each device's copy bandwidth in GB/s, by id (absent: unknown)
+     * @param peaks each device's read bandwidth in GB/s, by id (absent: unknown)
      */
     ProfileRunner(List<Device> devices, List<Workload> workloads, List<CacheVariant> variants, int warmup, int steps,
                   Map<String, Double> peaks, OutputCheck check) {

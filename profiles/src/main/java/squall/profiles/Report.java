@@ -92,7 +92,7 @@ public final class Report {
         List<Integer> contexts = asIs.stream().map(m -> m.workload().context()).distinct().sorted().toList();
         String kind = asIs.getFirst().workload().attention().name();
         md.append("Fastest decode step per device, ").append(kind).append(" as the model has it: median ms/step (fastest–slowest"
-                + " step), variant, % of the device's copy bandwidth.\n\n");
+                + " step), variant, % of the device's ").append(peakName(data)).append(".\n\n");
         List<String> header = new ArrayList<>(List.of("device"));
         contexts.forEach(c -> header.add("context " + c));
         Table t = new Table(header, rightAlignedFrom(1, header.size()));
@@ -170,12 +170,14 @@ public final class Report {
 
     private static void devices(StringBuilder md, ProfileData data) {
         md.append("## Devices\n\n");
-        Table t = new Table(List.of("device", "name", "type", "copy GB/s", "properties"),
-                new boolean[] {false, false, false, true, false});
+        boolean old = copyPeaks(data);
+        Table t = new Table(List.of("device", "name", "type", old ? "copy GB/s" : "read GB/s (set by)",
+                "FMA GFLOP/s (set by)", "properties"), new boolean[] {false, false, false, true, true, false});
         for (DeviceInfo d : data.devices()) {
             String properties = d.properties().entrySet().stream().map(e -> e.getKey() + " = " + e.getValue())
                     .collect(Collectors.joining("; "));
-            t.row(List.of(d.id(), d.name(), d.type(), d.peak() == null ? "unknown" : Numbers.fmt(d.peak()), properties));
+            t.row(List.of(d.id(), d.name(), d.type(), peakCell(d.peak(), d.peakSetBy()), peakCell(d.fmaPeak(), d.fmaSetBy()),
+                    properties));
         }
         t.appendTo(md);
         md.append("\n");
@@ -199,6 +201,14 @@ public final class Report {
     }
 
     private static void legend(StringBuilder md, ProfileData data) {
+        String peak = copyPeaks(data)
+                ? "- **% of peak**: GB/s as a share of the device's copy bandwidth (recorded before squall measured read "
+                + "bandwidth: a copy kernel on the device over buffers far past its caches, read + written bytes per second)."
+                : "- **% of peak**: GB/s as a share of the device's read bandwidth (`BandwidthProbe`: a sum over 1 GiB on "
+                + "every core, the higher of a kernel on the device and, on CPUs, the JVM on the host with the Vector API; "
+                + "*set by* in the device table names which).\n"
+                + "- **% of FMA**: prefill GFLOP/s as a share of the device's fp32 FMA throughput (`FmaProbe`: independent "
+                + "FMA chains on every core, the higher of a kernel and, on CPUs, the JVM's Vector API; *set by* names which).";
         md.append("""
                 ## How to read the tables
 
@@ -209,15 +219,14 @@ public final class Report {
                 median (fastest–slowest).
                 - **GB/s**: bytes an ideal step must move (each layer's K/V in use read once, plus queries, outputs and \
                 the new rows; the repeat variant's own copy of the cache is not counted) per second of kernel time.
-                - **% of peak**: GB/s as a share of the device's copy bandwidth (`BandwidthProbe`: a copy kernel on the \
-                device over buffers far past its caches, read + written bytes per second).
+                %s
                 - **× MHA**: this row's ms/step over the same device and variant with the model forced to MHA \
                 (Hkv = Hq) at the same context.
                 - **check**: relative L2 error of a small run of the same graph (2 layers, short contexts) against the \
                 jvm device, and of the jvm device against float64 attention; a device above 1e-05 is **wrong** and \
                 not timed.
 
-                """);
+                """.formatted(peak));
     }
 
     private static void results(StringBuilder md, ProfileData data) {
@@ -242,7 +251,7 @@ public final class Report {
             boolean decode = w.phase() == Workload.Phase.DECODE;
             List<String> header = decode
                     ? List.of("device", "variant", "ms/step", "kernel ms", "GB/s", "% of peak", "GFLOP/s", "× MHA", "check")
-                    : List.of("device", "variant", "ms/step", "kernel ms", "tokens/s", "GFLOP/s", "check");
+                    : List.of("device", "variant", "ms/step", "kernel ms", "tokens/s", "GFLOP/s", "% of FMA", "check");
             // every time is a median with the fastest and slowest step beside it
             Table t = new Table(header, rightAlignedFrom(2, header.size()));
             for (Measurement m : rows) {
@@ -267,6 +276,7 @@ public final class Report {
                 } else {
                     row.add(Numbers.fmt(s.tokensPerSecond()));
                     row.add(Numbers.fmt(s.gigaflopsPerSecond()));
+                    row.add(Numbers.percent(percentOfFma(data, m)));
                 }
                 row.add(Numbers.error(m.checkError()));
                 t.row(row);
@@ -346,6 +356,27 @@ public final class Report {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Whether a device's peak is a copy bandwidth: a profile recorded before squall measured read bandwidth. */
+    static boolean copyPeaks(ProfileData data) {
+        return data.devices().stream().anyMatch(DeviceInfo::copyPeak);
+    }
+
+    /** What "% of peak" is a share of, in this profile. */
+    static String peakName(ProfileData data) {
+        return copyPeaks(data) ? "copy bandwidth" : "read bandwidth";
+    }
+
+    /** A peak and the probe that set it: {@code 26.1 (host)}; {@code unknown} when not measured. */
+    private static String peakCell(Double value, String setBy) {
+        return value == null ? "unknown" : Numbers.fmt(value) + (setBy == null ? "" : " (" + setBy + ")");
+    }
+
+    /** A prefill row's GFLOP/s as a percentage of its device's FMA throughput; NaN when unknown. */
+    static double percentOfFma(ProfileData data, Measurement m) {
+        DeviceInfo d = data.device(m.device());
+        return m.ok() && d != null ? d.percentOfFma(m.summary().gigaflopsPerSecond()) : Double.NaN;
+    }
 
     /** This row's ms/step over the MHA row of the same device, variant, phase and context; NaN if none. */
     static double vsMha(ProfileData data, Measurement m) {

@@ -50,6 +50,9 @@ class ProfileCommandTest {
 
         ProfileData data = Json.read(dir.resolve(ResultsFolder.JSON));
         assertFalse(data.partial());
+        DeviceInfo jvm = data.device("jvm");
+        assertTrue(jvm.peak() > 0 && jvm.fmaPeak() > 0, jvm::toString);
+        assertTrue(List.of("device", "host").containsAll(List.of(jvm.peakSetBy(), jvm.fmaSetBy())), jvm::toString);
         assertEquals(10, data.measurements().size());
         for (Measurement m : data.measurements()) {
             assertEquals(2, m.steps().size());
@@ -63,6 +66,8 @@ class ProfileCommandTest {
                 data.measurements().stream().map(m -> m.workload().key()).distinct().toList());
 
         String report = Files.readString(dir.resolve(Report.FILE));
+        assertTrue(report.contains(" (" + jvm.peakSetBy() + ") | ") && report.contains("% of the device's read bandwidth"),
+                report);
         assertTrue(report.contains("### decode · Llama-3 8B · MQA (forced) (Hq 32, Hkv 1, D 128) · context 32"), report);
         for (String chart : Charts.NAMES) {
             assertTrue(Files.size(dir.resolve(chart + ".png")) > 0, chart);

@@ -59,7 +59,7 @@ class ProfileRunnerTest {
         assertTrue(wrong.steps().isEmpty(), "a wrong device is not timed");
         assertNull(wrong.summary());
 
-        ProfileData data = ReportTest.emptyRun(List.of(DeviceInfo.of(jvm, 10.0), DeviceInfo.of(new WrongDevice(jvm), null)));
+        ProfileData data = ReportTest.emptyRun(List.of(DeviceInfo.of(jvm, squall.tasks.Peak.of(10.0, Double.NaN, java.time.LocalDate.of(2026, 12, 1)), null), DeviceInfo.of(new WrongDevice(jvm), null, null)));
         try (ResultsFolder folder = new ResultsFolder(tmp, data)) {
             got.forEach(folder::add);
             folder.finish();
@@ -75,7 +75,7 @@ class ProfileRunnerTest {
         Workload w = Workload.decode(MODEL, 20, 1, 1, KvDtype.FP32, 16);
         ProfileRunner runner = new ProfileRunner(List.of(jvm), List.of(w),
                 List.of(CacheVariant.BROADCAST, CacheVariant.GATHER), 1, 1, Map.of(), new OutputCheck());
-        ResultsFolder folder = new ResultsFolder(tmp, ReportTest.emptyRun(List.of(DeviceInfo.of(jvm, null))));
+        ResultsFolder folder = new ResultsFolder(tmp, ReportTest.emptyRun(List.of(DeviceInfo.of(jvm, null, null))));
         folder.add(runner.measure(jvm, w, CacheVariant.BROADCAST, runner.cacheFor(w), Progress.none()));
         // what Ctrl-C does: the hook runs before the run finishes
         Thread hook = folder.shutdownHook();

@@ -61,6 +61,42 @@ class ReportTest {
     }
 
     @Test
+    void aProfileRecordedWithTheCopyProbeSaysItsPeakIsACopyBandwidth(@TempDir Path tmp) throws Exception {
+        ProfileData old = Json.read(fixture("profile.json"));
+        assertTrue(old.devices().stream().allMatch(DeviceInfo::copyPeak), "the fixture predates the read probe");
+        Report.write(old, tmp);
+        String report = Files.readString(tmp.resolve(Report.FILE));
+        assertTrue(report.contains("| copy GB/s |"), report);
+        assertTrue(report.contains("% of the device's copy bandwidth"), report);
+        assertFalse(report.contains("read bandwidth (`BandwidthProbe`"), report);
+    }
+
+    @Test
+    void aProfileNamesTheProbeThatSetEachPeakAndGivesPrefillAsAShareOfTheFmaThroughput(@TempDir Path tmp)
+            throws Exception {
+        ProfileData old = Json.read(fixture("profile.json"));
+        List<DeviceInfo> measured = old.devices().stream().map(d -> new DeviceInfo(d.id(), d.name(), d.type(), d.backend(),
+                d.properties(), 25.0, d.id().equals("jvm") ? "host" : "device", 200.0, "host")).toList();
+        ProfileData now = new ProfileData(old.format(), false, old.command(), old.started(), old.finished(), old.machine(),
+                old.software(), old.options(), measured, old.measurements());
+        Report.write(now, tmp);
+        String report = Files.readString(tmp.resolve(Report.FILE));
+        assertTrue(report.contains("| read GB/s (set by) | FMA GFLOP/s (set by) |"), report);
+        assertTrue(report.contains("| jvm | ") && report.contains("| 25.0 (host) | 200 (host) |"), report);
+        assertTrue(report.contains("| 25.0 (device) | 200 (host) |"), report);
+        assertTrue(report.contains("% of the device's read bandwidth"), report);
+        assertTrue(report.contains("the higher of a kernel on the device and, on CPUs, the JVM on the host"), report);
+        assertFalse(report.contains("copy bandwidth"), report);
+
+        Measurement prefill = now.measurements().stream()
+                .filter(m -> m.ok() && m.workload().phase() == Workload.Phase.PREFILL).findFirst().orElseThrow();
+        double percent = 100 * prefill.summary().gigaflopsPerSecond() / 200.0;
+        String row = report.lines().filter(l -> l.startsWith("| " + prefill.device() + " | " + prefill.variant() + " | ")
+                && l.contains(Numbers.fmt(prefill.summary().tokensPerSecond()))).findFirst().orElseThrow();
+        assertTrue(row.contains("| " + Numbers.percent(percent) + " |"), row + " lacks " + Numbers.percent(percent));
+    }
+
+    @Test
     void aPartialProfileSaysSo(@TempDir Path tmp) throws Exception {
         ProfileData done = Json.read(fixture("profile.json"));
         ProfileData partial = new ProfileData(done.format(), true, done.command(), done.started(), null, done.machine(),

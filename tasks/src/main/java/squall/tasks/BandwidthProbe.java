@@ -1,65 +1,155 @@
 package squall.tasks;
 
 import squall.kernels.ProbeKernels;
-import squall.runtime.DataTransferMode;
 import squall.runtime.CacheFolder;
+import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
+import squall.runtime.DeviceType;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Locale;
 
 /**
- * A device's memory bandwidth, measured the way attention uses memory: a kernel on the device copies a
- * buffer far larger than any cache, and bandwidth = (bytes read + bytes written) / kernel time, best of a
- * few runs. Measured once per device and remembered in {@code $SQUALL_CACHE_DIR/bandwidth.properties}
- * (default {@code ~/.cache/squall}), keyed by the device's id, name and driver.
+ * A device's read bandwidth, measured the way attention uses memory: every core sums a buffer far larger than any
+ * cache ({@value #DEFAULT_BYTES} bytes by default), bandwidth = bytes read / time, best of {@value #RUNS} runs. A
+ * kernel on the device does it (on CPUs {@link ProbeKernels#readRuns}, each work-item streaming a contiguous run; on
+ * GPUs {@link ProbeKernels#readInterleaved}, adjacent work-items on adjacent floats); on CPU devices the JVM also does it on the host
+ * ({@link HostProbe}, Vector API), and the higher of the two is the device's {@link Peak}, which says which set it.
+ * Every run's sum is checked against the exact one, so a kernel that skips data fails rather than reads fast.
+ * Measured once per device and remembered in {@code $SQUALL_CACHE_DIR/}{@value #FILE} (default
+ * {@code ~/.cache/squall}), keyed by the device's id, name and driver.
  *
  * <pre>{@code
- * double peak = BandwidthProbe.gigabytesPerSecond(Devices.get("opencl:0"));
- * System.out.printf("decode reached %.0f%% of the device's bandwidth%n", 100 * achieved / peak);
+ * Peak peak = BandwidthProbe.peak(Devices.get("opencl:0"));
+ * System.out.printf("decode reached %.0f%% of the device's read bandwidth (set by the %s probe)%n",
+ *         100 * achieved / peak.value(), peak.setBy().label());
  * }</pre>
  */
 public final class BandwidthProbe {
 
-    /** Each of the two buffers: far past the caches of today's CPUs (L3) and GPUs (L2). */
-    public static final long DEFAULT_BYTES = 512L << 20;
+    /** The buffer: far past the caches of today's CPUs (L3) and GPUs (L2). */
+    public static final long DEFAULT_BYTES = 1L << 30;
+    /** Where the peaks are remembered. squall once remembered copy bandwidth in {@code bandwidth.properties}. */
+    public static final String FILE = "read-bandwidth.properties";
+    /** Bytes must come in multiples of this: a CPU work-item's run, a GPU work-item's 256 floats times 16. */
+    public static final int GRANULE = 1 << 16;
+    private static final int CPU_RUN = GRANULE / Float.BYTES;
+    private static final int GPU_RUN = 256;
     private static final int RUNS = 5;
+    private static final String TASK = "read";
+
+    /** The sum a run computed and the best run's kernel time. */
+    record Reading(double sum, long nanos) {
+    }
 
     private BandwidthProbe() {
     }
 
-    /** The remembered bandwidth of {@code device} in GB/s (10^9 bytes/s), measuring it the first time. */
-    public static double gigabytesPerSecond(Device device) {
-        return gigabytesPerSecond(device, DEFAULT_BYTES, CacheFolder.root().resolve("bandwidth.properties"));
+    /** The remembered read-bandwidth peak of {@code device} in GB/s (10^9 bytes/s), measuring it the first time. */
+    public static Peak peak(Device device) {
+        return peak(device, DEFAULT_BYTES, CacheFolder.root().resolve(FILE));
     }
 
-    static double gigabytesPerSecond(Device device, long bytes, Path file) {
-        RememberedMeasurements remembered = new RememberedMeasurements(file,
-                "squall: device copy bandwidth in GB/s (read + written bytes per second)");
-        String value = remembered.computeIfAbsent(device,
-                () -> String.format(Locale.ROOT, "%.2f measured %s", measure(device, bytes), LocalDate.now()));
-        return Double.parseDouble(value.split(" ")[0]);
+    static Peak peak(Device device, long bytes, Path file) {
+        return Peak.remembered(file, "squall: each device's read bandwidth in GB/s (bytes summed per second; the higher"
+                + " of a kernel on the device and, on CPUs, the JVM on the host)", device, () -> measure(device, bytes));
     }
 
-    /** Copies a buffer of {@code bytes} on the device {@value #RUNS} times; the best run's GB/s. */
-    public static double measure(Device device, long bytes) {
-        int n = Math.toIntExact(bytes / 4);
-        float[] from = new float[n];
-        float[] to = new float[n];
-        java.util.Arrays.fill(from, 1.0f);
-        TaskGraph graph = new TaskGraph("probe").transferToDevice(DataTransferMode.FIRST_EXECUTION, from)
-                .transferToHost(DataTransferMode.UNDER_DEMAND, to)
-                .task("copy", ProbeKernels::copy, from, to);
+    /** Measures {@code device}'s read bandwidth now over {@code bytes} (a multiple of {@value #GRANULE}). */
+    public static Peak measure(Device device, long bytes) {
+        float[] data = pattern(floats(bytes));
+        double onDevice = gigabytesPerSecond(data, readOnDevice(device, data, RUNS, device.type() == DeviceType.GPU));
+        double onHost = hostMeasured(device) ? gigabytesPerSecond(data, readOnHost(data, RUNS)) : Double.NaN;
+        return Peak.of(onDevice, onHost, LocalDate.now());
+    }
+
+    /** Whether a device's peak also takes the host's figure: it is a CPU, so the host's memory is its memory. */
+    static boolean hostMeasured(Device device) {
+        return device.type() == DeviceType.JVM || device.type() == DeviceType.CPU;
+    }
+
+    /** Floats in {@code bytes}, which must be a positive multiple of {@value #GRANULE} that fits one Java array. */
+    static int floats(long bytes) {
+        if (bytes < GRANULE || bytes % GRANULE != 0 || bytes / Float.BYTES > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("bytes must be a positive multiple of " + GRANULE + " up to "
+                    + (Integer.MAX_VALUE - 8L) * Float.BYTES + ", got " + bytes);
+        }
+        return (int) (bytes / Float.BYTES);
+    }
+
+    /** {@code data[i] = i & 3}: small integers, so every partial sum the probes form is exact. */
+    static float[] pattern(int n) {
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = i & 3;
+        }
+        return data;
+    }
+
+    /** The exact sum of {@link #pattern}{@code (n)}, in closed form: 6 per four floats, and the tail. */
+    static double patternSum(long n) {
+        long tail = n % 4;
+        return 6.0 * (n / 4) + tail * (tail - 1) / 2;
+    }
+
+    /**
+     * Sums {@code data} (a multiple of {@value #GRANULE} bytes) with {@link ProbeKernels#readRuns} on {@code device},
+     * {@code runs} times after one untimed run (compile, copy in, touch every page), checking each run against the
+     * exact sum of {@code data}: the sum and the best kernel time. {@code coalesced}: the GPU walk instead,
+     * {@link ProbeKernels#readInterleaved}.
+     */
+    static Reading readOnDevice(Device device, float[] data, int runs, boolean coalesced) {
+        int items = data.length / (coalesced ? GPU_RUN : CPU_RUN);
+        float[] sums = new float[items];
+        TaskGraph graph = new TaskGraph("read-probe").transferToDevice(DataTransferMode.FIRST_EXECUTION, data);
+        graph = coalesced ? graph.task(TASK, ProbeKernels::readInterleaved, data, sums, items)
+                : graph.task(TASK, ProbeKernels::readRuns, data, sums, CPU_RUN);
+        graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sums);
+        double expected = exactSum(data);
         long best = Long.MAX_VALUE;
+        double sum = Double.NaN;
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withProfiler()) {
-            plan.execute(); // compile, copy in, and touch every page once
-            for (int run = 0; run < RUNS; run++) {
-                best = Math.min(best, plan.execute().profilerResult().kernelNanos("copy"));
+            for (int r = 0; r <= runs; r++) {
+                long nanos = plan.execute().profilerResult().kernelNanos(TASK);
+                sum = 0;
+                for (float s : sums) {
+                    sum += s;
+                }
+                check(device.id() + " " + TASK, sum, expected);
+                if (r > 0) {
+                    best = Math.min(best, nanos);
+                }
             }
         }
-        return 2.0 * 4 * n / best;
+        return new Reading(sum, best);
+    }
+
+    /** Sums {@code data} with {@link HostProbe} on every core, checked as {@link #readOnDevice} is. */
+    static Reading readOnHost(float[] data, int runs) {
+        HostProbe.Timed t = HostProbe.read(data, runs);
+        check("host read", t.result(), exactSum(data));
+        return new Reading(t.result(), t.nanos());
+    }
+
+    static double gigabytesPerSecond(float[] data, Reading reading) {
+        return (double) data.length * Float.BYTES / reading.nanos();
+    }
+
+    /** The sum of small integers, exact in a double. */
+    private static double exactSum(float[] data) {
+        double s = 0;
+        for (float x : data) {
+            s += x;
+        }
+        return s;
+    }
+
+    private static void check(String what, double sum, double expected) {
+        if (sum != expected) {
+            throw new IllegalStateException(what + " summed " + sum + ", not " + expected
+                    + ": the probe did not read every float once, so its time is no bandwidth");
+        }
     }
 }

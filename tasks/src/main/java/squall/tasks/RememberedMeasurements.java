@@ -10,11 +10,12 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Facts about a device that cost seconds to measure and do not change until its hardware or driver does
- * (copy bandwidth, the faster kernel layout): measured once, then read from a properties file in
+ * (read bandwidth, FMA throughput, the faster kernel layout): measured once, then read from a properties file in
  * {@code $SQUALL_CACHE_DIR} (default {@code ~/.cache/squall}), one line per device keyed by its id, name and
  * driver. Delete the file, or its line, to measure again.
  */
@@ -35,9 +36,17 @@ final class RememberedMeasurements {
      * JVM loses only its own new line.
      */
     String computeIfAbsent(Device device, Supplier<String> measure) {
+        return computeIfAbsent(device, value -> true, measure);
+    }
+
+    /**
+     * As {@link #computeIfAbsent(Device, Supplier)}, but a remembered value that is not {@code usable} (a line of an
+     * older format) counts as absent: it is measured again and replaced.
+     */
+    String computeIfAbsent(Device device, Predicate<String> usable, Supplier<String> measure) {
         synchronized (RememberedMeasurements.class) {
             String known = load().getProperty(key(device));
-            if (known != null) {
+            if (known != null && usable.test(known)) {
                 return known;
             }
             String measured = measure.get();

@@ -29,8 +29,9 @@ public final class DecodeMeasurement {
         ModelPreset mha = new ModelPreset("llama3-8b-mha", "Llama-3 8B as MHA", 32, 32, 32, 128);
         ModelPreset mqa = new ModelPreset("llama3-8b-mqa", "Llama-3 8B as MQA", 32, 32, 1, 128);
         for (Device device : devices) {
-            System.out.printf(Locale.ROOT, "%s: %s, copy bandwidth %.1f GB/s%n", device.id(), device.name(),
-                    BandwidthProbe.gigabytesPerSecond(device));
+            Peak peak = BandwidthProbe.peak(device);
+            System.out.printf(Locale.ROOT, "%s: %s, read bandwidth %.1f GB/s (set by the %s probe)%n", device.id(),
+                    device.name(), peak.value(), peak.setBy().label());
             for (CacheVariant variant : variants) {
                 for (int context : contexts) {
                     measure(device, llama, context, variant, steps);

@@ -43,6 +43,11 @@ final class CacheOptions {
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
 
+    @Option(names = "--peak", description = {"Also give the run as a share of the device's measured peak: decode's KV"
+            + " GB/s of its read bandwidth, prefill's GFLOP/s of its FMA throughput, naming the probe that set it"
+            + " (as 'squall devices --measure' prints them: measured once per device, then remembered)."})
+    boolean peak;
+
     @Option(names = "--progress", negatable = true, description = {"Show a progress bar on standard error (--no-progress: never);"
             + " default: only on a terminal, for work that lasts more than a second, and without -v."})
     Boolean progress;

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import squall.runtime.Device;
 import squall.tasks.ModelPreset;
+import squall.tasks.Peak;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** What {@code squall decode} and {@code squall prefill} do alike: allocate, make inputs, check and report. */
@@ -56,6 +59,44 @@ final class CacheRuns {
         r.put("query_heads", model.queryHeads());
         r.put("kv_heads", model.kvHeads());
         r.put("head_dim", model.headDim());
+    }
+
+    /**
+     * {@code peak}, the device's {@code of} ({@code read bandwidth}, {@code FMA throughput}) in {@code unit}, under
+     * {@code "peak"} with the probe that set it, and the run's {@code achieved} (same unit) as
+     * {@code "percent_of_peak"}; {@code achieved} {@code null}: no steady state to compare.
+     */
+    static void putPeak(Map<String, Object> r, Peak peak, String of, String unit, Double achieved) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("of", of);
+        p.put("value", peak.value());
+        p.put("unit", unit);
+        p.put("set_by", peak.setBy().label());
+        p.put("device", peak.device());
+        p.put("host", Double.isNaN(peak.host()) ? null : peak.host());
+        p.put("measured", peak.measured().toString());
+        r.put("peak", p);
+        r.put("percent_of_peak", achieved == null ? null : 100 * achieved / peak.value());
+    }
+
+    /** {@code probe}'s peak of {@code device}; a failure to measure it fails the command, naming the device. */
+    static Peak measured(Device device, Function<Device, Peak> probe) {
+        try {
+            return probe.apply(device);
+        } catch (RuntimeException e) {
+            throw new CommandFailedException("--peak: measuring " + device.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The line {@link #putPeak} makes for the text report, its label {@code width} wide; none without a peak. */
+    static void printPeak(PrintWriter out, Map<String, Object> r, int width) {
+        if (!(r.get("peak") instanceof Map<?, ?> p)) {
+            return;
+        }
+        Object percent = r.get("percent_of_peak");
+        out.printf(Locale.ROOT, "%-" + width + "s%.2f %s %s, set by the %s probe (measured %s)%s%n", "peak:", p.get("value"),
+                p.get("unit"), p.get("of"), p.get("set_by"), p.get("measured"),
+                percent == null ? "" : String.format(Locale.ROOT, ": this run %.1f %% of it", (double) percent));
     }
 
     /** Why a jvm run moves no bytes, for the text report; empty elsewhere. */

@@ -8,11 +8,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.runtime.Device;
+import squall.tasks.BandwidthProbe;
 import squall.tasks.CacheVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
+import squall.tasks.Peak;
 import squall.tasks.WorkGroupDecode;
 
 import java.io.PrintWriter;
@@ -107,6 +109,8 @@ final class DecodeCommand implements Callable<Integer> {
         memory.requireFits(rerun);
         memory.requireFitsDevice(device);
 
+        // before the cache takes the heap: measuring the first time sums a 1 GiB buffer
+        Peak peak = options.peak ? CacheRuns.measured(device, BandwidthProbe::peak) : null;
         PrintWriter err = spec.commandLine().getErr();
         KvCache cache = CacheRuns.allocate(memory, "--context", rerun,
                 () -> KvCache.forBatch(model, layers, dtype, blockSize, batch, (int) capacity));
@@ -142,6 +146,9 @@ final class DecodeCommand implements Callable<Integer> {
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, actualSlices,
                 actualLayout, memory, fillNanos, costs);
+        if (peak != null) {
+            CacheRuns.putPeak(report, peak, "read bandwidth", "GB/s", (Double) report.get("gbps"));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (options.json) {
             CacheRuns.printJson(out, report);
@@ -222,6 +229,7 @@ final class DecodeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "from device per step: %s bytes (output)%n",
                     KvSizeCommand.grouped((long) r.get("d2h_bytes_per_step")));
         }
+        CacheRuns.printPeak(out, r, 22);
         out.printf(Locale.ROOT, "compile:              %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();
     }

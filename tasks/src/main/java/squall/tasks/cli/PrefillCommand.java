@@ -9,9 +9,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.runtime.Device;
 import squall.tasks.CacheVariant;
+import squall.tasks.FmaProbe;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
+import squall.tasks.Peak;
 import squall.tasks.PrefillGraph;
 
 import java.io.PrintWriter;
@@ -110,6 +112,8 @@ final class PrefillCommand implements Callable<Integer> {
             }
         }
         List<StepCost> costs = new ArrayList<>();
+        // before the cache takes the heap: measuring the first time allocates a buffer of its own
+        Peak peak = options.peak ? CacheRuns.measured(device, FmaProbe::peak) : null;
         PrintWriter err = spec.commandLine().getErr();
         try (PrefillGraph prefill = PrefillGraph.builder(cache, step).device(device).variant(chosen).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "prefill", chunks, "chunk")) {
@@ -127,6 +131,9 @@ final class PrefillCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, step, memory, costs);
+        if (peak != null) {
+            CacheRuns.putPeak(report, peak, "FMA throughput", "GFLOP/s", (Double) report.get("gflops"));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (options.json) {
             CacheRuns.printJson(out, report);
@@ -214,6 +221,7 @@ final class PrefillCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
                 CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
         out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+        CacheRuns.printPeak(out, r, 13);
         out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();
     }
