@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The JVM's code for {@link KernelMath}'s order-free operations, on the JDK's Vector API at the machine's
- * preferred width. A run of {@code n} values goes {@link #LANES} at a time, then one at a time; packed 16-bit
- * values are widened in registers (integer operations, exact) as they are used, except when a small matrix
- * product would widen each stored row more than {@value #WIDEN_FIRST_ROWS} times: then the rows are widened once
- * into a per-thread scratch run first (prefill's many query rows against a tile of keys).
+ * preferred width. A run of {@code n} values goes {@link #LANES} at a time, then one at a time; packed 16-bit and
+ * 8-bit values are widened in registers (integer operations and conversions, exact) as they are used, except when a
+ * small matrix product would widen each stored row more than {@value #WIDEN_FIRST_ROWS} times: then the rows are
+ * widened once into a per-thread scratch run first (prefill's many query rows against a tile of keys).
  *
  * <p>The small matrix products block their loops so that values stay in registers across the loop that
  * reuses them: {@link #dotRows} four query rows against two cached rows (eight accumulators), {@link #axpyRows}
@@ -25,6 +25,12 @@ final class VectorLoops {
     /** Ints holding one vector's worth of 16-bit values: half the preferred width. */
     private static final VectorSpecies<Integer> HALF_OF_I =
             VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /**
+     * Ints holding one vector's worth of int8 values: a quarter of the preferred width, or {@code null} where that is
+     * under the smallest vector (128-bit machines read int8 runs one value at a time).
+     */
+    private static final VectorSpecies<Integer> QUARTER_OF_I = F.vectorBitSize() < 256 ? null
+            : VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     static final int LANES = F.length();
     /** More rows than this re-read each stored row often enough that widening the run once first pays. */
     private static final int WIDEN_FIRST_ROWS = 8;
@@ -42,7 +48,18 @@ final class VectorLoops {
     /** {@link #LANES} values of {@code format} from element {@code i} of {@code packed} (i even for 16-bit formats). */
     private static FloatVector load(int[] packed, int i, int format) {
         return format == KernelMath.FLOAT_BITS ? loadBits(packed, i)
-                : format == KernelMath.HALF ? halvesToFloats(halves(packed, i)) : bf16ToFloats(halves(packed, i));
+                : format == KernelMath.INT8 ? bytesToFloats(packed, i) : loadHalves(packed, i, format);
+    }
+
+    /** {@link #load} of a 16-bit format: a method of its own, so that {@link #load} stays small enough to inline. */
+    private static FloatVector loadHalves(int[] packed, int i, int format) {
+        return format == KernelMath.HALF ? halvesToFloats(halves(packed, i)) : bf16ToFloats(halves(packed, i));
+    }
+
+    /** {@link #LANES} int8 values from element {@code i} (a multiple of 4), as the integers they are. */
+    private static FloatVector bytesToFloats(int[] packed, int i) {
+        return (FloatVector) IntVector.fromArray(QUARTER_OF_I, packed, i >> 2).reinterpretAsBytes()
+                .convertShape(VectorOperators.B2F, F, 0);
     }
 
     private static FloatVector loadBits(int[] packed, int i) {
@@ -92,9 +109,13 @@ final class VectorLoops {
             for (; i + LANES <= count; i += LANES) {
                 halvesToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
             }
-        } else {
+        } else if (format == KernelMath.BFLOAT16) {
             for (; i + LANES <= count; i += LANES) {
                 bf16ToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
+            }
+        } else {
+            for (; i + LANES <= count; i += LANES) {
+                bytesToFloats(packed, offset + i).reinterpretAsInts().intoArray(scratch, i);
             }
         }
         for (; i < count; i++) {
@@ -104,7 +125,12 @@ final class VectorLoops {
     }
 
     private static boolean vectorisable(int n, int offset, int format) {
-        return n >= LANES && (format == KernelMath.FLOAT_BITS || (offset & 1) == 0);
+        return n >= LANES && (format == KernelMath.FLOAT_BITS
+                || (format == KernelMath.INT8 ? bytesVectorisable(offset) : (offset & 1) == 0));
+    }
+
+    private static boolean bytesVectorisable(int offset) {
+        return QUARTER_OF_I != null && (offset & 3) == 0;
     }
 
     // ---------------------------------------------------------------- runs
