@@ -128,6 +128,25 @@ public final class KvStorage {
         }
     }
 
+    /**
+     * Writes row {@code from[offset .. offset + D)} as the row of token {@code position}, KV head {@code kvHead}, of
+     * the sequence whose pages are listed from {@code blockTable[tableBase]}, as {@link PagedAttentionKernels#appendKv}
+     * writes it on a device (int8: quantised, with its scale): the host's way to fill a cache.
+     */
+    public static void writeRow(float[] from, int offset, int[] cache, int[] blockTable, int tableBase, int position,
+                                int Hkv, int kvHead, int BS, int D, int dtype) {
+        int row = cacheRow(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype);
+        int word = dtype == INT8 ? scaleWord(blockTable, tableBase, position, Hkv, kvHead, BS, D) : 0;
+        storeRow(from, offset, cache, row, word, D, dtype);
+    }
+
+    /** Value {@code d} of the row {@link #writeRow} addresses, as the cache holds it (int8: times its row's scale). */
+    public static float readValue(int[] cache, int[] blockTable, int tableBase, int position, int Hkv, int kvHead,
+                                  int BS, int D, int dtype, int d) {
+        float value = load(cache, cacheRow(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype) + d, dtype);
+        return dtype == INT8 ? scale(cache, scaleWord(blockTable, tableBase, position, Hkv, kvHead, BS, D)) * value : value;
+    }
+
     // ---------------------------------------------------------------- kernel code
 
     /**

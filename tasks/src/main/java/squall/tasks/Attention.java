@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import squall.kernels.AttentionKernels;
+import squall.kernels.AttentionOptions;
 import squall.kernels.AttentionShape;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
@@ -16,12 +17,13 @@ import java.util.Locale;
 
 /**
  * One attention call, {@code out = softmax(scale * q k^T) v} with grouped KV heads, as a task graph
- * for any device.
+ * for any device, with any {@link AttentionOptions} (sliding window, soft-cap, ALiBi, sinks).
  *
  * <pre>{@code
  * AttentionShape shape = new AttentionShape(1, 32, 8, 1, 4096, 128);   // Llama-3-8B decode
  * Attention.Call call = Attention.call(shape, q, k, v).causal(true);
  * float[] out = call.run(Devices.get("jvm"));
+ * float[] gemma = call.options(AttentionOptions.NONE.withWindow(4096).withSoftcap(50)).run(Devices.get("jvm"));
  * }</pre>
  */
 public final class Attention {
@@ -67,16 +69,23 @@ public final class Attention {
      */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap) {
         Variant variant = kvMap == null || isGroupedMap(kvMap, shape) ? Variant.BROADCAST : Variant.GATHER;
-        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK);
+        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK, AttentionOptions.NONE);
     }
 
     /**
      * One attention call; immutable, checked when built.
      *
-     * @param kvMap KV head of each query head, or {@code null} for {@code h / (Hq / Hkv)}
+     * @param kvMap   KV head of each query head, or {@code null} for {@code h / (Hq / Hkv)}
+     * @param options the window, soft-cap, ALiBi slopes and sinks; a window needs {@code causal} when Tq > 1
      */
     public record Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal,
-                       float scale, Variant variant, int block) {
+                       float scale, Variant variant, int block, AttentionOptions options) {
+
+        /** A call of plain attention. */
+        public Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal, float scale,
+                    Variant variant, int block) {
+            this(shape, q, k, v, kvMap, causal, scale, variant, block, AttentionOptions.NONE);
+        }
 
         public Call {
             requireLength("q", q, shape.qElements(), "[B, Hq, Tq, D]");
@@ -110,6 +119,14 @@ public final class Attention {
             if (!Float.isFinite(scale)) {
                 throw new IllegalArgumentException("scale must be finite, got " + scale);
             }
+            if (options == null) {
+                throw new IllegalArgumentException("options must not be null: AttentionOptions.NONE is plain attention");
+            }
+            options.requireHeads(shape.Hq());
+            if (options.window() > 0 && !causal && shape.Tq() > 1) {
+                throw new IllegalArgumentException("a window of " + options.window() + " keys needs the causal mask when"
+                        + " Tq = " + shape.Tq() + " > 1 (each query sees the last W positions up to its own)");
+            }
         }
 
         private static void requireLength(String name, float[] array, int expected, String layout) {
@@ -120,19 +137,33 @@ public final class Attention {
         }
 
         public Call causal(boolean on) {
-            return new Call(shape, q, k, v, kvMap, on, scale, variant, block);
+            return new Call(shape, q, k, v, kvMap, on, scale, variant, block, options);
         }
 
         public Call scale(float s) {
-            return new Call(shape, q, k, v, kvMap, causal, s, variant, block);
+            return new Call(shape, q, k, v, kvMap, causal, s, variant, block, options);
         }
 
         public Call variant(Variant which) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, which, block);
+            return new Call(shape, q, k, v, kvMap, causal, scale, which, block, options);
         }
 
         public Call block(int keys) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys);
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys, options);
+        }
+
+        public Call options(AttentionOptions o) {
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, block, o);
+        }
+
+        /** The ALiBi slopes the kernels read: the options', or a placeholder where there are none. */
+        float[] slopes() {
+            return perHead(options.alibiSlopes());
+        }
+
+        /** The sinks the kernels read: the options', or a placeholder where there are none. */
+        float[] sinks() {
+            return perHead(options.sinks());
         }
 
         /** The mapping in effect: {@code kvMap}, or {@code h / G}. */
@@ -153,13 +184,14 @@ public final class Attention {
                 kRep = new int[shape.B() * shape.Hq() * shape.S() * shape.D()];
                 vRep = new int[kRep.length];
             }
-            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION,
-                    map == null ? new Object[] {q, kBits, vBits, pages} : new Object[] {q, kBits, vBits, pages, map});
+            float[] slopes = slopes(), sinks = sinks();
+            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, map == null ? new Object[] {q, kBits, vBits, pages,
+                    slopes, sinks} : new Object[] {q, kBits, vBits, pages, map, slopes, sinks});
             if (kRep != null) {
                 // kRep and vRep live on the device only: never copied unless asked for.
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
             }
-            for (Launch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, block)) {
+            for (Launch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, slopes, sinks, block)) {
                 graph.task(launch.task(), launch.kernel(), launch.args());
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
@@ -183,29 +215,32 @@ public final class Attention {
 
         /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
         private List<Launch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
-                                      int[] vRep, int block) {
+                                      int[] vRep, float[] slopes, float[] sinks, int block) {
             AttentionShape s = shape;
             int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
+            int flags = options.flags(), window = options.window();
+            float cap = options.softcap();
             return switch (variant) {
                 case BROADCAST -> List.of(new Launch("attend", kernel("attendBroadcast"),
-                        new Object[] {q, kBits, vBits, pages, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
-                                scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()), keys}));
+                        new Object[] {q, kBits, vBits, pages, out, slopes, sinks, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
+                                s.S(), s.D(), scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()), keys, flags, window,
+                                cap}));
                 case GATHER -> List.of(new Launch("attend", kernel("attendGather"),
-                        new Object[] {q, kBits, vBits, pages, map, out, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale,
-                                causal, keys}));
+                        new Object[] {q, kBits, vBits, pages, map, out, slopes, sinks, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(),
+                                s.D(), scale, causal, keys, flags, window, cap}));
                 case REPEAT -> List.of(
                         new Launch("repeat", kernel("repeatKv"),
                                 new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
                         new Launch("attend", kernel("attendBroadcast"),
-                                new Object[] {q, kRep, vRep, pages, out, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal,
-                                        queryBlock(1, s.D(), s.Tq()), keys}));
+                                new Object[] {q, kRep, vRep, pages, out, slopes, sinks, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
+                                        scale, causal, queryBlock(1, s.D(), s.Tq()), keys, flags, window, cap}));
             };
         }
 
         /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
         public long privateBytes(int keys) {
             long most = 0;
-            for (Launch launch : launches(null, null, null, null, null, null, null, keys)) {
+            for (Launch launch : launches(null, null, null, null, null, null, null, null, null, keys)) {
                 most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
             }
             return most;
@@ -250,6 +285,11 @@ public final class Attention {
     public static int queryBlock(int G, int D, int Tq) {
         int fit = QUERY_BLOCK_BYTES / (2 * 4 * G * D);
         return Math.max(1, Math.min(Math.min(16, fit), Tq));
+    }
+
+    /** A per-head array for the kernels: {@code values}, or one unused float where there are none. */
+    static float[] perHead(float[] values) {
+        return values != null ? values : new float[1];
     }
 
     /** {@code true} if {@code kvMap} is {@code h -> h / (Hq / Hkv)}. */

@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.kernels.KvStorage;
 import squall.kernels.PagedAttentionKernels;
 import squall.kernels.SplitKv;
@@ -99,6 +100,8 @@ final class CacheStep implements AutoCloseable {
         }
         List<Object> resident = new ArrayList<>(caches);
         resident.add(table);
+        float[] perHead = Attention.perHead(null);   // no layer has slopes or sinks yet
+        resident.add(perHead);
         float[] partials = new float[slices == 1 ? 1 : B * Hq * tokens * slices * (D + 2)];
         TaskGraph graph = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, resident.toArray())
@@ -119,23 +122,23 @@ final class CacheStep implements AutoCloseable {
             switch (variant) {
                 case BROADCAST -> {
                     graph.task(attend, PagedAttentionKernels::attendPaged, q, k, v, table, seqLens, out, partials,
-                            B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices, Attention.queryBlock(G, D, tokens),
-                            KEY_TILE, storage, l);
+                            perHead, perHead, B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
+                            Attention.queryBlock(G, D, tokens), KEY_TILE, storage, 0, 0, 0f, l);
                     if (slices > 1) {
                         graph.task(attend + "Combine", SplitKv::combineSlices, partials, out,
                                 B * Hq * tokens, slices, D, l * B * Hq * tokens);
                     }
                 }
                 case WORKGROUP -> launch.addTasks(graph, grids, attend, q, k, v, table, seqLens, out, partials,
-                        BS, maxBlocks, scale, storage, l);
+                        perHead, perHead, BS, maxBlocks, scale, storage, AttentionOptions.NONE, l);
                 case GATHER -> graph.task(attend, PagedAttentionKernels::attendPagedGather, q, k, v, table, seqLens, out,
-                        B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, l);
+                        perHead, perHead, B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, 0, 0, 0f, l);
                 case REPEAT -> graph
                         .task("repeat" + l, PagedAttentionKernels::repeatKv, k, v, kRep, vRep, table, seqLens,
                                 B, Hkv, G, D, BS, maxBlocks, storage)
                         .task(attend, PagedAttentionKernels::attendPaged, q, kRep, vRep, table, seqLens, out, partials,
-                                B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, Attention.queryBlock(1, D, tokens),
-                                KEY_TILE, KvStorage.FP32, l);
+                                perHead, perHead, B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
+                                Attention.queryBlock(1, D, tokens), KEY_TILE, KvStorage.FP32, 0, 0, 0f, l);
             }
         }
         declareCosts(graph, G);

@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
  * and a free-block allocator.
  *
  * <p>Layout, per layer: {@code keys(l), values(l) [numBlocks, Hkv, blockSize, D]}, stored as
- * {@link KvStorage} describes (fp32 bits, or two 16-bit values per int). A physical block holds
+ * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each page's
+ * row scales after its rows). A physical block holds
  * {@code blockSize} consecutive tokens of every KV head, each head's rows contiguous: attention
  * streams one head's {@code blockSize x D} values at a time and reads every row exactly once per
  * group of query heads, and an append writes one row per head. Sequence {@code s}'s token {@code j}
@@ -77,14 +78,14 @@ public final class KvCache {
             throw new IllegalArgumentException("numBlocks, maxSequences and maxBlocksPerSequence must be >= 1");
         }
         int storage = dtype.storage();
-        if (storage != KvStorage.FP32 && model.headDim() % 2 != 0) {
-            throw new IllegalArgumentException("16-bit caches pack two values per int: head dim " + model.headDim()
-                    + " must be even");
+        String dim = KvStorage.headDimProblem(model.headDim(), storage);
+        if (!dim.isEmpty()) {
+            throw new IllegalArgumentException(dim);
         }
-        long elements = (long) numBlocks * model.kvHeads() * blockSize * model.headDim();
-        if (KvStorage.ints(elements, storage) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("one layer's cache of " + elements + " elements exceeds a Java array;"
-                    + " use fewer blocks or a 16-bit dtype");
+        long elements = numBlocks * KvStorage.pageElements(model.kvHeads(), blockSize, model.headDim(), storage);
+        if (elements > Integer.MAX_VALUE - 16 || KvStorage.ints(elements, storage) > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("one layer's cache of " + elements + " elements exceeds what a Java array"
+                    + " and the kernels' int offsets hold; use fewer blocks");
         }
         this.model = model;
         this.layers = layers;
@@ -182,13 +183,17 @@ public final class KvCache {
         int D = model.headDim();
         IntStream.range(0, layers).parallel().forEach(layer -> {
             SplittableRandom random = new SplittableRandom(seed * 1_000_003L + layer * 7919L + slot);
+            float[] k = new float[D], v = new float[D];
             for (int j = 0; j < tokens; j++) {
                 for (int h = 0; h < model.kvHeads(); h++) {
-                    int row = rowOffset(slot, j, h);
                     for (int d = 0; d < D; d++) {
-                        store(keys[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
-                        store(values[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
+                        k[d] = (float) (random.nextDouble() * 2 - 1);
+                        v[d] = (float) (random.nextDouble() * 2 - 1);
                     }
+                    KvStorage.writeRow(k, 0, keys[layer], blockTable, slot * maxBlocksPerSequence, j, model.kvHeads(), h,
+                            blockSize, D, storage);
+                    KvStorage.writeRow(v, 0, values[layer], blockTable, slot * maxBlocksPerSequence, j, model.kvHeads(),
+                            h, blockSize, D, storage);
                 }
             }
             layerFilled.run();
@@ -210,26 +215,10 @@ public final class KvCache {
         lengths[slot] = tokens;
     }
 
-    private static void store(int[] cache, int i, float value, int storage) {
-        if (storage == KvStorage.FP32) {
-            cache[i] = Float.floatToRawIntBits(value);
-        } else {
-            int bits = storage == KvStorage.FP16 ? Float.floatToFloat16(value) & 0xffff
-                    : Float.floatToRawIntBits(KvStorage.round(value, storage)) >>> 16;
-            int shift = 16 * (i & 1);
-            cache[i >> 1] = (cache[i >> 1] & ~(0xffff << shift)) | (bits << shift);
-        }
-    }
-
-    /** Element offset of the row of {@code slot}'s token {@code position}, KV head {@code head}. */
-    public int rowOffset(int slot, int position, int head) {
-        int block = blockTable[slot * maxBlocksPerSequence + position / blockSize];
-        return ((block * model.kvHeads() + head) * blockSize + position % blockSize) * model.headDim();
-    }
-
-    /** Value {@code d} of the K ({@code key = true}) or V row of a token, from the host copy. */
+    /** Value {@code d} of the K ({@code key = true}) or V row of a token, from the host copy, as the cache holds it. */
     public float read(boolean key, int layer, int slot, int position, int head, int d) {
-        return KvStorage.read(key ? keys[layer] : values[layer], rowOffset(slot, position, head) + d, dtype.storage());
+        return KvStorage.readValue(key ? keys[layer] : values[layer], blockTable, slot * maxBlocksPerSequence, position,
+                model.kvHeads(), head, blockSize, model.headDim(), dtype.storage(), d);
     }
 
     private void requireSequence(int slot) {
@@ -357,9 +346,9 @@ public final class KvCache {
         }
     }
 
-    /** Bytes of one layer's K and V for the tokens the sequences hold. */
+    /** Bytes of one layer's K and V for the tokens the sequences hold (int8: with their rows' scales). */
     public long bytesPerLayer() {
         long tokens = Arrays.stream(lengths).asLongStream().sum();
-        return 2L * tokens * model.kvHeads() * model.headDim() * dtype.bytes();
+        return 2L * tokens * model.kvHeads() * ((long) model.headDim() * dtype.bytes() + dtype.scaleBytes());
     }
 }

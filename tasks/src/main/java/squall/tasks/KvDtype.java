@@ -13,7 +13,7 @@ public enum KvDtype {
     FP32(4),
     FP16(2),
     BF16(2),
-    /** One byte per element; the per-block scales an int8 cache also needs are not counted. */
+    /** One byte per element, and one fp32 scale per row of D elements ({@link #scaleBytes}). */
     INT8(1);
 
     private final int bytes;
@@ -27,14 +27,18 @@ public enum KvDtype {
         return bytes;
     }
 
-    /** The {@link squall.kernels.KvStorage} code kernels take; int8 caches exist only as size estimates. */
+    /** Bytes stored per row of D elements besides the elements: int8's scale. */
+    public int scaleBytes() {
+        return squall.kernels.KvStorage.scaleBytes(storage());
+    }
+
+    /** The {@link squall.kernels.KvStorage} code kernels take. */
     public int storage() {
         return switch (this) {
             case FP32 -> squall.kernels.KvStorage.FP32;
             case FP16 -> squall.kernels.KvStorage.FP16;
             case BF16 -> squall.kernels.KvStorage.BF16;
-            case INT8 -> throw new IllegalArgumentException("int8 KV caches are not implemented; kv-size estimates them,"
-                    + " decode and prefill store fp32, fp16 or bf16");
+            case INT8 -> squall.kernels.KvStorage.INT8;
         };
     }
 

@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import squall.api.KernelContext;
+import squall.kernels.AttentionOptions;
 import squall.kernels.PagedAttentionKernels;
 import squall.kernels.SplitKv;
 import squall.runtime.Device;
@@ -16,8 +17,8 @@ import java.util.Locale;
  *
  * <pre>{@code
  * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
- * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, BS, maxBlocks,
- *         scale, KvStorage.FP16, 0);
+ * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, BS,
+ *         maxBlocks, scale, KvStorage.FP16, AttentionOptions.NONE, 0);
  * }</pre>
  */
 public final class WorkGroupDecode {
@@ -88,14 +89,17 @@ public final class WorkGroupDecode {
          * Adds the attention task ({@code name}) of layer {@code layer} and, with several slices, the combine
          * task ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code q} and
          * {@code out} hold every layer's rows ({@code [L, B, Hkv * G, D]}); {@code partials} must hold
-         * {@link #partialsLength()} floats and be declared in a transfer of the graph.
+         * {@link #partialsLength()} floats and be declared in a transfer of the graph, and so must {@code slopes} and
+         * {@code sinks} (the layer's per-head arrays of {@code options}, or placeholders).
          */
         public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, int[] kCache, int[] vCache,
-                             int[] blockTable, int[] seqLens, float[] out, float[] partials,
-                             int blockSize, int maxBlocks, float scale, int dtype, int layer) {
+                             int[] blockTable, int[] seqLens, float[] out, float[] partials, float[] slopes,
+                             float[] sinks, int blockSize, int maxBlocks, float scale, int dtype,
+                             AttentionOptions options, int layer) {
             graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
-                    seqLens, out, partials, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
-                    layout == Layout.COALESCED ? 1 : 0, dtype, layer);
+                    seqLens, out, partials, slopes, sinks, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile,
+                    localSize, perItem, layout == Layout.COALESCED ? 1 : 0, dtype, options.flags(), options.window(),
+                    options.softcap(), layer);
             grids.add(graph.name() + "." + name,
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
             if (slices > 1) {

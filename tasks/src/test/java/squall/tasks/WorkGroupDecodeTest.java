@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.DataTransferMode;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.GridScheduler;
@@ -53,8 +54,10 @@ class WorkGroupDecodeTest {
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
         GridScheduler grids = new GridScheduler();
+        float[] none = new float[1];
+        graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, none);
         launch.addTasks(graph, grids, "attend", f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
-                BS, f.maxBlocks, scale, dtype, 0);
+                none, none, BS, f.maxBlocks, scale, dtype, AttentionOptions.NONE, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withGridScheduler(grids)) {
             plan.execute();

@@ -26,7 +26,7 @@ final class CacheOptions {
     Integer layers;
 
     @Option(names = "--kv-dtype", defaultValue = "fp16", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
-            description = "KV cache element type: fp32, fp16 or bf16; default ${DEFAULT-VALUE}.")
+            description = "KV cache element type: fp32, fp16, bf16 or int8 (symmetric, one fp32 scale per row); default ${DEFAULT-VALUE}.")
     KvDtype dtype;
 
     @Option(names = "--block-size", defaultValue = "16", paramLabel = "<tokens>",
@@ -97,16 +97,11 @@ final class CacheOptions {
         return (int) Math.min(blockSize, Math.max(1, capacity));
     }
 
-    /** The dtype, if the kernels can store it (int8 exists only as a size estimate). */
+    /** The dtype, if the model's head dim suits it (16-bit types pack pairs, int8 fours). */
     KvDtype dtype(ModelPreset preset) {
-        try {
-            dtype.storage();
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--kv-dtype", e.getMessage());
-        }
-        if (dtype != KvDtype.FP32 && preset.headDim() % 2 != 0) {
-            throw new BadInputException("--kv-dtype", dtype + " packs two values per int, so it needs an even head dim; "
-                    + preset.id() + " has " + preset.headDim() + ": use fp32");
+        String problem = squall.kernels.KvStorage.headDimProblem(preset.headDim(), dtype.storage());
+        if (!problem.isEmpty()) {
+            throw new BadInputException("--kv-dtype", problem + " (" + preset.id() + "): use fp32");
         }
         return dtype;
     }

@@ -79,8 +79,9 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
         long D = model.headDim(), Hq = model.queryHeads(), Hkv = model.kvHeads();
         long blocksEach = (capacity + blockSize - 1) / blockSize;
         long numBlocks = product(batch, blocksEach);
-        long elements = product(numBlocks, Hkv, blockSize, D);
-        long cacheInts = dtype == KvDtype.FP32 || elements == Long.MAX_VALUE ? elements : (elements + 1) / 2;
+        long elements = product(numBlocks, Hkv, blockSize, D + dtype.scaleBytes());   // int8: a scale per row
+        int perInt = squall.kernels.KvStorage.perWord(dtype.storage());
+        long cacheInts = elements == Long.MAX_VALUE ? elements : (elements + perInt - 1) / perInt;
         long qFloats = product(layers, batch, Hq, tokensPerStep, D);
         long kvNewFloats = product(layers, batch, Hkv, tokensPerStep, D);
         long partials = slices > 1 ? product(batch, Hq, tokensPerStep, slices, D + 2) : 1;

@@ -147,11 +147,11 @@ class CommandsTest {
         assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BS=16"), java);
         assertTrue(java.contains("// Built on jvm") && java.contains("nothing to build at run time"), java);
         String opencl = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b").out();
-        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, one query per work-item
-        // (decode), TILE its keys per softmax tile
+        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, no attention options
+        // (Llama 3 has none), one query per work-item (decode), TILE its keys per softmax tile
         String expected = "// Specialised for BS=16, D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
-                + ", G=" + llama.queryHeads() / llama.kvHeads() + ", QUERIES=1, TILE=64 (the device compiles this source"
-                + " with -D SQUALL_BS=16";
+                + ", G=" + llama.queryHeads() / llama.kvHeads() + ", OPTIONS=0, QUERIES=1, TILE=64 (the device compiles"
+                + " this source with -D SQUALL_BS=16";
         assertTrue(opencl.lines().anyMatch(l -> l.startsWith(expected)), opencl);
         assertFalse(opencl.lines().skip(2).anyMatch(l -> l.contains("SQUALL_")), "every value is in:\n" + opencl);
         assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + " * 1]"), opencl);
@@ -161,11 +161,11 @@ class CommandsTest {
     void printKernelDefinesSomeValuesAndSaysWhichAreLeft() {
         String partial = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--define", "D=64").out();
         assertTrue(partial.contains("// Specialised for D=64, G=4"), partial);
-        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_QUERIES, SQUALL_TILE, SQUALL_DTYPE"),
-                partial);
+        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_QUERIES, SQUALL_TILE, SQUALL_DTYPE,"
+                + " SQUALL_OPTIONS"), partial);
         assertTrue(partial.contains("float m[4 * SQUALL_QUERIES]") && partial.contains("SQUALL_BS"), partial);
         Cli.Result unknown = bad("--define", "print-kernel", "attendPaged", "--define", "Q=1");
-        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, QUERIES, TILE, DTYPE"), unknown::toString);
+        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, QUERIES, TILE, DTYPE, OPTIONS"), unknown::toString);
         bad("--define", "print-kernel", "attendPaged", "--define", "G=four");
         bad("--target", "print-kernel", "attendPaged", "--device", "jvm", "--target", "cuda");
         bad("--model", "print-kernel", "AttentionKernels.attendBroadcast", "--model", "llama3-8b");
