@@ -66,6 +66,11 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
         return step.output();
     }
 
+    /** Layer {@code layer}'s sliding window, soft-cap, ALiBi slopes and sinks. */
+    public squall.kernels.AttentionOptions layerOptions(int layer) {
+        return step.options(layer);
+    }
+
     /** Slices each sequence's keys are split into (split-KV); 1 when not split. */
     public int slices() {
         return step.slices();

@@ -36,14 +36,30 @@ final class CacheStep implements AutoCloseable {
     private final int B, L, Hq, Hkv, D;
     private final float[] q, kNew, vNew, out;
     private final int[] seqLens;
+    private final AttentionOptions[] options;
     private final List<Object> caches = new ArrayList<>();
     private final ExecutionPlan plan;
     private final ExclusiveUse use;
     private long tableVersion = -1;
 
     CacheStep(String name, KvCache cache, int tokens, Device device, CacheVariant variant, int slices,
-              WorkGroupDecode.Layout layout, boolean profiling) {
+              WorkGroupDecode.Layout layout, boolean profiling, List<AttentionOptions> layerOptions) {
         ModelPreset m = cache.model();
+        if (layerOptions == null || layerOptions.size() != cache.layers()) {
+            throw new IllegalArgumentException("give one AttentionOptions per layer: " + cache.layers() + ", got "
+                    + (layerOptions == null ? "null" : layerOptions.size()));
+        }
+        this.options = layerOptions.toArray(AttentionOptions[]::new);
+        for (int l = 0; l < options.length; l++) {
+            if (options[l] == null) {
+                throw new IllegalArgumentException("layer " + l + "'s options are null: AttentionOptions.NONE is plain attention");
+            }
+            try {
+                options[l].requireHeads(m.queryHeads());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + l + ": " + e.getMessage(), e);
+            }
+        }
         this.cache = cache;
         this.tokens = tokens;
         this.variant = variant;
@@ -100,8 +116,19 @@ final class CacheStep implements AutoCloseable {
         }
         List<Object> resident = new ArrayList<>(caches);
         resident.add(table);
-        float[] perHead = Attention.perHead(null);   // no layer has slopes or sinks yet
-        resident.add(perHead);
+        // one placeholder for every layer without slopes or sinks, a copy of its own for each layer with them
+        float[] none = Attention.perHead(null);
+        resident.add(none);
+        float[][] slopes = new float[L][], sinks = new float[L][];
+        for (int l = 0; l < L; l++) {
+            slopes[l] = options[l].alibiSlopes() != null ? options[l].alibiSlopes() : none;
+            sinks[l] = options[l].sinks() != null ? options[l].sinks() : none;
+            for (float[] a : new float[][] {slopes[l], sinks[l]}) {
+                if (a != none) {
+                    resident.add(a);
+                }
+            }
+        }
         float[] partials = new float[slices == 1 ? 1 : B * Hq * tokens * slices * (D + 2)];
         TaskGraph graph = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, resident.toArray())
@@ -119,26 +146,30 @@ final class CacheStep implements AutoCloseable {
             graph.task("append" + l, PagedAttentionKernels::appendKv, kNew, vNew, k, v, table, seqLens,
                     B, Hkv, tokens, D, BS, maxBlocks, storage, l);
             String attend = "attend" + l;
+            AttentionOptions o = options[l];
+            int flags = o.flags(), window = o.window();
+            float cap = o.softcap();
             switch (variant) {
                 case BROADCAST -> {
                     graph.task(attend, PagedAttentionKernels::attendPaged, q, k, v, table, seqLens, out, partials,
-                            perHead, perHead, B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
-                            Attention.queryBlock(G, D, tokens), KEY_TILE, storage, 0, 0, 0f, l);
+                            slopes[l], sinks[l], B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
+                            Attention.queryBlock(G, D, tokens), KEY_TILE, storage, flags, window, cap, l);
                     if (slices > 1) {
                         graph.task(attend + "Combine", SplitKv::combineSlices, partials, out,
                                 B * Hq * tokens, slices, D, l * B * Hq * tokens);
                     }
                 }
                 case WORKGROUP -> launch.addTasks(graph, grids, attend, q, k, v, table, seqLens, out, partials,
-                        perHead, perHead, BS, maxBlocks, scale, storage, AttentionOptions.NONE, l);
+                        slopes[l], sinks[l], BS, maxBlocks, scale, storage, o, l);
                 case GATHER -> graph.task(attend, PagedAttentionKernels::attendPagedGather, q, k, v, table, seqLens, out,
-                        perHead, perHead, B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, 0, 0, 0f, l);
+                        slopes[l], sinks[l], B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, flags, window,
+                        cap, l);
                 case REPEAT -> graph
                         .task("repeat" + l, PagedAttentionKernels::repeatKv, k, v, kRep, vRep, table, seqLens,
                                 B, Hkv, G, D, BS, maxBlocks, storage)
                         .task(attend, PagedAttentionKernels::attendPaged, q, kRep, vRep, table, seqLens, out, partials,
-                                perHead, perHead, B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
-                                Attention.queryBlock(1, D, tokens), KEY_TILE, KvStorage.FP32, 0, 0, 0f, l);
+                                slopes[l], sinks[l], B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
+                                Attention.queryBlock(1, D, tokens), KEY_TILE, KvStorage.FP32, flags, window, cap, l);
             }
         }
         declareCosts(graph, G);
@@ -147,21 +178,28 @@ final class CacheStep implements AutoCloseable {
 
     /**
      * What each task must move and compute, from the lengths of the step being run: attention reads
-     * the layer's cache in use once (what an ideal kernel reads) plus the queries, writes the output,
-     * and does 4 D flops per (query head, visible key) pair.
+     * the keys of the layer's cache its rows can see once (what an ideal kernel reads; with a window, at most the
+     * window and the step's tokens) plus the queries, writes the output, and does 4 D flops per (query head,
+     * visible key) pair.
      */
     private void declareCosts(TaskGraph graph, int G) {
-        long kvBytesPerToken = 2L * Hkv * D * cache.dtype().bytes();
+        long kvBytesPerToken = kvBytesPerToken();
         long rowBytes = 4L * B * Hq * tokens * D;
         for (int l = 0; l < L; l++) {
+            int layer = l;
             graph.cost("append" + l, () -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0));
-            graph.cost("attend" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken + rowBytes, rowBytes,
-                    4L * Hq * D * visiblePairs()));
+            graph.cost("attend" + l, () -> new TaskCost(keysRead(layer) * kvBytesPerToken + rowBytes, rowBytes,
+                    4L * Hq * D * visiblePairs(layer)));
             if (variant == CacheVariant.REPEAT) {
                 graph.cost("repeat" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken,
                         cachedTokens() * 2L * Hkv * G * D * 4, 0));
             }
         }
+    }
+
+    /** Bytes of K and V per token, every KV head (int8: with the rows' scales). */
+    private long kvBytesPerToken() {
+        return 2L * Hkv * ((long) D * cache.dtype().bytes() + cache.dtype().scaleBytes());
     }
 
     /** Tokens in the cache during the step being run, all sequences. */
@@ -173,11 +211,31 @@ final class CacheStep implements AutoCloseable {
         return n;
     }
 
-    /** (query row, visible key) pairs per head: each of the {@code tokens} new rows sees the keys up to itself. */
-    private long visiblePairs() {
+    /**
+     * Keys layer {@code layer}'s attention reads in the step being run, all sequences: a window of W lets the step's
+     * rows see only the last W + tokens - 1 positions.
+     */
+    private long keysRead(int layer) {
+        int window = options[layer].window();
+        long n = 0;
+        for (int length : seqLens) {
+            n += window > 0 ? Math.min(length, (long) window + tokens - 1) : length;
+        }
+        return n;
+    }
+
+    /**
+     * (query row, visible key) pairs per head: each of the {@code tokens} new rows sees the keys up to itself, the
+     * last W of them with a window.
+     */
+    private long visiblePairs(int layer) {
+        int window = options[layer].window();
         long pairs = 0;
         for (int length : seqLens) {
-            pairs += (long) tokens * length - (long) tokens * (tokens - 1) / 2;
+            for (int i = 0; i < tokens; i++) {
+                long seen = length - tokens + i + 1L;
+                pairs += window > 0 ? Math.min(seen, window) : seen;
+            }
         }
         return pairs;
     }
@@ -264,13 +322,18 @@ final class CacheStep implements AutoCloseable {
         return new StepResult(result.isProfiled() ? result.profilerResult() : null, wall, kvBytesRead());
     }
 
-    /** Bytes of K and V the attention of this step had to read: every layer, every sequence's tokens. */
+    /** Bytes of K and V the attention of this step had to read: every layer, the keys each sequence's rows see. */
     private long kvBytesRead() {
-        long tokensRead = 0;
-        for (int s = 0; s < B; s++) {
-            tokensRead += seqLens[s];
+        long keys = 0;
+        for (int l = 0; l < L; l++) {
+            keys += keysRead(l);
         }
-        return 2L * L * tokensRead * Hkv * D * cache.dtype().bytes();
+        return keys * kvBytesPerToken();
+    }
+
+    /** Layer {@code layer}'s attention options. */
+    AttentionOptions options(int layer) {
+        return options[layer];
     }
 
     /** Copies the device's cache into the host arrays of {@link KvCache}. */

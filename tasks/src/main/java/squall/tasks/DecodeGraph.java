@@ -1,6 +1,9 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
+
+import java.util.List;
 
 /**
  * A decode step for every layer of a model: each sequence's new token is appended to the KV cache
@@ -50,6 +53,7 @@ public final class DecodeGraph extends CacheGraph {
         private int slices;
         private WorkGroupDecode.Layout layout;
         private boolean profiling = true;
+        private List<AttentionOptions> layerOptions;
 
         private Builder(KvCache cache) {
             this.cache = cache;
@@ -85,10 +89,23 @@ public final class DecodeGraph extends CacheGraph {
             return this;
         }
 
+        /**
+         * Each layer's sliding window, soft-cap, ALiBi slopes and sinks, one entry per layer of the cache; default:
+         * the model preset's ({@link ModelPreset#layerOptions(int)}).
+         */
+        public Builder layerOptions(List<AttentionOptions> perLayer) {
+            this.layerOptions = perLayer;
+            return this;
+        }
+
         /** Device timestamps per task (on by default: {@link StepResult#attentionNanos()} uses them). */
         public Builder profiling(boolean on) {
             this.profiling = on;
             return this;
+        }
+
+        private List<AttentionOptions> options() {
+            return layerOptions != null ? layerOptions : cache.model().layerOptions(cache.layers(), o -> o);
         }
 
         public DecodeGraph build() {
@@ -101,7 +118,7 @@ public final class DecodeGraph extends CacheGraph {
             int n = slices > 0 ? slices
                     : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest);
             WorkGroupDecode.Layout l = layout != null || v != CacheVariant.WORKGROUP ? layout : LayoutProbe.fasterLayout(d);
-            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, l, profiling));
+            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, l, profiling, options()));
         }
     }
 }

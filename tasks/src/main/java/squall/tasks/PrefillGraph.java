@@ -1,6 +1,9 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
+
+import java.util.List;
 
 /**
  * A prefill step for every layer of a model: {@code tokens} new tokens per sequence are appended to
@@ -56,6 +59,7 @@ public final class PrefillGraph extends CacheGraph {
         private Device device;
         private CacheVariant variant = CacheVariant.BROADCAST;
         private boolean profiling = true;
+        private List<AttentionOptions> layerOptions;
 
         private Builder(KvCache cache, int tokens) {
             if (tokens < 1) {
@@ -76,14 +80,27 @@ public final class PrefillGraph extends CacheGraph {
             return this;
         }
 
+        /**
+         * Each layer's sliding window, soft-cap, ALiBi slopes and sinks, one entry per layer of the cache; default:
+         * the model preset's ({@link ModelPreset#layerOptions(int)}).
+         */
+        public Builder layerOptions(List<AttentionOptions> perLayer) {
+            this.layerOptions = perLayer;
+            return this;
+        }
+
         public Builder profiling(boolean on) {
             this.profiling = on;
             return this;
         }
 
+        private List<AttentionOptions> options() {
+            return layerOptions != null ? layerOptions : cache.model().layerOptions(cache.layers(), o -> o);
+        }
+
         public PrefillGraph build() {
             Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
-            return new PrefillGraph(new CacheStep("prefill", cache, tokens, d, variant, 1, null, profiling), tokens);
+            return new PrefillGraph(new CacheStep("prefill", cache, tokens, d, variant, 1, null, profiling, options()), tokens);
         }
     }
 }

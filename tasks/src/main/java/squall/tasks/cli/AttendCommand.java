@@ -3,6 +3,7 @@ package squall.tasks.cli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -65,23 +66,8 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--scale", paramLabel = "<x>", description = "Softmax scale; default 1/sqrt(D).")
     Float scale;
 
-    @Option(names = "--window", paramLabel = "<keys>",
-            description = "Sliding window: query i sees only the last W positions up to its own, j > p - W (needs --causal when Tq > 1).")
-    Integer window;
-
-    @Option(names = "--softcap", paramLabel = "<C>", description = "Soft-cap the scores, s = C tanh(s / C), before ALiBi and masks.")
-    Float softcap;
-
-    @Option(names = "--alibi", description = {"ALiBi biases, s -= slope[h] (p - j), with the ALiBi paper's slopes for Hq"
-            + " heads: 2^(-8 (h + 1) / Hq), and its rule for head counts that are not powers of two."})
-    boolean alibi;
-
-    @Option(names = "--alibi-slopes", paramLabel = "<slopes.npy>", description = "ALiBi biases with these slopes, float32 [Hq].")
-    Path alibiSlopes;
-
-    @Option(names = "--sinks", paramLabel = "<sinks.npy>",
-            description = "Attention sinks, float32 [Hq]: one logit per query head that every row's softmax sees and that carries no value.")
-    Path sinks;
+    @Mixin
+    AttentionFlags flags;
 
     @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
@@ -215,36 +201,11 @@ final class AttendCommand implements Callable<Integer> {
     /** The options from --window, --softcap, --alibi, --alibi-slopes and --sinks, checked. */
     private AttentionOptions options(AttendInputs in) {
         AttentionShape s = in.shape();
-        AttentionOptions o = AttentionOptions.NONE;
-        if (window != null) {
-            if (window < 1) {
-                throw new BadInputException("--window", "must be >= 1 key (the query's own position), got " + window);
-            }
-            if (!causal && s.Tq() > 1) {
-                throw new BadInputException("--window", "a sliding window is the last W positions up to each query's"
-                        + " own: it needs --causal when --q has Tq = " + s.Tq() + " > 1 queries");
-            }
-            o = o.withWindow(window);
+        if (flags.window != null && flags.window >= 1 && !causal && s.Tq() > 1) {
+            throw new BadInputException("--window", "a sliding window is the last W positions up to each query's"
+                    + " own: it needs --causal when --q has Tq = " + s.Tq() + " > 1 queries");
         }
-        if (softcap != null) {
-            if (!(softcap > 0) || !Float.isFinite(softcap)) {
-                throw new BadInputException("--softcap", "must be a finite number > 0, got " + softcap);
-            }
-            o = o.withSoftcap(softcap);
-        }
-        if (alibi && alibiSlopes != null) {
-            throw new BadInputException("--alibi-slopes", "give --alibi (the paper's slopes for Hq = " + s.Hq()
-                    + " heads) or --alibi-slopes (your own), not both");
-        }
-        if (alibi) {
-            o = o.withAlibiSlopes(AttentionOptions.alibiSlopes(s.Hq()));
-        } else if (alibiSlopes != null) {
-            o = o.withAlibiSlopes(AttendInputs.perHead("--alibi-slopes", alibiSlopes, s, "slope"));
-        }
-        if (sinks != null) {
-            o = o.withSinks(AttendInputs.perHead("--sinks", sinks, s, "sink logit"));
-        }
-        return o;
+        return flags.over(AttentionOptions.NONE, s.Hq());
     }
 
     /** --kv-dtype and --slices belong to --page-size, and the paged kernels take only some calls. */
@@ -300,7 +261,7 @@ final class AttendCommand implements Callable<Integer> {
                 steepest = Math.max(steepest, Math.abs(slope));
             }
             if (steepest * s.S() > FLOAT_LIMIT) {
-                throw new BadInputException(alibi ? "--alibi" : "--alibi-slopes", String.format(Locale.ROOT, "slopes up to"
+                throw new BadInputException(flags.alibiOption(), String.format(Locale.ROOT, "slopes up to"
                         + " %.3g times distances up to S = %d can overflow float32 (%.3g)", steepest, s.S(), Float.MAX_VALUE));
             }
         }

@@ -40,6 +40,11 @@ final class CacheOptions {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed of the random cache and inputs; default ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--check", description = {"After the last step, compare every layer's output with the float64"
+            + " reference over the keys and values the cache holds (so fp16, bf16 and int8 are judged on what they"
+            + " store); print the worst relative L2 error and exit 1 if it is above the dtype's bound (1e-5)."})
+    boolean check;
+
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
 
@@ -66,8 +71,7 @@ final class CacheOptions {
             throw new BadInputException("--kv-heads", "must divide " + preset.id() + "'s " + preset.queryHeads()
                     + " query heads, got " + kvHeads);
         }
-        return new ModelPreset(preset.id(), preset.name() + " with " + kvHeads + " KV heads", preset.layers(),
-                preset.queryHeads(), kvHeads, preset.headDim());
+        return preset.withKvHeads(kvHeads, preset.name() + " with " + kvHeads + " KV heads");
     }
 
     /** The layers to run: {@code --layers}, or all of the model's. */

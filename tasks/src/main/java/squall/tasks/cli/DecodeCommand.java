@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.tasks.BandwidthProbe;
 import squall.tasks.CacheVariant;
@@ -56,6 +57,9 @@ final class DecodeCommand implements Callable<Integer> {
     @Mixin
     CacheOptions options;
 
+    @Mixin
+    AttentionFlags attention;
+
     @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
             description = "broadcast, workgroup, gather or repeat; default workgroup on GPUs, broadcast elsewhere.")
     CacheVariant variant;
@@ -75,6 +79,7 @@ final class DecodeCommand implements Callable<Integer> {
         int layers = options.layers(model);
         int batch = options.batch();
         KvDtype dtype = options.dtype(model);
+        List<AttentionOptions> layerOptions = CacheRuns.layerOptions(model, layers, attention);
         if (context < 1) {
             throw new BadInputException("--context", "must be >= 1 token, got " + context);
         }
@@ -125,10 +130,11 @@ final class DecodeCommand implements Callable<Integer> {
 
         String where = "decode (" + chosen + ") on device " + device.id();
         List<StepCost> costs = new ArrayList<>();
+        Map<String, Object> checked = new LinkedHashMap<>();
         int actualSlices;
         WorkGroupDecode.Layout actualLayout;
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(chosen).slices(sliceCount)
-                .layout(layout).profiling(true).build();
+                .layout(layout).profiling(true).layerOptions(layerOptions).build();
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
             actualSlices = decode.slices();
             actualLayout = decode.layout();
@@ -143,9 +149,14 @@ final class DecodeCommand implements Callable<Integer> {
                 CacheRuns.requireFinite(decode.output(), where, step);
                 bar.step();
             }
+            if (options.check) {
+                CacheRuns.check(checked, decode, cache);
+            }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, actualSlices,
                 actualLayout, memory, fillNanos, costs);
+        CacheRuns.putOptions(report, layerOptions);
+        report.putAll(checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "read bandwidth", "GB/s", (Double) report.get("gbps"));
         }
@@ -155,7 +166,7 @@ final class DecodeCommand implements Callable<Integer> {
         } else {
             printText(out, report, costs);
         }
-        return 0;
+        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
     }
 
     private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
@@ -204,6 +215,7 @@ final class DecodeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "cache:       batch %d x %,d context tokens (room for %,d more), %s, blocks of %d tokens:"
                         + " %s on the heap, filled in %.0f ms%n", r.get("batch"), context, steps, r.get("kv_dtype"),
                 r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")), (double) r.get("fill_ms"));
+        out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%s, %d step%s%n", r.get("variant"),
                 r.get("slices").equals(1) ? "1 slice" : r.get("slices") + " slices (split-KV)",
                 r.get("layout") == null ? "" : ", " + r.get("layout") + " layout", steps, steps == 1 ? "" : "s");
@@ -221,7 +233,7 @@ final class DecodeCommand implements Callable<Integer> {
             CacheRuns.statsRow(table, "KV read GB/s", StepCost.stats(steady, StepCost::gigabytesPerSecond), "%.2f");
             table.print(out);
             out.println();
-            out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token)%n",
+            out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token a row sees)%n",
                     KvSizeCommand.grouped((long) r.get("kv_bytes_per_step")),
                     KvSizeCommand.binary((long) r.get("kv_bytes_per_step")));
             out.printf(Locale.ROOT, "to device per step:   %s bytes (queries, new K/V rows, lengths)%s%n",
@@ -229,6 +241,7 @@ final class DecodeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "from device per step: %s bytes (output)%n",
                     KvSizeCommand.grouped((long) r.get("d2h_bytes_per_step")));
         }
+        CacheRuns.printCheck(out, r);
         CacheRuns.printPeak(out, r, 22);
         out.printf(Locale.ROOT, "compile:              %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();

@@ -171,6 +171,7 @@ class CudaCompileCheckTest {
         defines.put("SQUALL_PER_ITEM", launch.perItem());
         defines.put("SQUALL_COALESCED", launch.layout() == WorkGroupDecode.Layout.COALESCED ? 1 : 0);
         defines.put("SQUALL_DTYPE", dtype.storage());
+        defines.put("SQUALL_OPTIONS", 0);   // plain attention, as Llama runs
         return defines;
     }
 

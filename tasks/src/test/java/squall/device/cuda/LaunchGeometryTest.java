@@ -30,10 +30,10 @@ class LaunchGeometryTest {
         return LaunchGeometry.of(k, new Launch("t", null, args, args, null, grid), H100);
     }
 
-    /** Arguments of {@code attendGather}, whose loops are (B * Hq) outside and Tq inside. */
+    /** Arguments of {@code attendGather} (no attention options), whose loops are (B * Hq) outside and Tq inside. */
     private static Object[] gatherArgs(int B, int Hq, int Tq, int S, int D) {
         return new Object[] {new float[B * Hq * Tq * D], new int[B * S * D], new int[B * S * D], new int[B], new int[Hq],
-                new float[B * Hq * Tq * D], B, Hq, 1, Tq, S, D, 0.1f, true, 64};
+                new float[B * Hq * Tq * D], new float[1], new float[1], B, Hq, 1, Tq, S, D, 0.1f, true, 64, 0, 0, 0f};
     }
 
     @Test
