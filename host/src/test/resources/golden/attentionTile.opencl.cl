@@ -87,27 +87,10 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
             out[o + 3 * outStride] = u3;
             out[o + 3 * outStride + 1] = w3;
         }
-        for (; r < rows; r++) {
-            int a0 = aOffset + r * n;
-            float8 s = (float8) (0.0f), t = s;
-            int d = 0;
-            for (; d + 8 <= n; d += 8) {
-                float8 q = vload8(0, a + a0 + d);
-                s = q * squall_load8_g(packed, x + d, format) + s;
-                t = q * squall_load8_g(packed, x + n + d, format) + t;
-            }
-            float u = squall_sum8(s), w = squall_sum8(t);
-            for (; d < n; d++) {
-                u = a[a0 + d] * squall_load1_g(packed, x + d, format) + u;
-                w = a[a0 + d] * squall_load1_g(packed, x + n + d, format) + w;
-            }
-            out[outOffset + r * outStride + j] = u;
-            out[outOffset + r * outStride + j + 1] = w;
-        }
     }
     for (; j < cols; j++) {
         int x = offset + j * n;
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rows - rows % 4; r++) {
             int a0 = aOffset + r * n;
             float8 s = (float8) (0.0f);
             int d = 0;
@@ -119,6 +102,45 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
                 u = a[a0 + d] * squall_load1_g(packed, x + d, format) + u;
             }
             out[outOffset + r * outStride + j] = u;
+        }
+    }
+    // Rows left over, one at a time against four stored rows, each dot product in two halves
+    // of the vectors: eight independent sums (MHA's decode has a row per KV head).
+    for (int r = rows - rows % 4; r < rows; r++) {
+        int a0 = aOffset + r * n;
+        int o = outOffset + r * outStride;
+        int jj = 0;
+        for (; jj + 4 <= cols && (n & 15) == 0; jj += 4) {
+            int x = offset + jj * n;
+            float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int d = 0; d < n; d += 16) {
+                float8 q = vload8(0, a + a0 + d), h = vload8(0, a + a0 + d + 8);
+                s0 = q * squall_load8_g(packed, x + d, format) + s0;
+                t0 = h * squall_load8_g(packed, x + d + 8, format) + t0;
+                s1 = q * squall_load8_g(packed, x + n + d, format) + s1;
+                t1 = h * squall_load8_g(packed, x + n + d + 8, format) + t1;
+                s2 = q * squall_load8_g(packed, x + 2 * n + d, format) + s2;
+                t2 = h * squall_load8_g(packed, x + 2 * n + d + 8, format) + t2;
+                s3 = q * squall_load8_g(packed, x + 3 * n + d, format) + s3;
+                t3 = h * squall_load8_g(packed, x + 3 * n + d + 8, format) + t3;
+            }
+            out[o + jj] = squall_sum8(s0 + t0);
+            out[o + jj + 1] = squall_sum8(s1 + t1);
+            out[o + jj + 2] = squall_sum8(s2 + t2);
+            out[o + jj + 3] = squall_sum8(s3 + t3);
+        }
+        for (; jj < cols; jj++) {
+            int x = offset + jj * n;
+            float8 s = (float8) (0.0f);
+            int d = 0;
+            for (; d + 8 <= n; d += 8) {
+                s = vload8(0, a + a0 + d) * squall_load8_g(packed, x + d, format) + s;
+            }
+            float u = squall_sum8(s);
+            for (; d < n; d++) {
+                u = a[a0 + d] * squall_load1_g(packed, x + d, format) + u;
+            }
+            out[o + jj] = u;
         }
     }
 }

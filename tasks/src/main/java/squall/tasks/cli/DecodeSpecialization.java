@@ -15,12 +15,12 @@ import java.util.SortedMap;
 
 /**
  * The {@code @Specialize} values a kernel gets in {@code squall decode --model M} on a device, read from the task
- * graph a decode builds (one layer of the model, the decode command's fp16 cache in blocks of 16), not worked out
+ * graph a decode builds (one layer of the model, the decode command's fp16 cache in blocks of {@link KvCache#DEFAULT_BLOCK_SIZE}), not worked out
  * again here. The device's own variant comes first; a kernel only another variant runs is found there.
  *
  * <pre>{@code
  * DecodeSpecialization s = DecodeSpecialization.find(ModelPreset.byId("llama3-8b"), Devices.get("opencl:0"), kernel);
- * s.values(); // {BLOCK=32, BS=16, D=128, DTYPE=1, G=4}
+ * s.values(); // {BLOCK=32, BS=256, D=128, DTYPE=1, G=4}
  * }</pre>
  *
  * @param variant the decode variant whose graph runs the kernel
@@ -30,7 +30,7 @@ record DecodeSpecialization(CacheVariant variant, SortedMap<String, Integer> val
 
     /** What {@code squall decode} uses when not told: its --kv-dtype and --block-size defaults. */
     static final KvDtype DTYPE = KvDtype.FP16;
-    static final int BLOCK_SIZE = 16;
+    static final int BLOCK_SIZE = KvCache.DEFAULT_BLOCK_SIZE;
 
     /** @return {@code null} if no decode variant runs {@code kernel} */
     static DecodeSpecialization find(ModelPreset model, Device device, KernelDescriptor kernel) {
