@@ -29,7 +29,7 @@ final class CacheStep implements AutoCloseable {
 
     private final KvCache cache;
     private final int tokens;
-    private final CacheVariant variant;
+    private final AttentionVariant variant;
     private final int slices;
     private final WorkGroupDecode.Launch launch;
     private final int B, L, Hq, Hkv, D;
@@ -40,7 +40,7 @@ final class CacheStep implements AutoCloseable {
     private final ExclusiveUse use;
     private long tableVersion = -1;
 
-    CacheStep(String name, KvCache cache, int tokens, Device device, CacheVariant variant, int slices,
+    CacheStep(String name, KvCache cache, int tokens, Device device, AttentionVariant variant, int slices,
               WorkGroupDecode.Layout layout, boolean profiling) {
         ModelPreset m = cache.model();
         this.cache = cache;
@@ -57,13 +57,13 @@ final class CacheStep implements AutoCloseable {
                         + " in a step, so admit a sequence there or make a cache with fewer slots");
             }
         }
-        if (variant == CacheVariant.WORKGROUP && tokens != 1) {
+        if (variant == AttentionVariant.WORKGROUP && tokens != 1) {
             throw new IllegalArgumentException("the workgroup variant is for decode (1 token per step), not " + tokens);
         }
         if (slices < 1) {
             throw new IllegalArgumentException("slices must be >= 1, got " + slices);
         }
-        this.slices = variant == CacheVariant.BROADCAST || variant == CacheVariant.WORKGROUP ? slices : 1;
+        this.slices = variant == AttentionVariant.BROADCAST || variant == AttentionVariant.WORKGROUP ? slices : 1;
         WorkGroupDecode.Launch planned = WorkGroupDecode.plan(device, B, Hkv, m.groupSize(), D).withSlices(this.slices);
         this.launch = layout == null ? planned : planned.withLayout(layout);
         this.use = new ExclusiveUse("this " + name + " graph");
@@ -106,7 +106,7 @@ final class CacheStep implements AutoCloseable {
                 .transferToHost(DataTransferMode.UNDER_DEMAND, caches.toArray())
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
         int[] kRep = null, vRep = null;
-        if (variant == CacheVariant.REPEAT) {
+        if (variant == AttentionVariant.REPEAT) {
             kRep = new int[cache.numBlocks() * Hq * BS * D];
             vRep = new int[kRep.length];
             graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
@@ -154,7 +154,7 @@ final class CacheStep implements AutoCloseable {
             graph.cost("append" + l, () -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0));
             graph.cost("attend" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken + rowBytes, rowBytes,
                     4L * Hq * D * visiblePairs()));
-            if (variant == CacheVariant.REPEAT) {
+            if (variant == AttentionVariant.REPEAT) {
                 graph.cost("repeat" + l, () -> new TaskCost(cachedTokens() * kvBytesPerToken,
                         cachedTokens() * 2L * Hkv * G * D * 4, 0));
             }
@@ -298,7 +298,7 @@ final class CacheStep implements AutoCloseable {
     }
 
     WorkGroupDecode.Layout layout() {
-        return variant == CacheVariant.WORKGROUP ? launch.layout() : null;
+        return variant == AttentionVariant.WORKGROUP ? launch.layout() : null;
     }
 
     ExecutionPlan plan() {

@@ -46,7 +46,7 @@ public final class DecodeGraph extends CacheGraph {
     public static final class Builder {
         private final KvCache cache;
         private Device device;
-        private CacheVariant variant;
+        private AttentionVariant variant;
         private int slices;
         private WorkGroupDecode.Layout layout;
         private boolean profiling = true;
@@ -62,7 +62,7 @@ public final class DecodeGraph extends CacheGraph {
         }
 
         /** Default: work-group on GPUs, broadcast elsewhere. */
-        public Builder variant(CacheVariant v) {
+        public Builder variant(AttentionVariant v) {
             this.variant = v;
             return this;
         }
@@ -93,14 +93,14 @@ public final class DecodeGraph extends CacheGraph {
 
         public DecodeGraph build() {
             Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
-            CacheVariant v = variant != null ? variant : CacheVariant.defaultFor(d);
+            AttentionVariant v = variant != null ? variant : AttentionVariant.defaultFor(d);
             int shortest = Integer.MAX_VALUE;
             for (int s = 0; s < cache.batch(); s++) {
                 shortest = Math.min(shortest, cache.capacity(s));
             }
             int n = slices > 0 ? slices
                     : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest);
-            WorkGroupDecode.Layout l = layout != null || v != CacheVariant.WORKGROUP ? layout : LayoutProbe.fasterLayout(d);
+            WorkGroupDecode.Layout l = layout != null || v != AttentionVariant.WORKGROUP ? layout : LayoutProbe.fasterLayout(d);
             return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, l, profiling));
         }
     }

@@ -54,7 +54,7 @@ public final class PrefillGraph extends CacheGraph {
         private final KvCache cache;
         private final int tokens;
         private Device device;
-        private CacheVariant variant = CacheVariant.BROADCAST;
+        private AttentionVariant variant = AttentionVariant.BROADCAST;
         private boolean profiling = true;
 
         private Builder(KvCache cache, int tokens) {
@@ -71,7 +71,7 @@ public final class PrefillGraph extends CacheGraph {
         }
 
         /** Broadcast (default), gather or repeat; the work-group kernel is for decode. */
-        public Builder variant(CacheVariant v) {
+        public Builder variant(AttentionVariant v) {
             this.variant = v;
             return this;
         }

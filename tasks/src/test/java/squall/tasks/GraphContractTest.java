@@ -112,7 +112,7 @@ class GraphContractTest {
         DecodeHistory history = new DecodeHistory(cache);
         Gate gate = new Gate(Devices.get("jvm"));
         ExecutorService stepper = Executors.newSingleThreadExecutor(r -> new Thread(r, "first-stepper"));
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(gate).variant(CacheVariant.BROADCAST).slices(1).build()) {
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(gate).variant(AttentionVariant.BROADCAST).slices(1).build()) {
             float[][] in = history.randomStep(new SplittableRandom(5));
             Future<StepResult> first = stepper.submit(() -> decode.step(in[0], in[1], in[2]));
             assertTrue(gate.inside.await(60, TimeUnit.SECONDS), "the first step reached the device");

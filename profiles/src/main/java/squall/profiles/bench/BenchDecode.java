@@ -2,7 +2,7 @@ package squall.profiles.bench;
 
 import squall.profiles.MachineInfo;
 import squall.runtime.Devices;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -39,7 +39,7 @@ final class BenchDecode implements AutoCloseable {
         cache.fillRandom(0, context, 42);
         DecodeGraph.Builder builder = DecodeGraph.builder(cache).device(Devices.get(device)).profiling(profiling);
         if (!variant.equals("default")) {
-            builder.variant(CacheVariant.parse(variant));
+            builder.variant(AttentionVariant.parse(variant));
         }
         graph = builder.build();
         graph.fillInputs(new SplittableRandom(7));

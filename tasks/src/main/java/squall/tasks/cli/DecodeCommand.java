@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.runtime.Device;
 import squall.tasks.BandwidthProbe;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -56,9 +56,9 @@ final class DecodeCommand implements Callable<Integer> {
     @Mixin
     CacheOptions options;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, workgroup, gather or repeat; default workgroup on GPUs, broadcast elsewhere.")
-    CacheVariant variant;
+    AttentionVariant variant;
 
     @Option(names = "--slices", paramLabel = "<n>",
             description = "Split-KV slices per sequence (broadcast and workgroup); default enough to fill the device.")
@@ -91,12 +91,12 @@ final class DecodeCommand implements Callable<Integer> {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
         }
         Device device = options.device();
-        CacheVariant chosen = variant != null ? variant : CacheVariant.defaultFor(device);
+        AttentionVariant chosen = variant != null ? variant : AttentionVariant.defaultFor(device);
         String why = variant != null ? "" : " (the default on " + device.id() + ")";
-        if (layout != null && chosen != CacheVariant.WORKGROUP) {
+        if (layout != null && chosen != AttentionVariant.WORKGROUP) {
             throw new BadInputException("--layout", "applies to the workgroup variant only; this run uses " + chosen + why);
         }
-        boolean splits = chosen == CacheVariant.BROADCAST || chosen == CacheVariant.WORKGROUP;
+        boolean splits = chosen == AttentionVariant.BROADCAST || chosen == AttentionVariant.WORKGROUP;
         if (slices != null && slices > 1 && !splits) {
             throw new BadInputException("--slices", "the " + chosen + " variant" + why + " does not split the KV;"
                     + " split-KV is for broadcast and workgroup");
@@ -159,7 +159,7 @@ final class DecodeCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
-                                       CacheVariant chosen, int actualSlices, WorkGroupDecode.Layout actualLayout,
+                                       AttentionVariant chosen, int actualSlices, WorkGroupDecode.Layout actualLayout,
                                        RunMemory memory, long fillNanos,
                                        List<StepCost> costs) {
         Map<String, Object> r = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package squall.tasks.cli;
 import squall.runtime.Device;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.TaskGraph;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -26,7 +26,7 @@ import java.util.SortedMap;
  * @param variant the decode variant whose graph runs the kernel
  * @param values  the kernel's specialisation in that graph
  */
-record DecodeSpecialization(CacheVariant variant, SortedMap<String, Integer> values) {
+record DecodeSpecialization(AttentionVariant variant, SortedMap<String, Integer> values) {
 
     /** What {@code squall decode} uses when not told: its --kv-dtype and --block-size defaults. */
     static final KvDtype DTYPE = KvDtype.FP16;
@@ -34,13 +34,13 @@ record DecodeSpecialization(CacheVariant variant, SortedMap<String, Integer> val
 
     /** @return {@code null} if no decode variant runs {@code kernel} */
     static DecodeSpecialization find(ModelPreset model, Device device, KernelDescriptor kernel) {
-        List<CacheVariant> order = new ArrayList<>(List.of(CacheVariant.values()));
-        order.remove(CacheVariant.defaultFor(device));
-        order.addFirst(CacheVariant.defaultFor(device));
+        List<AttentionVariant> order = new ArrayList<>(List.of(AttentionVariant.values()));
+        order.remove(AttentionVariant.defaultFor(device));
+        order.addFirst(AttentionVariant.defaultFor(device));
         KvCache cache = KvCache.forBatch(model, 1, DTYPE, BLOCK_SIZE, 1, 4 * BLOCK_SIZE);
-        for (CacheVariant variant : order) {
+        for (AttentionVariant variant : order) {
             // Two slices, so that the graph has the task that merges them; slicing specialises nothing else.
-            int slices = variant == CacheVariant.BROADCAST || variant == CacheVariant.WORKGROUP ? 2 : 1;
+            int slices = variant == AttentionVariant.BROADCAST || variant == AttentionVariant.WORKGROUP ? 2 : 1;
             try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).slices(slices)
                     .profiling(false).build()) {
                 for (TaskGraph graph : decode.plan().graphs()) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.runtime.Device;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.FmaProbe;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -61,9 +61,9 @@ final class PrefillCommand implements Callable<Integer> {
     @Mixin
     CacheOptions options;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, gather or repeat (workgroup is a decode kernel); default broadcast.")
-    CacheVariant variant;
+    AttentionVariant variant;
 
     @Override
     public Integer call() {
@@ -84,8 +84,8 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BadInputException("--chunk", step + " does not divide --tokens " + tokens + " (every step prefills"
                     + " the same number of tokens); choose a divisor, such as " + largestDivisorUpTo(tokens, step));
         }
-        CacheVariant chosen = variant != null ? variant : CacheVariant.BROADCAST;
-        if (chosen == CacheVariant.WORKGROUP) {
+        AttentionVariant chosen = variant != null ? variant : AttentionVariant.BROADCAST;
+        if (chosen == AttentionVariant.WORKGROUP) {
             throw new BadInputException("--variant", "workgroup is a decode kernel (one token per step); prefill takes"
                     + " broadcast, gather or repeat");
         }
@@ -166,7 +166,7 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
-                                       CacheVariant chosen, int step, RunMemory memory, List<StepCost> costs) {
+                                       AttentionVariant chosen, int step, RunMemory memory, List<StepCost> costs) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "prefill");
         CacheRuns.putDevice(r, device);

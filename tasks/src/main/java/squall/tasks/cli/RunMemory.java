@@ -1,7 +1,7 @@
 package squall.tasks.cli;
 
 import squall.runtime.Device;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * RunMemory memory = RunMemory.of(ModelPreset.byId("llama3-8b"), 32, 1, 4096 + 64, 16, KvDtype.FP32,
- *         CacheVariant.BROADCAST, 1, 1, new RunMemory.Options("--context", null));
+ *         AttentionVariant.BROADCAST, 1, 1, new RunMemory.Options("--context", null));
  * memory.requireFits("scripts/squall decode ...");   // BadInputException naming the option if not
  * memory.requireFitsDevice(Devices.get("opencl:0"));
  * }</pre>
@@ -75,7 +75,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
      * @param slices        split-KV slices (1 when not split)
      */
     static RunMemory of(ModelPreset model, int layers, int batch, long capacity, int blockSize, KvDtype dtype,
-                        CacheVariant variant, int tokensPerStep, int slices, Options options) {
+                        AttentionVariant variant, int tokensPerStep, int slices, Options options) {
         long D = model.headDim(), Hq = model.queryHeads(), Hkv = model.kvHeads();
         long blocksEach = (capacity + blockSize - 1) / blockSize;
         long numBlocks = product(batch, blocksEach);
@@ -84,7 +84,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
         long qFloats = product(layers, batch, Hq, tokensPerStep, D);
         long kvNewFloats = product(layers, batch, Hkv, tokensPerStep, D);
         long partials = slices > 1 ? product(batch, Hq, tokensPerStep, slices, D + 2) : 1;
-        long repeatInts = variant == CacheVariant.REPEAT ? product(numBlocks, Hq, blockSize, D) : 0;
+        long repeatInts = variant == AttentionVariant.REPEAT ? product(numBlocks, Hq, blockSize, D) : 0;
 
         Map<String, Long> values = new LinkedHashMap<>();
         values.put(options.capacity(), capacity);

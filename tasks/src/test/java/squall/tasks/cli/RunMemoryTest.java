@@ -3,7 +3,7 @@ package squall.tasks.cli;
 import org.junit.jupiter.api.Test;
 import squall.device.jvm.JvmDevice;
 import squall.runtime.ForwardingDevice;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
@@ -38,7 +38,7 @@ class RunMemoryTest {
     }
 
     private static RunMemory decode(int layers, int batch, long capacity, int slices) {
-        return RunMemory.of(LLAMA, layers, batch, capacity, 16, KvDtype.FP16, CacheVariant.BROADCAST, 1, slices,
+        return RunMemory.of(LLAMA, layers, batch, capacity, 16, KvDtype.FP16, AttentionVariant.BROADCAST, 1, slices,
                 new RunMemory.Options("--context", null));
     }
 
