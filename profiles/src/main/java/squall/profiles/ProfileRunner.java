@@ -6,12 +6,12 @@ import squall.runtime.Device;
 import squall.tasks.CacheGraph;
 import squall.tasks.AttentionVariant;
 import squall.tasks.KvCache;
+import squall.tasks.StepPlan;
 import squall.tasks.StepResult;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -92,7 +92,7 @@ final class ProfileRunner {
 
     /** Attention FLOPs of one step: 4 D per (query head, visible key), every layer and sequence. */
     static double flops(Workload w) {
-        double pairs = (double) w.tokens() * w.context() + (double) w.tokens() * (w.tokens() + 1) / 2;
+        double pairs = StepPlan.visiblePairs(w.tokens(), w.tokensAfterStep());
         return 4.0 * w.model().queryHeads() * w.model().headDim() * w.layers() * w.batch() * pairs;
     }
 
@@ -184,6 +184,6 @@ final class ProfileRunner {
     }
 
     private static void fillInputs(CacheGraph graph) {
-        graph.fillInputs(new SplittableRandom(SEED));
+        graph.fillInputs(SEED);
     }
 }

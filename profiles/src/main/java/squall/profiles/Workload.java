@@ -98,7 +98,7 @@ public record Workload(Phase phase, ModelPreset model, boolean forced, int conte
 
     /** Bytes of K and V a step must read: every layer's cache in use, all sequences. */
     public long workingSetBytes() {
-        return 2L * batch * layers * model.kvHeads() * model.headDim() * (long) tokensAfterStep() * dtype.bytes();
+        return layers * dtype.kvBytes((long) batch * tokensAfterStep(), model.kvHeads(), model.headDim());
     }
 
     /**

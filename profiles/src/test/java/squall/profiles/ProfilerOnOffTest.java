@@ -57,7 +57,7 @@ class ProfilerOnOffTest {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).slices(2)
                 .profiling(profiling).build()) {
             for (int step = 0; step < 3; step++) {
-                decode.fillInputs(random);
+                decode.fillInputs(random.nextLong());
                 StepResult r = decode.step();
                 if (profiling) {
                     assertNotNull(r.profile());

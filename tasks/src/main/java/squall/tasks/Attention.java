@@ -25,8 +25,8 @@ import java.util.List;
  */
 public final class Attention {
 
-    /** Keys per block of the online softmax when none is given; a block longer than the keys is all of them. */
-    public static final int DEFAULT_BLOCK = 64;
+    /** Keys per tile of the online softmax when none is given ({@link StepPlan#KEY_TILE}); a longer one is all the keys. */
+    public static final int DEFAULT_BLOCK = StepPlan.KEY_TILE;
 
     private Attention() {
     }
@@ -138,8 +138,8 @@ public final class Attention {
                 // kRep and vRep live on the device only: never copied unless asked for.
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
             }
-            for (Launch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, block)) {
-                graph.task(launch.task(), launch.kernel(), launch.args());
+            for (TaskLaunch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, block)) {
+                launch.addTo(graph);
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
@@ -156,28 +156,24 @@ public final class Attention {
             return KernelLibraries.find(AttentionKernels.class, name);
         }
 
-        /** One kernel launch of the call. */
-        private record Launch(String task, KernelDescriptor kernel, Object[] args) {
-        }
-
         /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
-        private List<Launch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
-                                      int[] vRep, int block) {
+        private List<TaskLaunch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
+                                          int[] vRep, int block) {
             AttentionShape s = shape;
             int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
             return switch (variant) {
-                case BROADCAST -> List.of(new Launch("attend", kernel("attendBroadcast"),
-                        new Object[] {q, kBits, vBits, pages, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
-                                scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()), keys}));
-                case GATHER -> List.of(new Launch("attend", kernel("attendGather"),
+                case BROADCAST -> List.of(TaskLaunch.of("attend", kernel("attendBroadcast"),
+                        q, kBits, vBits, pages, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
+                        scale, causal, StepPlan.queryTile(s.groupSize(), s.D(), s.Tq()), keys));
+                case GATHER -> List.of(TaskLaunch.of("attend", kernel("attendGather"),
                         new Object[] {q, kBits, vBits, pages, map, out, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale,
                                 causal, keys}));
                 case REPEAT -> List.of(
-                        new Launch("repeat", kernel("repeatKv"),
+                        TaskLaunch.of("repeat", kernel("repeatKv"),
                                 new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
-                        new Launch("attend", kernel("attendBroadcast"),
+                        TaskLaunch.of("attend", kernel("attendBroadcast"),
                                 new Object[] {q, kRep, vRep, pages, out, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal,
-                                        queryBlock(1, s.D(), s.Tq()), keys}));
+                                        StepPlan.queryTile(1, s.D(), s.Tq()), keys}));
                 case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
             };
         }
@@ -185,7 +181,7 @@ public final class Attention {
         /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
         public long privateBytes(int keys) {
             long most = 0;
-            for (Launch launch : launches(null, null, null, null, null, null, null, keys)) {
+            for (TaskLaunch launch : launches(null, null, null, null, null, null, null, keys)) {
                 most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
             }
             return most;
@@ -217,19 +213,6 @@ public final class Attention {
             }
             return out;
         }
-    }
-
-    /** Bytes of private memory a work-item's query rows and accumulator may take: well inside a CPU's L1 and L2. */
-    static final int QUERY_BLOCK_BYTES = 32 * 1024;
-
-    /**
-     * How many queries of each head a broadcast work-item takes ({@code QUERIES}): as many as keep its {@code G}
-     * heads' query rows and accumulator within {@link #QUERY_BLOCK_BYTES} (each K and V row read once per block,
-     * so more queries per work-item is less memory traffic), at most 16 and at most {@code Tq}; decode takes 1.
-     */
-    public static int queryBlock(int G, int D, int Tq) {
-        int fit = QUERY_BLOCK_BYTES / (2 * 4 * G * D);
-        return Math.max(1, Math.min(Math.min(16, fit), Tq));
     }
 
     /** {@code true} if {@code kvMap} is {@code h -> h / (Hq / Hkv)}. */

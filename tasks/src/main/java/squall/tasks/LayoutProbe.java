@@ -72,7 +72,7 @@ public final class LayoutProbe {
                     .layout(layout).profiling(false).build()) {
                 long fastest = Long.MAX_VALUE;
                 for (int run = 0; run <= RUNS; run++) {
-                    decode.fillInputs(random);
+                    decode.fillInputs(random.nextLong());
                     long start = System.nanoTime();
                     decode.step();
                     long took = System.nanoTime() - start;

@@ -52,7 +52,7 @@ public final class DecodeMeasurement {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).build()) {
             slices = decode.slices();
             for (int step = 0; step < steps; step++) {
-                decode.fillInputs(random);
+                decode.fillInputs(random.nextLong());
                 StepResult r = decode.step();
                 if (step > 0) {
                     ms[step - 1] = r.attentionNanos() / 1e6;

@@ -144,7 +144,7 @@ class GraphContractTest {
             assertTrue(e.getMessage().startsWith("this KvCache already belongs to an open decode graph"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> PrefillGraph.builder(cache, 2).device(jvm).build());
             assertThrows(IllegalStateException.class, () -> cache.fillRandom(0, 3, 9));
-            first.fillInputs(new SplittableRandom(1));
+            first.fillInputs(1);
             first.step();
         }
         DecodeHistory history = new DecodeHistory(cache);

@@ -8,7 +8,6 @@ import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
-import java.util.SplittableRandom;
 
 /**
  * A decode pipeline for benchmarks: a {@link DecodeGraph} on a cache filled to {@code context} tokens,
@@ -42,7 +41,7 @@ final class BenchDecode implements AutoCloseable {
             builder.variant(AttentionVariant.parse(variant));
         }
         graph = builder.build();
-        graph.fillInputs(new SplittableRandom(7));
+        graph.fillInputs(7);
     }
 
     /** Layers whose K/V at {@code context} is at least twice the last-level cache. */
