@@ -81,8 +81,8 @@ extern "C" __global__ void attentionTile(const float* q, const int* keys, const 
     }
     __syncthreads();
     if ((int) threadIdx.x == 0) {
-        float scores[SQUALL_G * SQUALL_TILE] = {0};
-        float acc[SQUALL_G * SQUALL_D] = {0};
+        float scores[SQUALL_G * SQUALL_TILE] __attribute__((aligned(32))) = {0};
+        float acc[SQUALL_G * SQUALL_D] __attribute__((aligned(32))) = {0};
         int first = (int) blockIdx.x * SQUALL_TILE * SQUALL_D;
         squall_dot_rows(rows, 0, SQUALL_G, keys, first, 1, SQUALL_TILE, SQUALL_D, scores, 0, SQUALL_TILE);
         for (int r = 0; r < SQUALL_G; r++) {

@@ -32,46 +32,109 @@ inline float8 squall_load8_g(__global const int* p, int i, int format) {
 inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, __global const int* packed, int offset, int format,
         int cols, int n, __private float* out, int outOffset, int outStride) {
     #pragma OPENCL FP_CONTRACT ON
-    for (int j = 0; j < cols; j++) {
+    // Four rows against two stored rows at a time: eight independent sums, enough to keep the
+    // multiply-add units busy (one sum per row would wait on its own previous result).
+    int j = 0;
+    for (; j + 2 <= cols; j += 2) {
         int x = offset + j * n;
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int a0 = aOffset + r * n;
-            float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0;
+            float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
             int d = 0;
             for (; d + 8 <= n; d += 8) {
                 float8 k = squall_load8_g(packed, x + d, format);
-                s0 = vload8(0, a + a0 + d) * k + s0;
-                s1 = vload8(0, a + a0 + n + d) * k + s1;
-                s2 = vload8(0, a + a0 + 2 * n + d) * k + s2;
-                s3 = vload8(0, a + a0 + 3 * n + d) * k + s3;
+                float8 l = squall_load8_g(packed, x + n + d, format);
+                float8 q = vload8(0, a + a0 + d);
+                s0 = q * k + s0;
+                t0 = q * l + t0;
+                q = vload8(0, a + a0 + n + d);
+                s1 = q * k + s1;
+                t1 = q * l + t1;
+                q = vload8(0, a + a0 + 2 * n + d);
+                s2 = q * k + s2;
+                t2 = q * l + t2;
+                q = vload8(0, a + a0 + 3 * n + d);
+                s3 = q * k + s3;
+                t3 = q * l + t3;
             }
-            float t0 = squall_sum8(s0), t1 = squall_sum8(s1), t2 = squall_sum8(s2), t3 = squall_sum8(s3);
+            float u0 = squall_sum8(s0), u1 = squall_sum8(s1), u2 = squall_sum8(s2), u3 = squall_sum8(s3);
+            float w0 = squall_sum8(t0), w1 = squall_sum8(t1), w2 = squall_sum8(t2), w3 = squall_sum8(t3);
             for (; d < n; d++) {
-                float k = squall_load1_g(packed, x + d, format);
-                t0 = a[a0 + d] * k + t0;
-                t1 = a[a0 + n + d] * k + t1;
-                t2 = a[a0 + 2 * n + d] * k + t2;
-                t3 = a[a0 + 3 * n + d] * k + t3;
+                float k = squall_load1_g(packed, x + d, format), l = squall_load1_g(packed, x + n + d, format);
+                u0 = a[a0 + d] * k + u0;
+                u1 = a[a0 + n + d] * k + u1;
+                u2 = a[a0 + 2 * n + d] * k + u2;
+                u3 = a[a0 + 3 * n + d] * k + u3;
+                w0 = a[a0 + d] * l + w0;
+                w1 = a[a0 + n + d] * l + w1;
+                w2 = a[a0 + 2 * n + d] * l + w2;
+                w3 = a[a0 + 3 * n + d] * l + w3;
             }
             int o = outOffset + r * outStride + j;
-            out[o] = t0;
-            out[o + outStride] = t1;
-            out[o + 2 * outStride] = t2;
-            out[o + 3 * outStride] = t3;
+            out[o] = u0;
+            out[o + 1] = w0;
+            out[o + outStride] = u1;
+            out[o + outStride + 1] = w1;
+            out[o + 2 * outStride] = u2;
+            out[o + 2 * outStride + 1] = w2;
+            out[o + 3 * outStride] = u3;
+            out[o + 3 * outStride + 1] = w3;
         }
-        for (; r < rows; r++) {
+    }
+    for (; j < cols; j++) {
+        int x = offset + j * n;
+        for (int r = 0; r < rows - rows % 4; r++) {
             int a0 = aOffset + r * n;
             float8 s = (float8) (0.0f);
             int d = 0;
             for (; d + 8 <= n; d += 8) {
                 s = vload8(0, a + a0 + d) * squall_load8_g(packed, x + d, format) + s;
             }
-            float t = squall_sum8(s);
+            float u = squall_sum8(s);
             for (; d < n; d++) {
-                t = a[a0 + d] * squall_load1_g(packed, x + d, format) + t;
+                u = a[a0 + d] * squall_load1_g(packed, x + d, format) + u;
             }
-            out[outOffset + r * outStride + j] = t;
+            out[outOffset + r * outStride + j] = u;
+        }
+    }
+    // Rows left over, one at a time against four stored rows, each dot product in two halves
+    // of the vectors: eight independent sums (MHA's decode has a row per KV head).
+    for (int r = rows - rows % 4; r < rows; r++) {
+        int a0 = aOffset + r * n;
+        int o = outOffset + r * outStride;
+        int jj = 0;
+        for (; jj + 4 <= cols && (n & 15) == 0; jj += 4) {
+            int x = offset + jj * n;
+            float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+            for (int d = 0; d < n; d += 16) {
+                float8 q = vload8(0, a + a0 + d), h = vload8(0, a + a0 + d + 8);
+                s0 = q * squall_load8_g(packed, x + d, format) + s0;
+                t0 = h * squall_load8_g(packed, x + d + 8, format) + t0;
+                s1 = q * squall_load8_g(packed, x + n + d, format) + s1;
+                t1 = h * squall_load8_g(packed, x + n + d + 8, format) + t1;
+                s2 = q * squall_load8_g(packed, x + 2 * n + d, format) + s2;
+                t2 = h * squall_load8_g(packed, x + 2 * n + d + 8, format) + t2;
+                s3 = q * squall_load8_g(packed, x + 3 * n + d, format) + s3;
+                t3 = h * squall_load8_g(packed, x + 3 * n + d + 8, format) + t3;
+            }
+            out[o + jj] = squall_sum8(s0 + t0);
+            out[o + jj + 1] = squall_sum8(s1 + t1);
+            out[o + jj + 2] = squall_sum8(s2 + t2);
+            out[o + jj + 3] = squall_sum8(s3 + t3);
+        }
+        for (; jj < cols; jj++) {
+            int x = offset + jj * n;
+            float8 s = (float8) (0.0f);
+            int d = 0;
+            for (; d + 8 <= n; d += 8) {
+                s = vload8(0, a + a0 + d) * squall_load8_g(packed, x + d, format) + s;
+            }
+            float u = squall_sum8(s);
+            for (; d < n; d++) {
+                u = a[a0 + d] * squall_load1_g(packed, x + d, format) + u;
+            }
+            out[o + jj] = u;
         }
     }
 }
@@ -111,53 +174,65 @@ inline float squall_exponentiate_p(__private float* x, int offset, int n, float 
 inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStride, int rows, __global const int* packed, int offset,
         int format, int cols, int n, __private float* y, int yOffset) {
     #pragma OPENCL FP_CONTRACT ON
+    // Stored rows two at a time, each read front to back (what a CPU's prefetcher follows),
+    // four accumulator rows updated in place. Aligned accumulator rows are read and written
+    // whole: compilers split an unaligned eight-float store in two, and a load that follows two
+    // half stores cannot be forwarded from them.
+    int aligned = (((ulong) (y + yOffset)) & 31) == 0 && (n & 7) == 0;
     int r = 0;
     for (; r + 4 <= rows; r += 4) {
         int y0 = yOffset + r * n;
         int w = pOffset + r * pStride;
-        int d = 0;
-        for (; d + 8 <= n; d += 8) {
-            float8 t0 = vload8(0, y + y0 + d), t1 = vload8(0, y + y0 + n + d);
-            float8 t2 = vload8(0, y + y0 + 2 * n + d), t3 = vload8(0, y + y0 + 3 * n + d);
-            for (int j = 0; j < cols; j++) {
-                float8 v = squall_load8_g(packed, offset + j * n + d, format);
-                t0 = p[w + j] * v + t0;
-                t1 = p[w + pStride + j] * v + t1;
-                t2 = p[w + 2 * pStride + j] * v + t2;
-                t3 = p[w + 3 * pStride + j] * v + t3;
-            }
-            vstore8(t0, 0, y + y0 + d);
-            vstore8(t1, 0, y + y0 + n + d);
-            vstore8(t2, 0, y + y0 + 2 * n + d);
-            vstore8(t3, 0, y + y0 + 3 * n + d);
-        }
-        for (; d < n; d++) {
-            for (int i = 0; i < 4; i++) {
-                float t = y[y0 + i * n + d];
-                for (int j = 0; j < cols; j++) {
-                    t = p[w + i * pStride + j] * squall_load1_g(packed, offset + j * n + d, format) + t;
+        int j = 0;
+        for (; j < cols; j += 2) {
+            int two = j + 1 < cols;
+            float a0 = p[w + j], a1 = p[w + pStride + j], a2 = p[w + 2 * pStride + j], a3 = p[w + 3 * pStride + j];
+            float b0 = two ? p[w + j + 1] : 0.0f, b1 = two ? p[w + pStride + j + 1] : 0.0f;
+            float b2 = two ? p[w + 2 * pStride + j + 1] : 0.0f, b3 = two ? p[w + 3 * pStride + j + 1] : 0.0f;
+            int x = offset + j * n;
+            int xn = two ? x + n : x;   // a lone last row is added with weight 0 the second time
+            int d = 0;
+            if (aligned) {
+                for (; d + 8 <= n; d += 8) {
+                    float8 u = squall_load8_g(packed, x + d, format);
+                    float8 v = squall_load8_g(packed, xn + d, format);
+                    __private float8* t = (__private float8*) (y + y0 + d);
+                    t[0] = a0 * u + (b0 * v + t[0]);
+                    t[n / 8] = a1 * u + (b1 * v + t[n / 8]);
+                    t[2 * (n / 8)] = a2 * u + (b2 * v + t[2 * (n / 8)]);
+                    t[3 * (n / 8)] = a3 * u + (b3 * v + t[3 * (n / 8)]);
                 }
-                y[y0 + i * n + d] = t;
+            }
+            for (; d + 8 <= n; d += 8) {
+                float8 u = squall_load8_g(packed, x + d, format);
+                float8 v = squall_load8_g(packed, xn + d, format);
+                vstore8(a0 * u + (b0 * v + vload8(0, y + y0 + d)), 0, y + y0 + d);
+                vstore8(a1 * u + (b1 * v + vload8(0, y + y0 + n + d)), 0, y + y0 + n + d);
+                vstore8(a2 * u + (b2 * v + vload8(0, y + y0 + 2 * n + d)), 0, y + y0 + 2 * n + d);
+                vstore8(a3 * u + (b3 * v + vload8(0, y + y0 + 3 * n + d)), 0, y + y0 + 3 * n + d);
+            }
+            for (; d < n; d++) {
+                float u = squall_load1_g(packed, x + d, format), v = squall_load1_g(packed, xn + d, format);
+                y[y0 + d] = a0 * u + (b0 * v + y[y0 + d]);
+                y[y0 + n + d] = a1 * u + (b1 * v + y[y0 + n + d]);
+                y[y0 + 2 * n + d] = a2 * u + (b2 * v + y[y0 + 2 * n + d]);
+                y[y0 + 3 * n + d] = a3 * u + (b3 * v + y[y0 + 3 * n + d]);
             }
         }
     }
     for (; r < rows; r++) {
         int y0 = yOffset + r * n;
         int w = pOffset + r * pStride;
-        int d = 0;
-        for (; d + 8 <= n; d += 8) {
-            float8 t = vload8(0, y + y0 + d);
-            for (int j = 0; j < cols; j++) {
-                t = p[w + j] * squall_load8_g(packed, offset + j * n + d, format) + t;
+        for (int j = 0; j < cols; j++) {
+            float a = p[w + j];
+            int x = offset + j * n;
+            int d = 0;
+            for (; d + 8 <= n; d += 8) {
+                vstore8(a * squall_load8_g(packed, x + d, format) + vload8(0, y + y0 + d), 0, y + y0 + d);
             }
-            vstore8(t, 0, y + y0 + d);
-        }
-        for (; d < n; d++) {
-            float t = y[y0 + d];
-            for (int j = 0; j < cols; j++) {
-                t = p[w + j] * squall_load1_g(packed, offset + j * n + d, format) + t;
+            for (; d < n; d++) {
+                y[y0 + d] = a * squall_load1_g(packed, x + d, format) + y[y0 + d];
             }
-            y[y0 + d] = t;
         }
     }
 }
@@ -169,8 +244,8 @@ __kernel void attentionTile(__global const float* q, __global const int* keys, _
     }
     barrier(CLK_LOCAL_MEM_FENCE);
     if ((int) get_local_id(0) == 0) {
-        float scores[SQUALL_G * SQUALL_TILE] = {0};
-        float acc[SQUALL_G * SQUALL_D] = {0};
+        float scores[SQUALL_G * SQUALL_TILE] __attribute__((aligned(32))) = {0};
+        float acc[SQUALL_G * SQUALL_D] __attribute__((aligned(32))) = {0};
         int first = (int) get_group_id(0) * SQUALL_TILE * SQUALL_D;
         squall_dot_rows_lgp(rows, 0, SQUALL_G, keys, first, 1, SQUALL_TILE, SQUALL_D, scores, 0, SQUALL_TILE);
         for (int r = 0; r < SQUALL_G; r++) {

@@ -48,7 +48,7 @@ extern "C" __global__ void rowDots(const float* a, const float* b, float* out, c
     const int squall_shared_id = 3;
     extern __shared__ __align__(16) unsigned char squall_shared[];
     float* shared = (float*) (squall_shared + shared_offset);
-    float row[SQUALL_D] = {0};
+    float row[SQUALL_D] __attribute__((aligned(32))) = {0};
     const int squall_row_length = SQUALL_D;
     const int squall_row_id = 4;
     int g = (int) blockIdx.x;

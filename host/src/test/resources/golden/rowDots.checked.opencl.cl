@@ -59,7 +59,7 @@ __kernel void rowDots(__global const float* a, __global const float* b, __global
     const int squall_out_id = 2;
     const int squall_shared_id = 3;
     // shared: a __local float[] kernel argument, sized at launch
-    float row[SQUALL_D] = {0};
+    float row[SQUALL_D] __attribute__((aligned(32))) = {0};
     const int squall_row_length = SQUALL_D;
     const int squall_row_id = 4;
     int g = (int) get_group_id(0);

@@ -17,7 +17,7 @@ __device__ float dot_(const float* x, int xOffset, const float* y, int yOffset, 
 extern "C" __global__ void rowDots(const float* a, const float* b, float* out, const int shared_offset) {
     extern __shared__ __align__(16) unsigned char squall_shared[];
     float* shared = (float*) (squall_shared + shared_offset);
-    float row[SQUALL_D] = {0};
+    float row[SQUALL_D] __attribute__((aligned(32))) = {0};
     int g = (int) blockIdx.x;
     for (int d = (int) threadIdx.x; d < SQUALL_D; d += (int) blockDim.x) {
         shared[d] = b[g * SQUALL_D + d];

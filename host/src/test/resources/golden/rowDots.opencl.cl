@@ -28,7 +28,7 @@ float dot_pl(__private const float* x, int xOffset, __local const float* y, int 
 
 __kernel void rowDots(__global const float* a, __global const float* b, __global float* out, __local float* shared) {
     // shared: a __local float[] kernel argument, sized at launch
-    float row[SQUALL_D] = {0};
+    float row[SQUALL_D] __attribute__((aligned(32))) = {0};
     int g = (int) get_group_id(0);
     for (int d = (int) get_local_id(0); d < SQUALL_D; d += (int) get_local_size(0)) {
         shared[d] = b[g * SQUALL_D + d];

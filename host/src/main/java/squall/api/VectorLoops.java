@@ -7,16 +7,28 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 /**
  * The JVM's code for {@link KernelMath}'s order-free operations, on the JDK's Vector API at the machine's
- * preferred width. A run of {@code n} values goes {@link #LANES} at a time, then one at a time; packed 16-bit
- * values are widened in registers (integer operations, exact) as they are used, except when a small matrix
- * product would widen each stored row more than {@value #WIDEN_FIRST_ROWS} times: then the rows are widened once
- * into a per-thread scratch run first (prefill's many query rows against a tile of keys).
+ * preferred width. A run of {@code n} values goes {@link #LANES} at a time, then one at a time.
  *
- * <p>The small matrix products block their loops so that values stay in registers across the loop that
- * reuses them: {@link #dotRows} four query rows against two cached rows (eight accumulators), {@link #axpyRows}
- * four output rows by two vectors of columns.
+ * <p>Every vector operation here is a call of the JDK's own, straight in the loop that uses it. C2 turns a vector
+ * operation into an instruction only where it can see the vector's whole life; behind a call of ours that it does
+ * not inline (a callee over 35 bytes at a call site it finds cold, or one "already compiled into a big method") the
+ * vector is a heap object and the loop runs a hundred times slower, which happened here more than once depending
+ * on what ran first. So stored 16-bit values are first widened, a stretch of rows at a time, into a per-thread scratch
+ * run of floats (one loop per format; fp16 by a plain loop that C2 turns into F16C's vector conversion), and the
+ * products read floats; fp32 bits are read where they are stored, by a second copy of each product that loads ints
+ * and reinterprets them (a float view of an int[] segment is not compiled to vector loads, and copying fp32 rows
+ * first halved the speed of an fp32 decode). The widening is exact ({@link #widenHalves}).
+ *
+ * <p>The small matrix products block their loops so that values stay in registers across the loop that reuses them:
+ * {@link #dotRows} four query rows against two stored rows, or one row against four (eight independent sums either
+ * way); {@link #axpyRows} four output rows, updated in place, against two stored rows at a time, each read front to
+ * back.
  */
 final class VectorLoops {
 
@@ -26,85 +38,61 @@ final class VectorLoops {
     private static final VectorSpecies<Integer> HALF_OF_I =
             VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     static final int LANES = F.length();
-    /** More rows than this re-read each stored row often enough that widening the run once first pays. */
-    private static final int WIDEN_FIRST_ROWS = 8;
-    /** Per thread: the widened copy of a run of stored values. */
-    private static final ThreadLocal<int[][]> WIDENED = ThreadLocal.withInitial(() -> new int[][] {new int[0]});
+    /** Stored rows widened at a time: a stretch that stays in the first-level cache with its query rows. */
+    private static final int STRETCH_ROWS = 16;
+    /** Per thread: the widened copy of a stretch of stored rows. */
+    private static final ThreadLocal<float[][]> WIDENED = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+    private static final ValueLayout.OfShort HALF_VALUE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private VectorLoops() {
     }
 
-    // ---------------------------------------------------------------- loading a run of stored values
-
-    // Each of these is small enough for the JIT to inline wherever it is called (35 bytes of bytecode): a vector
-    // operation left behind a call that is not inlined allocates its vector and runs a hundred times slower.
-
-    /** {@link #LANES} values of {@code format} from element {@code i} of {@code packed} (i even for 16-bit formats). */
-    private static FloatVector load(int[] packed, int i, int format) {
-        return format == KernelMath.FLOAT_BITS ? loadBits(packed, i)
-                : format == KernelMath.HALF ? halvesToFloats(halves(packed, i)) : bf16ToFloats(halves(packed, i));
-    }
-
-    private static FloatVector loadBits(int[] packed, int i) {
-        return IntVector.fromArray(I, packed, i).reinterpretAsFloats();
-    }
-
-    /** {@link #LANES} 16-bit values from element {@code i}, sign-extended into int lanes in their natural order. */
-    private static IntVector halves(int[] packed, int i) {
-        return (IntVector) IntVector.fromArray(HALF_OF_I, packed, i >> 1).reinterpretAsShorts()
-                .convertShape(VectorOperators.S2I, I, 0);
-    }
-
-    private static FloatVector bf16ToFloats(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
+    // ---------------------------------------------------------------- widening stored values
 
     /**
-     * fp16 bits (sign-extended into each lane) to floats, exactly as {@link Float#float16ToFloat}: sign and
-     * magnitude moved into place and scaled by 2^112, which is exact for normal and subnormal halves (three
-     * operations). Infinities and NaNs, which would come out as finite numbers, are fixed up when a vector holds
-     * one: never needed for a finite cache, a test per vector otherwise.
+     * The {@code count} values of {@code format} from element {@code offset} of {@code packed} as floats, in this
+     * thread's scratch run from index 0 (valid until its next call); {@code offset} even for 16-bit formats.
      */
-    private static FloatVector halvesToFloats(IntVector h) {
-        IntVector inPlace = h.lanewise(VectorOperators.LSHL, 13).and(0x8fffe000);
-        VectorMask<Integer> special = h.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
-        return special.anyTrue() ? specialHalves(inPlace, special) : inPlace.reinterpretAsFloats().mul(0x1p112f);
-    }
-
-    /** {@link #halvesToFloats} for a vector holding an infinity or a NaN: the all-ones exponent, the payload kept. */
-    private static FloatVector specialHalves(IntVector inPlace, VectorMask<Integer> special) {
-        return inPlace.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts().blend(inPlace.or(0x7f800000), special)
-                .reinterpretAsFloats();
-    }
-
-    /**
-     * The {@code count} values of {@code format} from element {@code offset} of {@code packed} as fp32 bits, in this
-     * thread's scratch array (valid until its next call).
-     */
-    private static int[] widened(int[] packed, int offset, int format, int count) {
-        int[][] holder = WIDENED.get();
+    private static float[] widened(int[] packed, int offset, int format, int count) {
+        float[][] holder = WIDENED.get();
         if (holder[0].length < count) {
-            holder[0] = new int[Math.max(count, 2 * holder[0].length)];
+            holder[0] = new float[Math.max(count, 2 * holder[0].length)];
         }
-        int[] scratch = holder[0];
+        float[] scratch = holder[0];
         int i = 0;
         if (format == KernelMath.HALF) {
+            widenHalves(MemorySegment.ofArray(packed), 2L * offset, scratch, count);
+            return scratch;
+        } else if (format == KernelMath.BFLOAT16) {
             for (; i + LANES <= count; i += LANES) {
-                halvesToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
+                IntVector h = (IntVector) IntVector.fromArray(HALF_OF_I, packed, (offset + i) >> 1).reinterpretAsShorts()
+                        .convertShape(VectorOperators.S2I, I, 0);
+                h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(scratch, i);
             }
         } else {
             for (; i + LANES <= count; i += LANES) {
-                bf16ToFloats(halves(packed, offset + i)).reinterpretAsInts().intoArray(scratch, i);
+                IntVector.fromArray(I, packed, offset + i).reinterpretAsFloats().intoArray(scratch, i);
             }
         }
         for (; i < count; i++) {
-            scratch[i] = Float.floatToRawIntBits(KernelMath.unpack(packed, offset + i, format));
+            scratch[i] = KernelMath.unpack(packed, offset + i, format);
         }
         return scratch;
     }
 
+    /**
+     * fp16 values (little-endian, from byte {@code from} of {@code halves}) into floats, exactly as
+     * {@link Float#float16ToFloat}: a plain loop, which C2 compiles to the hardware's vector conversion (F16C's
+     * {@code vcvtph2ps}), twice as fast here as converting with the Vector API's integer operations.
+     */
+    private static void widenHalves(MemorySegment halves, long from, float[] out, int count) {
+        for (int i = 0; i < count; i++) {
+            out[i] = Float.float16ToFloat(halves.get(HALF_VALUE, from + 2L * i));
+        }
+    }
+
     private static boolean vectorisable(int n, int offset, int format) {
-        return n >= LANES && (format == KernelMath.FLOAT_BITS || (offset & 1) == 0);
+        return n >= LANES && n % LANES == 0 && (format == KernelMath.FLOAT_BITS || (offset & 1) == 0);
     }
 
     // ---------------------------------------------------------------- runs
@@ -127,23 +115,14 @@ final class VectorLoops {
     }
 
     static float dotPacked(float[] a, int aOffset, int[] packed, int offset, int format, int n) {
-        int i = 0;
-        float sum = 0.0f;
-        if (vectorisable(n, offset, format)) {
-            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
-            for (; i + 2 * LANES <= n; i += 2 * LANES) {
-                s0 = FloatVector.fromArray(F, a, aOffset + i).fma(load(packed, offset + i, format), s0);
-                s1 = FloatVector.fromArray(F, a, aOffset + i + LANES).fma(load(packed, offset + i + LANES, format), s1);
+        if (!vectorisable(n, offset, format)) {
+            float sum = 0.0f;
+            for (int i = 0; i < n; i++) {
+                sum = Math.fma(a[aOffset + i], KernelMath.unpack(packed, offset + i, format), sum);
             }
-            for (; i + LANES <= n; i += LANES) {
-                s0 = FloatVector.fromArray(F, a, aOffset + i).fma(load(packed, offset + i, format), s0);
-            }
-            sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+            return sum;
         }
-        for (; i < n; i++) {
-            sum = Math.fma(a[aOffset + i], KernelMath.unpack(packed, offset + i, format), sum);
-        }
-        return sum;
+        return dot(a, aOffset, widened(packed, offset, format, n), 0, n);
     }
 
     static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
@@ -159,16 +138,13 @@ final class VectorLoops {
     }
 
     static void axpyPacked(float alpha, int[] packed, int offset, int format, float[] y, int yOffset, int n) {
-        int i = 0;
-        if (vectorisable(n, offset, format)) {
-            FloatVector va = FloatVector.broadcast(F, alpha);
-            for (; i + LANES <= n; i += LANES) {
-                load(packed, offset + i, format).fma(va, FloatVector.fromArray(F, y, yOffset + i)).intoArray(y, yOffset + i);
+        if (!vectorisable(n, offset, format)) {
+            for (int i = 0; i < n; i++) {
+                y[yOffset + i] = Math.fma(alpha, KernelMath.unpack(packed, offset + i, format), y[yOffset + i]);
             }
+            return;
         }
-        for (; i < n; i++) {
-            y[yOffset + i] = Math.fma(alpha, KernelMath.unpack(packed, offset + i, format), y[yOffset + i]);
-        }
+        axpy(alpha, widened(packed, offset, format, n), 0, y, yOffset, n);
     }
 
     static float sum(float[] x, int offset, int n) {
@@ -226,40 +202,51 @@ final class VectorLoops {
     /** See {@link KernelMath#dotRows}. */
     static void dotRows(float[] a, int aOffset, int rows, int[] packed, int offset, int format, int cols, int n,
                         float[] out, int outOffset, int outStride) {
-        if (n % LANES != 0 || !vectorisable(n, offset, format)) {
+        if (!vectorisable(n, offset, format)) {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) {
                     out[outOffset + r * outStride + j] = dotPacked(a, aOffset + r * n, packed, offset + j * n, format, n);
                 }
             }
-        } else if (rows > WIDEN_FIRST_ROWS && format != KernelMath.FLOAT_BITS) {
-            // A method of its own for fp32 bits, so that its code is not profiled with the 16-bit formats'.
-            dotRowsOfFloats(a, aOffset, rows, widened(packed, offset, format, cols * n), 0, cols, n, out, outOffset,
-                    outStride);
-        } else {
-            dotRowsBlocked(a, aOffset, rows, packed, offset, format, cols, n, out, outOffset, outStride);
+            return;
+        }
+        if (format == KernelMath.FLOAT_BITS) {
+            dotRowsOfBits(a, aOffset, rows, packed, offset, cols, n, out, outOffset, outStride);
+            return;
+        }
+        for (int j = 0; j < cols; j += STRETCH_ROWS) {
+            int stretch = Math.min(STRETCH_ROWS, cols - j);
+            dotRowsOfFloats(a, aOffset, rows, widened(packed, offset + j * n, format, stretch * n), 0, stretch, n, out,
+                    outOffset + j, outStride);
         }
     }
 
-    private static void dotRowsOfFloats(float[] a, int aOffset, int rows, int[] bits, int offset, int cols, int n,
+    /** {@link #dotRows} of floats: rows four at a time, the rows left over one at a time. */
+    private static void dotRowsOfFloats(float[] a, int aOffset, int rows, float[] x, int offset, int cols, int n,
                                         float[] out, int outOffset, int outStride) {
-        dotRowsBlocked(a, aOffset, rows, bits, offset, KernelMath.FLOAT_BITS, cols, n, out, outOffset, outStride);
+        int fours = rows - rows % 4;
+        if (fours > 0) {
+            dotFourRows(a, aOffset, fours, x, offset, cols, n, out, outOffset, outStride);
+        }
+        for (int r = fours; r < rows; r++) {
+            dotOneRow(a, aOffset + r * n, x, offset, cols, n, out, outOffset + r * outStride);
+        }
     }
 
-    /** Four rows against two stored rows at a time: eight accumulators, each stored row widened once per four rows. */
-    private static void dotRowsBlocked(float[] a, int aOffset, int rows, int[] packed, int offset, int format, int cols,
-                                       int n, float[] out, int outOffset, int outStride) {
+    /** Four rows against two stored rows at a time: eight independent sums. */
+    private static void dotFourRows(float[] a, int aOffset, int rows, float[] x, int offset, int cols, int n,
+                                    float[] out, int outOffset, int outStride) {
         int j = 0;
         for (; j + 2 <= cols; j += 2) {
             int x0 = offset + j * n, x1 = x0 + n;
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) {
+            for (int r = 0; r < rows; r += 4) {
                 FloatVector s00 = FloatVector.zero(F), s01 = FloatVector.zero(F), s10 = FloatVector.zero(F),
                         s11 = FloatVector.zero(F), s20 = FloatVector.zero(F), s21 = FloatVector.zero(F),
                         s30 = FloatVector.zero(F), s31 = FloatVector.zero(F);
                 int a0 = aOffset + r * n;
                 for (int d = 0; d < n; d += LANES) {
-                    FloatVector k0 = load(packed, x0 + d, format), k1 = load(packed, x1 + d, format);
+                    FloatVector k0 = FloatVector.fromArray(F, x, x0 + d);
+                    FloatVector k1 = FloatVector.fromArray(F, x, x1 + d);
                     FloatVector q = FloatVector.fromArray(F, a, a0 + d);
                     s00 = q.fma(k0, s00);
                     s01 = q.fma(k1, s01);
@@ -283,96 +270,308 @@ final class VectorLoops {
                 out[o + 3 * outStride] = s30.reduceLanes(VectorOperators.ADD);
                 out[o + 3 * outStride + 1] = s31.reduceLanes(VectorOperators.ADD);
             }
-            for (; r < rows; r++) {
-                FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        }
+        for (; j < cols; j++) {
+            for (int r = 0; r < rows; r++) {
+                out[outOffset + r * outStride + j] = dot(a, aOffset + r * n, x, offset + j * n, n);
+            }
+        }
+    }
+
+    /**
+     * One row against four stored rows at a time, each dot product in two halves of the vectors: eight independent
+     * sums (two would each wait on the previous multiply-add: MHA's decode, a row per KV head).
+     */
+    private static void dotOneRow(float[] a, int aOffset, float[] x, int offset, int cols, int n, float[] out,
+                                  int outOffset) {
+        int j = 0;
+        for (; j + 4 <= cols; j += 4) {
+            int x0 = offset + j * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F),
+                    s3 = FloatVector.zero(F), t0 = FloatVector.zero(F), t1 = FloatVector.zero(F),
+                    t2 = FloatVector.zero(F), t3 = FloatVector.zero(F);
+            int d = 0;
+            for (; d + 2 * LANES <= n; d += 2 * LANES) {
+                FloatVector q = FloatVector.fromArray(F, a, aOffset + d);
+                FloatVector h = FloatVector.fromArray(F, a, aOffset + d + LANES);
+                s0 = q.fma(FloatVector.fromArray(F, x, x0 + d), s0);
+                t0 = h.fma(FloatVector.fromArray(F, x, x0 + d + LANES), t0);
+                s1 = q.fma(FloatVector.fromArray(F, x, x1 + d), s1);
+                t1 = h.fma(FloatVector.fromArray(F, x, x1 + d + LANES), t1);
+                s2 = q.fma(FloatVector.fromArray(F, x, x2 + d), s2);
+                t2 = h.fma(FloatVector.fromArray(F, x, x2 + d + LANES), t2);
+                s3 = q.fma(FloatVector.fromArray(F, x, x3 + d), s3);
+                t3 = h.fma(FloatVector.fromArray(F, x, x3 + d + LANES), t3);
+            }
+            if (d < n) {   // n is a multiple of LANES: one vector left
+                FloatVector q = FloatVector.fromArray(F, a, aOffset + d);
+                s0 = q.fma(FloatVector.fromArray(F, x, x0 + d), s0);
+                s1 = q.fma(FloatVector.fromArray(F, x, x1 + d), s1);
+                s2 = q.fma(FloatVector.fromArray(F, x, x2 + d), s2);
+                s3 = q.fma(FloatVector.fromArray(F, x, x3 + d), s3);
+            }
+            out[outOffset + j] = s0.add(t0).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 1] = s1.add(t1).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 2] = s2.add(t2).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 3] = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < cols; j++) {
+            out[outOffset + j] = dot(a, aOffset, x, offset + j * n, n);
+        }
+    }
+
+    /** {@link #dotRows} of fp32 bits, read as they are stored (a copy of {@link #dotRowsOfFloats}: see the class comment): rows four at a time, the rows left over one at a time. */
+    private static void dotRowsOfBits(float[] a, int aOffset, int rows, int[] x, int offset, int cols, int n,
+                                        float[] out, int outOffset, int outStride) {
+        int fours = rows - rows % 4;
+        if (fours > 0) {
+            dotFourRowsOfBits(a, aOffset, fours, x, offset, cols, n, out, outOffset, outStride);
+        }
+        for (int r = fours; r < rows; r++) {
+            dotOneRowOfBits(a, aOffset + r * n, x, offset, cols, n, out, outOffset + r * outStride);
+        }
+    }
+
+    /** Four rows against two stored rows at a time: eight independent sums. */
+    private static void dotFourRowsOfBits(float[] a, int aOffset, int rows, int[] x, int offset, int cols, int n,
+                                    float[] out, int outOffset, int outStride) {
+        int j = 0;
+        for (; j + 2 <= cols; j += 2) {
+            int x0 = offset + j * n, x1 = x0 + n;
+            for (int r = 0; r < rows; r += 4) {
+                FloatVector s00 = FloatVector.zero(F), s01 = FloatVector.zero(F), s10 = FloatVector.zero(F),
+                        s11 = FloatVector.zero(F), s20 = FloatVector.zero(F), s21 = FloatVector.zero(F),
+                        s30 = FloatVector.zero(F), s31 = FloatVector.zero(F);
                 int a0 = aOffset + r * n;
                 for (int d = 0; d < n; d += LANES) {
+                    FloatVector k0 = IntVector.fromArray(I, x, x0 + d).reinterpretAsFloats();
+                    FloatVector k1 = IntVector.fromArray(I, x, x1 + d).reinterpretAsFloats();
                     FloatVector q = FloatVector.fromArray(F, a, a0 + d);
-                    s0 = q.fma(load(packed, x0 + d, format), s0);
-                    s1 = q.fma(load(packed, x1 + d, format), s1);
+                    s00 = q.fma(k0, s00);
+                    s01 = q.fma(k1, s01);
+                    q = FloatVector.fromArray(F, a, a0 + n + d);
+                    s10 = q.fma(k0, s10);
+                    s11 = q.fma(k1, s11);
+                    q = FloatVector.fromArray(F, a, a0 + 2 * n + d);
+                    s20 = q.fma(k0, s20);
+                    s21 = q.fma(k1, s21);
+                    q = FloatVector.fromArray(F, a, a0 + 3 * n + d);
+                    s30 = q.fma(k0, s30);
+                    s31 = q.fma(k1, s31);
                 }
-                out[outOffset + r * outStride + j] = s0.reduceLanes(VectorOperators.ADD);
-                out[outOffset + r * outStride + j + 1] = s1.reduceLanes(VectorOperators.ADD);
+                int o = outOffset + r * outStride + j;
+                out[o] = s00.reduceLanes(VectorOperators.ADD);
+                out[o + 1] = s01.reduceLanes(VectorOperators.ADD);
+                out[o + outStride] = s10.reduceLanes(VectorOperators.ADD);
+                out[o + outStride + 1] = s11.reduceLanes(VectorOperators.ADD);
+                out[o + 2 * outStride] = s20.reduceLanes(VectorOperators.ADD);
+                out[o + 2 * outStride + 1] = s21.reduceLanes(VectorOperators.ADD);
+                out[o + 3 * outStride] = s30.reduceLanes(VectorOperators.ADD);
+                out[o + 3 * outStride + 1] = s31.reduceLanes(VectorOperators.ADD);
             }
         }
         for (; j < cols; j++) {
             for (int r = 0; r < rows; r++) {
-                out[outOffset + r * outStride + j] = dotPacked(a, aOffset + r * n, packed, offset + j * n, format, n);
+                out[outOffset + r * outStride + j] = dotPacked(a, aOffset + r * n, x, offset + j * n, KernelMath.FLOAT_BITS, n);
             }
+        }
+    }
+
+    /**
+     * One row against four stored rows at a time, each dot product in two halves of the vectors: eight independent
+     * sums (two would each wait on the previous multiply-add: MHA's decode, a row per KV head).
+     */
+    private static void dotOneRowOfBits(float[] a, int aOffset, int[] x, int offset, int cols, int n, float[] out,
+                                  int outOffset) {
+        int j = 0;
+        for (; j + 4 <= cols; j += 4) {
+            int x0 = offset + j * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F),
+                    s3 = FloatVector.zero(F), t0 = FloatVector.zero(F), t1 = FloatVector.zero(F),
+                    t2 = FloatVector.zero(F), t3 = FloatVector.zero(F);
+            int d = 0;
+            for (; d + 2 * LANES <= n; d += 2 * LANES) {
+                FloatVector q = FloatVector.fromArray(F, a, aOffset + d);
+                FloatVector h = FloatVector.fromArray(F, a, aOffset + d + LANES);
+                s0 = q.fma(IntVector.fromArray(I, x, x0 + d).reinterpretAsFloats(), s0);
+                t0 = h.fma(IntVector.fromArray(I, x, x0 + d + LANES).reinterpretAsFloats(), t0);
+                s1 = q.fma(IntVector.fromArray(I, x, x1 + d).reinterpretAsFloats(), s1);
+                t1 = h.fma(IntVector.fromArray(I, x, x1 + d + LANES).reinterpretAsFloats(), t1);
+                s2 = q.fma(IntVector.fromArray(I, x, x2 + d).reinterpretAsFloats(), s2);
+                t2 = h.fma(IntVector.fromArray(I, x, x2 + d + LANES).reinterpretAsFloats(), t2);
+                s3 = q.fma(IntVector.fromArray(I, x, x3 + d).reinterpretAsFloats(), s3);
+                t3 = h.fma(IntVector.fromArray(I, x, x3 + d + LANES).reinterpretAsFloats(), t3);
+            }
+            if (d < n) {   // n is a multiple of LANES: one vector left
+                FloatVector q = FloatVector.fromArray(F, a, aOffset + d);
+                s0 = q.fma(IntVector.fromArray(I, x, x0 + d).reinterpretAsFloats(), s0);
+                s1 = q.fma(IntVector.fromArray(I, x, x1 + d).reinterpretAsFloats(), s1);
+                s2 = q.fma(IntVector.fromArray(I, x, x2 + d).reinterpretAsFloats(), s2);
+                s3 = q.fma(IntVector.fromArray(I, x, x3 + d).reinterpretAsFloats(), s3);
+            }
+            out[outOffset + j] = s0.add(t0).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 1] = s1.add(t1).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 2] = s2.add(t2).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j + 3] = s3.add(t3).reduceLanes(VectorOperators.ADD);
+        }
+        for (; j < cols; j++) {
+            out[outOffset + j] = dotPacked(a, aOffset, x, offset + j * n, KernelMath.FLOAT_BITS, n);
         }
     }
 
     /** See {@link KernelMath#axpyRows}. */
     static void axpyRows(float[] p, int pOffset, int pStride, int rows, int[] packed, int offset, int format, int cols,
                          int n, float[] y, int yOffset) {
-        if (n % (2 * LANES) != 0 || !vectorisable(n, offset, format)) {
+        if (!vectorisable(n, offset, format)) {
             for (int r = 0; r < rows; r++) {
                 for (int j = 0; j < cols; j++) {
                     axpyPacked(p[pOffset + r * pStride + j], packed, offset + j * n, format, y, yOffset + r * n, n);
                 }
             }
-        } else if (rows > WIDEN_FIRST_ROWS && format != KernelMath.FLOAT_BITS) {
-            axpyRowsOfFloats(p, pOffset, pStride, rows, widened(packed, offset, format, cols * n), 0, cols, n, y, yOffset);
-        } else {
-            axpyRowsBlocked(p, pOffset, pStride, rows, packed, offset, format, cols, n, y, yOffset);
+            return;
+        }
+        if (format == KernelMath.FLOAT_BITS) {
+            axpyRowsOfBits(p, pOffset, pStride, rows, packed, offset, cols, n, y, yOffset);
+            return;
+        }
+        for (int j = 0; j < cols; j += STRETCH_ROWS) {
+            int stretch = Math.min(STRETCH_ROWS, cols - j);
+            axpyRowsOfFloats(p, pOffset + j, pStride, rows, widened(packed, offset + j * n, format, stretch * n), 0,
+                    stretch, n, y, yOffset);
         }
     }
 
-    private static void axpyRowsOfFloats(float[] p, int pOffset, int pStride, int rows, int[] bits, int offset, int cols,
-                                         int n, float[] y, int yOffset) {
-        axpyRowsBlocked(p, pOffset, pStride, rows, bits, offset, KernelMath.FLOAT_BITS, cols, n, y, yOffset);
-    }
-
-    /** Four output rows by two vectors of columns at a time: eight accumulators, a stored row widened once per four rows. */
-    private static void axpyRowsBlocked(float[] p, int pOffset, int pStride, int rows, int[] packed, int offset,
-                                        int format, int cols, int n, float[] y, int yOffset) {
-        for (int d = 0; d < n; d += 2 * LANES) {
-            int r = 0;
-            for (; r + 4 <= rows; r += 4) {
-                int y0 = yOffset + r * n + d;
-                FloatVector t00 = FloatVector.fromArray(F, y, y0), t01 = FloatVector.fromArray(F, y, y0 + LANES);
-                FloatVector t10 = FloatVector.fromArray(F, y, y0 + n), t11 = FloatVector.fromArray(F, y, y0 + n + LANES);
-                FloatVector t20 = FloatVector.fromArray(F, y, y0 + 2 * n),
-                        t21 = FloatVector.fromArray(F, y, y0 + 2 * n + LANES);
-                FloatVector t30 = FloatVector.fromArray(F, y, y0 + 3 * n),
-                        t31 = FloatVector.fromArray(F, y, y0 + 3 * n + LANES);
-                int w = pOffset + r * pStride;
-                for (int j = 0; j < cols; j++) {
-                    int x = offset + j * n + d;
-                    FloatVector v0 = load(packed, x, format), v1 = load(packed, x + LANES, format);
-                    FloatVector weight = FloatVector.broadcast(F, p[w + j]);
-                    t00 = v0.fma(weight, t00);
-                    t01 = v1.fma(weight, t01);
-                    weight = FloatVector.broadcast(F, p[w + pStride + j]);
-                    t10 = v0.fma(weight, t10);
-                    t11 = v1.fma(weight, t11);
-                    weight = FloatVector.broadcast(F, p[w + 2 * pStride + j]);
-                    t20 = v0.fma(weight, t20);
-                    t21 = v1.fma(weight, t21);
-                    weight = FloatVector.broadcast(F, p[w + 3 * pStride + j]);
-                    t30 = v0.fma(weight, t30);
-                    t31 = v1.fma(weight, t31);
+    /**
+     * {@link #axpyRows} of floats: four output rows at a time, stored rows two at a time, each read front to back
+     * (what a CPU's prefetcher follows). Walking the columns across the stored rows instead, to keep the sums in
+     * registers, was slower, and so is the same in C (117 against 154 ns per key and KV head, G = 4, D = 128).
+     */
+    private static void axpyRowsOfFloats(float[] p, int pOffset, int pStride, int rows, float[] x, int offset, int cols,
+                                       int n, float[] y, int yOffset) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int y0 = yOffset + r * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
+            int w = pOffset + r * pStride;
+            int j = 0;
+            for (; j + 2 <= cols; j += 2) {
+                FloatVector a0 = FloatVector.broadcast(F, p[w + j]), b0 = FloatVector.broadcast(F, p[w + j + 1]);
+                FloatVector a1 = FloatVector.broadcast(F, p[w + pStride + j]);
+                FloatVector b1 = FloatVector.broadcast(F, p[w + pStride + j + 1]);
+                FloatVector a2 = FloatVector.broadcast(F, p[w + 2 * pStride + j]);
+                FloatVector b2 = FloatVector.broadcast(F, p[w + 2 * pStride + j + 1]);
+                FloatVector a3 = FloatVector.broadcast(F, p[w + 3 * pStride + j]);
+                FloatVector b3 = FloatVector.broadcast(F, p[w + 3 * pStride + j + 1]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = FloatVector.fromArray(F, x, row + d);
+                    FloatVector v = FloatVector.fromArray(F, x, row + n + d);
+                    u.fma(a0, v.fma(b0, FloatVector.fromArray(F, y, y0 + d))).intoArray(y, y0 + d);
+                    u.fma(a1, v.fma(b1, FloatVector.fromArray(F, y, y1 + d))).intoArray(y, y1 + d);
+                    u.fma(a2, v.fma(b2, FloatVector.fromArray(F, y, y2 + d))).intoArray(y, y2 + d);
+                    u.fma(a3, v.fma(b3, FloatVector.fromArray(F, y, y3 + d))).intoArray(y, y3 + d);
                 }
-                t00.intoArray(y, y0);
-                t01.intoArray(y, y0 + LANES);
-                t10.intoArray(y, y0 + n);
-                t11.intoArray(y, y0 + n + LANES);
-                t20.intoArray(y, y0 + 2 * n);
-                t21.intoArray(y, y0 + 2 * n + LANES);
-                t30.intoArray(y, y0 + 3 * n);
-                t31.intoArray(y, y0 + 3 * n + LANES);
             }
-            for (; r < rows; r++) {
-                int y0 = yOffset + r * n + d;
-                FloatVector t0 = FloatVector.fromArray(F, y, y0), t1 = FloatVector.fromArray(F, y, y0 + LANES);
-                for (int j = 0; j < cols; j++) {
-                    int x = offset + j * n + d;
-                    FloatVector weight = FloatVector.broadcast(F, p[pOffset + r * pStride + j]);
-                    t0 = load(packed, x, format).fma(weight, t0);
-                    t1 = load(packed, x + LANES, format).fma(weight, t1);
+            for (; j < cols; j++) {
+                FloatVector a0 = FloatVector.broadcast(F, p[w + j]), a1 = FloatVector.broadcast(F, p[w + pStride + j]);
+                FloatVector a2 = FloatVector.broadcast(F, p[w + 2 * pStride + j]);
+                FloatVector a3 = FloatVector.broadcast(F, p[w + 3 * pStride + j]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = FloatVector.fromArray(F, x, row + d);
+                    u.fma(a0, FloatVector.fromArray(F, y, y0 + d)).intoArray(y, y0 + d);
+                    u.fma(a1, FloatVector.fromArray(F, y, y1 + d)).intoArray(y, y1 + d);
+                    u.fma(a2, FloatVector.fromArray(F, y, y2 + d)).intoArray(y, y2 + d);
+                    u.fma(a3, FloatVector.fromArray(F, y, y3 + d)).intoArray(y, y3 + d);
                 }
-                t0.intoArray(y, y0);
-                t1.intoArray(y, y0 + LANES);
+            }
+        }
+        for (; r < rows; r++) {
+            int y0 = yOffset + r * n;
+            int w = pOffset + r * pStride;
+            int j = 0;
+            for (; j + 2 <= cols; j += 2) {
+                FloatVector a = FloatVector.broadcast(F, p[w + j]), b = FloatVector.broadcast(F, p[w + j + 1]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = FloatVector.fromArray(F, x, row + d);
+                    FloatVector v = FloatVector.fromArray(F, x, row + n + d);
+                    u.fma(a, v.fma(b, FloatVector.fromArray(F, y, y0 + d))).intoArray(y, y0 + d);
+                }
+            }
+            for (; j < cols; j++) {
+                FloatVector a = FloatVector.broadcast(F, p[w + j]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector.fromArray(F, x, row + d).fma(a, FloatVector.fromArray(F, y, y0 + d))
+                            .intoArray(y, y0 + d);
+                }
+            }
+        }
+    }
+    /**
+     * {@link #axpyRows} of fp32 bits, read as they are stored (a copy of {@link #axpyRowsOfFloats}: see the class comment): four output rows at a time, stored rows two at a time, each read front to back
+     * (what a CPU's prefetcher follows). Walking the columns across the stored rows instead, to keep the sums in
+     * registers, was slower, and so is the same in C (117 against 154 ns per key and KV head, G = 4, D = 128).
+     */
+    private static void axpyRowsOfBits(float[] p, int pOffset, int pStride, int rows, int[] x, int offset, int cols,
+                                       int n, float[] y, int yOffset) {
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int y0 = yOffset + r * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
+            int w = pOffset + r * pStride;
+            int j = 0;
+            for (; j + 2 <= cols; j += 2) {
+                FloatVector a0 = FloatVector.broadcast(F, p[w + j]), b0 = FloatVector.broadcast(F, p[w + j + 1]);
+                FloatVector a1 = FloatVector.broadcast(F, p[w + pStride + j]);
+                FloatVector b1 = FloatVector.broadcast(F, p[w + pStride + j + 1]);
+                FloatVector a2 = FloatVector.broadcast(F, p[w + 2 * pStride + j]);
+                FloatVector b2 = FloatVector.broadcast(F, p[w + 2 * pStride + j + 1]);
+                FloatVector a3 = FloatVector.broadcast(F, p[w + 3 * pStride + j]);
+                FloatVector b3 = FloatVector.broadcast(F, p[w + 3 * pStride + j + 1]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = IntVector.fromArray(I, x, row + d).reinterpretAsFloats();
+                    FloatVector v = IntVector.fromArray(I, x, row + n + d).reinterpretAsFloats();
+                    u.fma(a0, v.fma(b0, FloatVector.fromArray(F, y, y0 + d))).intoArray(y, y0 + d);
+                    u.fma(a1, v.fma(b1, FloatVector.fromArray(F, y, y1 + d))).intoArray(y, y1 + d);
+                    u.fma(a2, v.fma(b2, FloatVector.fromArray(F, y, y2 + d))).intoArray(y, y2 + d);
+                    u.fma(a3, v.fma(b3, FloatVector.fromArray(F, y, y3 + d))).intoArray(y, y3 + d);
+                }
+            }
+            for (; j < cols; j++) {
+                FloatVector a0 = FloatVector.broadcast(F, p[w + j]), a1 = FloatVector.broadcast(F, p[w + pStride + j]);
+                FloatVector a2 = FloatVector.broadcast(F, p[w + 2 * pStride + j]);
+                FloatVector a3 = FloatVector.broadcast(F, p[w + 3 * pStride + j]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = IntVector.fromArray(I, x, row + d).reinterpretAsFloats();
+                    u.fma(a0, FloatVector.fromArray(F, y, y0 + d)).intoArray(y, y0 + d);
+                    u.fma(a1, FloatVector.fromArray(F, y, y1 + d)).intoArray(y, y1 + d);
+                    u.fma(a2, FloatVector.fromArray(F, y, y2 + d)).intoArray(y, y2 + d);
+                    u.fma(a3, FloatVector.fromArray(F, y, y3 + d)).intoArray(y, y3 + d);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            int y0 = yOffset + r * n;
+            int w = pOffset + r * pStride;
+            int j = 0;
+            for (; j + 2 <= cols; j += 2) {
+                FloatVector a = FloatVector.broadcast(F, p[w + j]), b = FloatVector.broadcast(F, p[w + j + 1]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    FloatVector u = IntVector.fromArray(I, x, row + d).reinterpretAsFloats();
+                    FloatVector v = IntVector.fromArray(I, x, row + n + d).reinterpretAsFloats();
+                    u.fma(a, v.fma(b, FloatVector.fromArray(F, y, y0 + d))).intoArray(y, y0 + d);
+                }
+            }
+            for (; j < cols; j++) {
+                FloatVector a = FloatVector.broadcast(F, p[w + j]);
+                int row = offset + j * n;
+                for (int d = 0; d < n; d += LANES) {
+                    IntVector.fromArray(I, x, row + d).reinterpretAsFloats().fma(a, FloatVector.fromArray(F, y, y0 + d))
+                            .intoArray(y, y0 + d);
+                }
             }
         }
     }

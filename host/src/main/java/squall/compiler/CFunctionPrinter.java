@@ -269,7 +269,8 @@ final class CFunctionPrinter extends KernelPrinter {
             arraySpaces.put(v.getName().toString(), SpaceRef.of(Space.PRIVATE));
             String element = type(((ArrayType) trees.getElement(path()).asType()).getComponentType());
             String size = within(array, () -> expression(array.getDimensions().getFirst()));
-            line(element + " " + name + "[" + size + "] = {0};");
+            // Aligned for whole-vector loads and stores in the order-free operations.
+            line(element + " " + name + "[" + size + "] " + "__attribute__((aligned(32)))" + " = {0};");
             if (checks != null) {
                 checks.privateArray(method, v, size).forEach(this::line);
             }

@@ -14,6 +14,7 @@ import squall.runtime.Devices;
 import squall.tasks.BandwidthProbe;
 import squall.tasks.AttentionVariant;
 import squall.tasks.FmaProbe;
+import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
@@ -107,7 +108,7 @@ public final class ProfileCommand implements Callable<Integer> {
             description = "Tokens of the prompt-prefill workload; 0 for none. Default: ${DEFAULT-VALUE}.")
     int prefillTokens;
 
-    @Option(names = "--block-size", paramLabel = "N", defaultValue = "16", description = "Tokens per cache block. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--block-size", paramLabel = "N", defaultValue = "" + KvCache.DEFAULT_BLOCK_SIZE, description = "Tokens per cache block. Default: ${DEFAULT-VALUE}.")
     int blockSize;
 
     @Option(names = "--out", paramLabel = "DIR",

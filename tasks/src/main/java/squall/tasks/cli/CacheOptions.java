@@ -3,6 +3,7 @@ package squall.tasks.cli;
 import picocli.CommandLine.Option;
 import squall.runtime.Device;
 import squall.runtime.Devices;
+import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
@@ -29,7 +30,7 @@ final class CacheOptions {
             description = "KV cache element type: fp32, fp16 or bf16; default ${DEFAULT-VALUE}.")
     KvDtype dtype;
 
-    @Option(names = "--block-size", defaultValue = "16", paramLabel = "<tokens>",
+    @Option(names = "--block-size", defaultValue = "" + KvCache.DEFAULT_BLOCK_SIZE, paramLabel = "<tokens>",
             description = "Tokens per block of the paged cache; default ${DEFAULT-VALUE}.")
     int blockSize;
 

@@ -3,6 +3,7 @@ package squall.tasks.cli;
 import squall.runtime.Device;
 import squall.runtime.KernelDescriptor;
 import squall.tasks.AttentionVariant;
+import squall.tasks.KvCache;
 import squall.tasks.KvCacheShape;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
@@ -15,12 +16,13 @@ import java.util.SortedMap;
 
 /**
  * The {@code @Specialize} values a kernel gets in {@code squall decode --model M} on a device, read from the
- * {@link StepPlan} a decode resolves (one layer of the model, the decode command's fp16 cache in blocks of 16), not
- * worked out again here. The device's own variant comes first; a kernel only another variant runs is found there.
+ * {@link StepPlan} a decode resolves (one layer of the model, the decode command's fp16 cache in blocks of
+ * {@link KvCache#DEFAULT_BLOCK_SIZE}), not worked out again here. The device's own variant comes first; a kernel only
+ * another variant runs is found there.
  *
  * <pre>{@code
  * DecodeSpecialization s = DecodeSpecialization.find(ModelPreset.byId("llama3-8b"), Devices.get("opencl:0"), kernel);
- * s.values(); // attendPaged: {BS=16, D=128, DTYPE=1, G=4, QUERIES=1, TILE=64}
+ * s.values(); // attendPaged: {BS=256, D=128, DTYPE=1, G=4, QUERIES=1, TILE=64}
  * }</pre>
  *
  * @param variant the decode variant whose plan runs the kernel
@@ -30,7 +32,7 @@ record DecodeSpecialization(AttentionVariant variant, SortedMap<String, Integer>
 
     /** What {@code squall decode} uses when not told: its --kv-dtype and --block-size defaults. */
     static final KvDtype DTYPE = KvDtype.FP16;
-    static final int BLOCK_SIZE = 16;
+    static final int BLOCK_SIZE = KvCache.DEFAULT_BLOCK_SIZE;
 
     /** @return {@code null} if no decode variant runs {@code kernel} */
     static DecodeSpecialization find(ModelPreset model, Device device, KernelDescriptor kernel) {

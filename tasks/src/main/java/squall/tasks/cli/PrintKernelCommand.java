@@ -14,6 +14,7 @@ import squall.runtime.KernelLibraries;
 import squall.runtime.KernelParam;
 import squall.runtime.KernelTarget;
 import squall.runtime.SquallException;
+import squall.tasks.KvCache;
 import squall.tasks.ModelPreset;
 
 import java.io.PrintWriter;
@@ -57,7 +58,7 @@ final class PrintKernelCommand implements Callable<Integer> {
     Map<String, String> defines = new LinkedHashMap<>();
 
     @Option(names = "--model", paramLabel = "<id>",
-            description = "Specialise as 'squall decode --model <id>' would on --device (fp16 cache, blocks of 16).")
+            description = "Specialise as 'squall decode --model <id>' would on --device (fp16 cache, blocks of " + KvCache.DEFAULT_BLOCK_SIZE + ").")
     String model;
 
     @Option(names = "--device", paramLabel = "<id>",

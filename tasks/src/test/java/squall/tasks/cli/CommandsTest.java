@@ -1,6 +1,7 @@
 package squall.tasks.cli;
 
 import org.junit.jupiter.api.Test;
+import squall.tasks.KvCache;
 import squall.tasks.ModelPreset;
 
 import java.util.Arrays;
@@ -144,14 +145,14 @@ class CommandsTest {
     void printKernelPutsInTheValuesADecodeOfTheModelUses() {
         ModelPreset llama = ModelPreset.byId("llama3-8b");
         String java = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b", "--device", "jvm").out();
-        assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BS=16"), java);
+        assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BS=" + KvCache.DEFAULT_BLOCK_SIZE), java);
         assertTrue(java.contains("// Built on jvm") && java.contains("nothing to build at run time"), java);
         String opencl = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b").out();
         // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, one query per work-item
         // (decode), TILE its keys per softmax tile
-        String expected = "// Specialised for BS=16, D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
+        String expected = "// Specialised for BS=" + KvCache.DEFAULT_BLOCK_SIZE + ", D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
                 + ", G=" + llama.queryHeads() / llama.kvHeads() + ", QUERIES=1, TILE=64 (the device compiles this source"
-                + " with -D SQUALL_BS=16";
+                + " with -D SQUALL_BS=" + KvCache.DEFAULT_BLOCK_SIZE;
         assertTrue(opencl.lines().anyMatch(l -> l.startsWith(expected)), opencl);
         assertFalse(opencl.lines().skip(2).anyMatch(l -> l.contains("SQUALL_")), "every value is in:\n" + opencl);
         assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + " * 1]"), opencl);
