@@ -51,13 +51,27 @@ public final class KvStorage {
         };
     }
 
-    // ---------------------------------------------------------------- kernel code
+    /**
+     * Writes {@code value} as element {@code i} of {@code cache}, rounded to {@code dtype}; a 16-bit value goes in its
+     * half of the int, the other half kept. Host side (filling a cache before it goes to a device).
+     */
+    public static void write(int[] cache, int i, float value, int dtype) {
+        if (dtype == FP32) {
+            cache[i] = Float.floatToRawIntBits(value);
+        } else {
+            int bits = dtype == FP16 ? Float.floatToFloat16(value) & 0xffff : floatToBf16(value);
+            int shift = 16 * (i & 1);
+            cache[i >> 1] = (cache[i >> 1] & ~(0xffff << shift)) | (bits << shift);
+        }
+    }
+
+    // ---------------------------------------------------------------- kernel code (also called on the host)
 
     /**
      * Element offset in the cache of the row of token {@code position}, KV head {@code kvHead}, of the sequence whose
      * pages are listed from {@code blockTable[tableBase]} (sequence {@code b}: {@code tableBase = b * maxBlocks}).
      */
-    static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D) {
+    public static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D) {
         int page = blockTable[tableBase + position / BS];
         return ((page * Hkv + kvHead) * BS + position % BS) * D;
     }

@@ -27,6 +27,16 @@ public enum KvDtype {
         return bytes;
     }
 
+    /**
+     * Bytes of K and V for {@code tokens} cached tokens of {@code kvHeads} heads of dimension {@code headDim}:
+     * {@code 2 x tokens x kvHeads x headDim x bytes()}.
+     *
+     * @throws ArithmeticException if that does not fit a long
+     */
+    public long kvBytes(long tokens, int kvHeads, int headDim) {
+        return Math.multiplyExact(2, Math.multiplyExact(Math.multiplyExact(tokens, kvHeads), (long) headDim * bytes));
+    }
+
     /** The {@link squall.kernels.KvStorage} code kernels take; int8 caches exist only as size estimates. */
     public int storage() {
         return switch (this) {

@@ -7,7 +7,6 @@ import squall.kernels.ReferenceAttention;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
-import squall.runtime.GridScheduler;
 import squall.runtime.TaskGraph;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +43,7 @@ class WorkGroupDecodeTest {
         }
         PagedFixture f = new PagedFixture(B * 1000L + G, B, Hkv, G, D, BS, lengths, dtype);
         float scale = (float) (1 / Math.sqrt(D));
-        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D)
+        WorkGroupDecode.Launch launch = WorkGroupDecode.launch(device, B, Hkv, G, D)
                 .withLayout(WorkGroupDecode.Layout.parse(layout)).withSlices(slices);
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[launch.partialsLength()];
@@ -52,11 +51,10 @@ class WorkGroupDecodeTest {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, f.kCache, f.vCache, f.blockTable, f.seqLens)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
-        GridScheduler grids = new GridScheduler();
-        launch.addTasks(graph, grids, "attend", f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
+        launch.addTasks(graph, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
                 BS, f.maxBlocks, scale, dtype, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withGridScheduler(grids)) {
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device)) {
             plan.execute();
         }
         double error = ReferenceAttention.relativeL2Error(out, f.reference(scale));

@@ -12,7 +12,7 @@ import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
-import squall.tasks.Attention.Variant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.io.Npy;
 import squall.tasks.io.NpyTensor;
 
@@ -59,9 +59,9 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--scale", paramLabel = "<x>", description = "Softmax scale; default 1/sqrt(D).")
     Float scale;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CallVariantConverter.class,
             description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
-    Variant variant;
+    AttentionVariant variant;
 
     @Option(names = "--block", paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_BLOCK,
             description = "Keys per block of the online softmax; default ${DEFAULT-VALUE}.")
@@ -88,7 +88,7 @@ final class AttendCommand implements Callable<Integer> {
             throw new BadInputException("--causal", "needs Tq <= S (the queries are the last Tq of the S positions);"
                     + " --q has Tq = " + shape.Tq() + ", --k has S = " + shape.S());
         }
-        Variant chosen = chooseVariant(in);
+        AttentionVariant chosen = chooseVariant(in);
         float softmaxScale = scale != null ? scale : shape.defaultScale();
         if (!Float.isFinite(softmaxScale)) {
             throw new BadInputException("--scale", "must be a finite number, got " + scale);
@@ -154,10 +154,10 @@ final class AttendCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Variant chooseVariant(AttendInputs in) {
+    private AttentionVariant chooseVariant(AttendInputs in) {
         boolean groupedMap = in.kvMap() == null || Attention.isGroupedMap(in.kvMap(), in.shape());
-        Variant chosen = variant != null ? variant : groupedMap ? Variant.BROADCAST : Variant.GATHER;
-        if (chosen == Variant.BROADCAST && !groupedMap) {
+        AttentionVariant chosen = variant != null ? variant : groupedMap ? AttentionVariant.BROADCAST : AttentionVariant.GATHER;
+        if (chosen == AttentionVariant.BROADCAST && !groupedMap) {
             throw new BadInputException("--variant", "broadcast needs the grouped mapping h -> h / (Hq / Hkv), and this"
                     + " --kv-map is another mapping: use --variant gather");
         }
@@ -214,7 +214,7 @@ final class AttendCommand implements Callable<Integer> {
         AttentionShape s = call.shape();
         String where = device.id() + " (" + device.name() + ")";
         long qBytes = 4L * s.qElements(), kvBytes = 4L * s.kvElements();
-        long repeatBytes = call.variant() == Variant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
+        long repeatBytes = call.variant() == AttentionVariant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
         Map<String, Long> buffers = new LinkedHashMap<>();
         buffers.put("--q", qBytes);
         buffers.put("--k", kvBytes);
@@ -238,7 +238,7 @@ final class AttendCommand implements Callable<Integer> {
             String need = String.format(Locale.ROOT, "each work-item's private arrays need %,d bytes on %s, which gives a"
                     + " work-item at most %,d", call.privateBytes(call.block()), where, device.privateMemoryBytes());
             if (largest < 1) {
-                String group = call.variant() == Variant.BROADCAST && s.groupSize() > 1
+                String group = call.variant() == AttentionVariant.BROADCAST && s.groupSize() > 1
                         ? s.groupSize() + " query heads per KV head and " : "";
                 throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with --block 1");
             }
@@ -267,11 +267,12 @@ final class AttendCommand implements Callable<Integer> {
         }
     }
 
-    private static String kernels(Variant variant) {
+    private static String kernels(AttentionVariant variant) {
         return switch (variant) {
             case BROADCAST -> "AttentionKernels.attendBroadcast";
             case GATHER -> "AttentionKernels.attendGather";
             case REPEAT -> "AttentionKernels.repeatKv + attendBroadcast";
+            case WORKGROUP -> throw new IllegalStateException("the --variant converter refuses workgroup");
         };
     }
 
