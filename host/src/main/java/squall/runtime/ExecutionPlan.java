@@ -212,7 +212,10 @@ public final class ExecutionPlan implements AutoCloseable {
         profiling = on;
     }
 
-    /** Launch grids for tasks, keyed {@code "graph.task"}. */
+    /**
+     * Launch grids for tasks, keyed {@code "graph.task"}, as in TornadoVM; a grid given with the task
+     * ({@link TaskGraph#task(String, WorkerGrid, KernelDescriptor, Object...)}) comes first.
+     */
     public ExecutionPlan withGridScheduler(GridScheduler grids) {
         this.grids = grids;
         return this;
@@ -357,13 +360,14 @@ public final class ExecutionPlan implements AutoCloseable {
                 deviceArgs[i] = hostArgs[i];
             }
         }
-        WorkerGrid grid = grids.get(graph.name(), task.name());
+        WorkerGrid grid = task.grid() != null ? task.grid() : grids.get(graph.name(), task.name());
         long[] bounds = null;
         if (kernel.usesContext()) {
             if (grid == null) {
                 throw new IllegalStateException("task '" + graph.name() + "." + task.name() + "' (" + kernel.qualifiedName()
-                        + ") takes a KernelContext: give it a grid with withGridScheduler(new GridScheduler(\""
-                        + graph.name() + "." + task.name() + "\", new WorkerGrid1D(...)))");
+                        + ") takes a KernelContext: give it a grid, with the task (task(name, grid, kernel, args...)) or"
+                        + " with withGridScheduler(new GridScheduler(\"" + graph.name() + "." + task.name()
+                        + "\", new WorkerGrid1D(...)))");
             }
         } else if (kernel.parallelDimensions() > 0) {
             bounds = kernel.parallelBounds(hostArgs);

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -107,6 +109,20 @@ public abstract class KernelDescriptor {
      */
     public List<PrivateArray> privateArrays(Object[] args) {
         return List.of();
+    }
+
+    /**
+     * The values of the {@code @Specialize} parameters in a launch with these arguments, by name: what a device
+     * compiles in as constants.
+     */
+    public SortedMap<String, Integer> specialization(Object[] args) {
+        SortedMap<String, Integer> values = new TreeMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i).specialized()) {
+                values.put(params.get(i).name(), (Integer) args[i]);
+            }
+        }
+        return values;
     }
 
     /** The generated source for {@code target}. */

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A sequence of transfers and kernel launches that an {@link ExecutionPlan} runs on a device, as in
@@ -41,8 +40,11 @@ public final class TaskGraph {
     public record ToDevice(DataTransferMode mode, List<Object> arrays) implements Step {
     }
 
-    /** Launches {@code kernel} with {@code args}. */
-    public record Task(String name, KernelDescriptor kernel, List<Object> args) implements Step {
+    /**
+     * Launches {@code kernel} with {@code args}; a context kernel over {@code grid} (or the grid a plan's
+     * {@link GridScheduler} names for the task when {@code grid} is {@code null}).
+     */
+    public record Task(String name, KernelDescriptor kernel, List<Object> args, WorkerGrid grid) implements Step {
         /** The arguments as an array (a fresh copy). */
         public Object[] argArray() {
             return args.toArray();
@@ -50,14 +52,7 @@ public final class TaskGraph {
 
         /** The values of the kernel's {@code @Specialize} parameters in this task, by name: what a device compiles in. */
         public SortedMap<String, Integer> specialization() {
-            SortedMap<String, Integer> values = new TreeMap<>();
-            for (int i = 0; i < args.size(); i++) {
-                KernelParam p = kernel.params().get(i);
-                if (p.specialized()) {
-                    values.put(p.name(), (Integer) args.get(i));
-                }
-            }
-            return values;
+            return kernel.specialization(argArray());
         }
     }
 
@@ -163,9 +158,23 @@ public final class TaskGraph {
     /**
      * Adds a launch of {@code kernel} with {@code args}: arrays, boxed scalars, and a
      * {@link KernelContext} placeholder where the kernel takes one. The typed overloads
-     * ({@code task(name, AttentionKernels::decode, ...)}) are the usual way in.
+     * ({@code task(name, PagedAttentionKernels::appendKv, ...)}) are the usual way in.
      */
     public TaskGraph task(String name, KernelDescriptor kernel, Object... args) {
+        return task(name, (WorkerGrid) null, kernel, args);
+    }
+
+    /**
+     * Adds a launch of {@code kernel} over {@code grid}: the work-items of a context kernel, or the local size of a
+     * {@code @Parallel} one ({@code null}: none given). The grid travels with the task, so no
+     * {@link GridScheduler} entry is needed for it.
+     *
+     * <pre>{@code
+     * graph.task("reverse", new WorkerGrid1D(n).setLocalWork(64, 1, 1), KernelLibraries.find(Kernels.class, "reverse"),
+     *         new KernelContext(), in, out);
+     * }</pre>
+     */
+    public TaskGraph task(String name, WorkerGrid grid, KernelDescriptor kernel, Object... args) {
         requireUnfrozen("task");
         if (name == null || !name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
             throw new IllegalArgumentException("task name must be an identifier, got '" + name + "'");
@@ -187,7 +196,7 @@ public final class TaskGraph {
                         + (given == null ? (args[i] == null ? "null" : args[i].getClass().getSimpleName()) : given.javaName()));
             }
         }
-        steps.add(new Task(name, kernel, Collections.unmodifiableList(Arrays.asList(args.clone()))));
+        steps.add(new Task(name, kernel, Collections.unmodifiableList(Arrays.asList(args.clone())), grid));
         return this;
     }
 

@@ -147,13 +147,13 @@ public final class KvStorage {
         return dtype == INT8 ? scale(cache, scaleWord(blockTable, tableBase, position, Hkv, kvHead, BS, D)) * value : value;
     }
 
-    // ---------------------------------------------------------------- kernel code
+    // ---------------------------------------------------------------- kernel code (also called on the host)
 
     /**
      * Element offset in the cache of the row of token {@code position}, KV head {@code kvHead}, of the sequence whose
      * pages are listed from {@code blockTable[tableBase]} (sequence {@code b}: {@code tableBase = b * maxBlocks}).
      */
-    static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D, int DTYPE) {
+    public static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D, int DTYPE) {
         int page = blockTable[tableBase + position / BS];
         return page * Hkv * BS * (D + scaleBytes(DTYPE)) + (kvHead * BS + position % BS) * D;
     }

@@ -16,6 +16,22 @@ public final class SplitKv {
     private SplitKv() {
     }
 
+    /**
+     * Floats of {@code partials} for {@code rows} output rows cut into {@code slices} slices, {@code rows x slices x
+     * (D + 2)}; 1 with one slice, which writes its output directly (the kernels still take an array). Host side;
+     * {@link Long#MAX_VALUE} when the product overflows a long.
+     */
+    public static long partialsLength(long rows, int slices, int D) {
+        if (slices == 1) {
+            return 1;
+        }
+        try {
+            return Math.multiplyExact(Math.multiplyExact(rows, slices), D + 2L);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /** Where slice {@code slice}'s piece of output row {@code row} starts in {@code partials}. */
     static int offset(int row, int slices, int slice, int D) {
         return (row * slices + slice) * (D + 2);

@@ -5,7 +5,7 @@ import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.CacheGraph;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvCache;
 import squall.tasks.ModelPreset;
 
@@ -58,7 +58,7 @@ final class OutputCheck {
     }
 
     /** Checks {@code device} on the small version of {@code workload}; throws what the device throws. */
-    Result check(Device device, Workload workload, CacheVariant variant, int slices) {
+    Result check(Device device, Workload workload, AttentionVariant variant, int slices) {
         String key = workload.key() + "/" + workload.layers() + "/" + workload.batch() + "/" + workload.dtype() + "/"
                 + workload.blockSize() + "/" + variant + "/" + slices;
         Run reference = jvmRuns.get(key);
@@ -87,7 +87,7 @@ final class OutputCheck {
         return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
-    private static Run run(Device device, Workload workload, CacheVariant variant, int slices, boolean withFloat64) {
+    private static Run run(Device device, Workload workload, AttentionVariant variant, int slices, boolean withFloat64) {
         boolean decode = workload.phase() == Workload.Phase.DECODE;
         int tokens = decode ? 1 : Math.min(workload.tokens(), PREFILL_TOKENS);
         Workload small = new Workload(workload.phase(), workload.model(), workload.forced(), 0, tokens,

@@ -12,7 +12,7 @@ import squall.runtime.Device;
 import squall.runtime.DeviceType;
 import squall.runtime.Devices;
 import squall.tasks.BandwidthProbe;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.FmaProbe;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -230,7 +230,7 @@ public final class ProfileCommand implements Callable<Integer> {
                 peaks.put(d.id(), read.value());
             }
             DeviceInfo info = DeviceInfo.of(d, read, fma);
-            if (plan.variants().contains(CacheVariant.WORKGROUP)) {
+            if (plan.variants().contains(AttentionVariant.WORKGROUP)) {
                 // The work-group graphs below run the layout measured faster on this device: say which.
                 info.properties().put("workgroup layout", LayoutProbe.fasterLayout(d) + " (measured faster, remembered)");
             }
@@ -280,7 +280,7 @@ public final class ProfileCommand implements Callable<Integer> {
     }
 
     /** What the options ask for, checked. */
-    record Plan(List<Device> devices, List<Workload> workloads, List<CacheVariant> variants, RunOptions options) {
+    record Plan(List<Device> devices, List<Workload> workloads, List<AttentionVariant> variants, RunOptions options) {
     }
 
     Plan plan() {
@@ -301,10 +301,10 @@ public final class ProfileCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw bad("--kv-dtype", e.getMessage());
         }
-        List<CacheVariant> vs = new ArrayList<>();
+        List<AttentionVariant> vs = new ArrayList<>();
         for (String v : variants) {
             try {
-                CacheVariant parsed = CacheVariant.parse(v.strip());
+                AttentionVariant parsed = AttentionVariant.parse(v.strip());
                 if (!vs.contains(parsed)) {
                     vs.add(parsed);
                 }
@@ -345,7 +345,7 @@ public final class ProfileCommand implements Callable<Integer> {
             workloads.add(Workload.prefill(m, prefillTokens, L, batch, dtype, blockSize));
         }
         RunOptions options = new RunOptions(m.id(), chosen.stream().map(Device::id).toList(), ctx,
-                vs.stream().map(CacheVariant::toString).toList(), L, batch, dtype.toString(), steps, warmup,
+                vs.stream().map(AttentionVariant::toString).toList(), L, batch, dtype.toString(), steps, warmup,
                 prefillTokens, blockSize);
         return new Plan(chosen, workloads, vs, options);
     }

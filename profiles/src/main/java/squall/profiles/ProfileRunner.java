@@ -4,14 +4,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import squall.runtime.Device;
 import squall.tasks.CacheGraph;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvCache;
+import squall.tasks.StepPlan;
 import squall.tasks.StepResult;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
@@ -30,7 +30,7 @@ final class ProfileRunner {
 
     private final List<Device> devices;
     private final List<Workload> workloads;
-    private final List<CacheVariant> variants;
+    private final List<AttentionVariant> variants;
     private final int warmup;
     private final int steps;
     private final Map<String, Double> peaks;
@@ -39,7 +39,7 @@ final class ProfileRunner {
     /**
      * @param peaks each device's read bandwidth in GB/s, by id (absent: unknown)
      */
-    ProfileRunner(List<Device> devices, List<Workload> workloads, List<CacheVariant> variants, int warmup, int steps,
+    ProfileRunner(List<Device> devices, List<Workload> workloads, List<AttentionVariant> variants, int warmup, int steps,
                   Map<String, Double> peaks, OutputCheck check) {
         if (warmup < 1) {
             throw new IllegalArgumentException("warmup must be >= 1 (the first step compiles), got " + warmup);
@@ -57,9 +57,9 @@ final class ProfileRunner {
     }
 
     /** The variants a workload runs: the work-group kernel is for decode only. */
-    List<CacheVariant> variantsFor(Workload w) {
+    List<AttentionVariant> variantsFor(Workload w) {
         return variants.stream()
-                .filter(v -> w.phase() == Workload.Phase.DECODE || v != CacheVariant.WORKGROUP).toList();
+                .filter(v -> w.phase() == Workload.Phase.DECODE || v != AttentionVariant.WORKGROUP).toList();
     }
 
     /** Measurements the run will make. */
@@ -92,7 +92,7 @@ final class ProfileRunner {
 
     /** Attention FLOPs of one step: 4 D per (query head, visible key), every layer and sequence. */
     static double flops(Workload w) {
-        double pairs = (double) w.tokens() * w.context() + (double) w.tokens() * (w.tokens() + 1) / 2;
+        double pairs = StepPlan.visiblePairs(w.tokens(), w.tokensAfterStep());
         return 4.0 * w.model().queryHeads() * w.model().headDim() * w.layers() * w.batch() * pairs;
     }
 
@@ -101,7 +101,7 @@ final class ProfileRunner {
         for (Workload w : workloads) {
             KvCache cache = cacheFor(w);
             for (Device device : devices) {
-                for (CacheVariant variant : variantsFor(w)) {
+                for (AttentionVariant variant : variantsFor(w)) {
                     progress.status(device.id() + " " + variant + " " + w.key());
                     sink.accept(measure(device, w, variant, cache, progress));
                 }
@@ -116,7 +116,7 @@ final class ProfileRunner {
     }
 
     /** One device × variant × workload on {@code cache} (made by {@link #cacheFor}). */
-    Measurement measure(Device device, Workload w, CacheVariant variant, KvCache cache, Progress progress) {
+    Measurement measure(Device device, Workload w, AttentionVariant variant, KvCache cache, Progress progress) {
         Double peak = peaks.get(device.id());
         long left = unitsPerMeasurement(w);
         long stepUnits = stepUnits(w);
@@ -184,6 +184,6 @@ final class ProfileRunner {
     }
 
     private static void fillInputs(CacheGraph graph) {
-        graph.fillInputs(new SplittableRandom(SEED));
+        graph.fillInputs(SEED);
     }
 }

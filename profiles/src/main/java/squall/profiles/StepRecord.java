@@ -2,6 +2,7 @@ package squall.profiles;
 
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskProfile;
+import squall.tasks.StepTask;
 
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public record StepRecord(long execution, long wallNanos, Map<String, Long> metri
      * repeat_kv baseline, whose copy of the cache is the waste the baseline shows, not work the step needs.
      */
     public long usefulBytes() {
-        return tasks.stream().filter(t -> !t.task().startsWith("repeat")).mapToLong(Task::bytes).sum();
+        return tasks.stream().filter(t -> StepTask.of(t.task()) != StepTask.REPEAT).mapToLong(Task::bytes).sum();
     }
 
     /** Floating-point operations the tasks declare. */

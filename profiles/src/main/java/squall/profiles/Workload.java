@@ -3,7 +3,7 @@ package squall.profiles;
 import squall.runtime.Device;
 import squall.tasks.AttentionKind;
 import squall.tasks.CacheGraph;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.PrefillGraph;
@@ -98,7 +98,7 @@ public record Workload(Phase phase, ModelPreset model, boolean forced, int conte
 
     /** Bytes of K and V a step must read: every layer's cache in use, all sequences. */
     public long workingSetBytes() {
-        return 2L * batch * layers * model.kvHeads() * model.headDim() * (long) tokensAfterStep() * dtype.bytes();
+        return layers * dtype.kvBytes((long) batch * tokensAfterStep(), model.kvHeads(), model.headDim());
     }
 
     /**
@@ -107,7 +107,7 @@ public record Workload(Phase phase, ModelPreset model, boolean forced, int conte
      *
      * @param slices split-KV slices for decode, 0 for the graph's own choice; prefill is never split
      */
-    CacheGraph graph(KvCache cache, Device device, CacheVariant variant, int slices, boolean profiling) {
+    CacheGraph graph(KvCache cache, Device device, AttentionVariant variant, int slices, boolean profiling) {
         if (phase == Phase.DECODE) {
             return DecodeGraph.builder(cache).device(device).variant(variant).slices(slices).profiling(profiling).build();
         }

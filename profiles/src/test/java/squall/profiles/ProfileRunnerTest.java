@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import squall.runtime.Device;
 import squall.runtime.Devices;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
@@ -32,7 +32,7 @@ class ProfileRunnerTest {
         Device jvm = Devices.get("jvm");
         Workload w = Workload.decode(MODEL, 48, 1, 1, KvDtype.FP16, 16);
         ProfileRunner runner = new ProfileRunner(List.of(jvm, new WrongDevice(jvm)), List.of(w),
-                List.of(CacheVariant.BROADCAST), 1, 2, Map.of("jvm", 10.0), new OutputCheck());
+                List.of(AttentionVariant.BROADCAST), 1, 2, Map.of("jvm", 10.0), new OutputCheck());
         List<Measurement> got = new ArrayList<>();
         // the warning the wrong device earns is checked here, not left in the build's output (slf4j-simple looks
         // System.err up at every line)
@@ -74,9 +74,9 @@ class ProfileRunnerTest {
         Device jvm = Devices.get("jvm");
         Workload w = Workload.decode(MODEL, 20, 1, 1, KvDtype.FP32, 16);
         ProfileRunner runner = new ProfileRunner(List.of(jvm), List.of(w),
-                List.of(CacheVariant.BROADCAST, CacheVariant.GATHER), 1, 1, Map.of(), new OutputCheck());
+                List.of(AttentionVariant.BROADCAST, AttentionVariant.GATHER), 1, 1, Map.of(), new OutputCheck());
         ResultsFolder folder = new ResultsFolder(tmp, ReportTest.emptyRun(List.of(DeviceInfo.of(jvm, null, null))));
-        folder.add(runner.measure(jvm, w, CacheVariant.BROADCAST, runner.cacheFor(w), Progress.none()));
+        folder.add(runner.measure(jvm, w, AttentionVariant.BROADCAST, runner.cacheFor(w), Progress.none()));
         // what Ctrl-C does: the hook runs before the run finishes
         Thread hook = folder.shutdownHook();
         hook.start();

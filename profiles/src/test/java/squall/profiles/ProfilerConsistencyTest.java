@@ -7,7 +7,7 @@ import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskProfile;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -45,7 +45,7 @@ class ProfilerConsistencyTest {
             cache.fillRandom(s, CONTEXT, 5 + s);
         }
         int Hq = MODEL.queryHeads(), Hkv = MODEL.kvHeads(), D = MODEL.headDim(), L = MODEL.layers();
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(CacheVariant.BROADCAST).slices(1)
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(AttentionVariant.BROADCAST).slices(1)
                 .build()) {
             for (int step = 0; step < STEPS; step++) {
                 ProfilerResult p = decode.step().profile();

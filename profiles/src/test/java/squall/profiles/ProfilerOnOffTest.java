@@ -5,7 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.runtime.Device;
 import squall.runtime.Devices;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
@@ -29,7 +29,7 @@ class ProfilerOnOffTest {
     static Stream<Arguments> devicesAndVariants() {
         List<Arguments> all = new ArrayList<>();
         for (Device d : Devices.all()) {
-            for (CacheVariant v : List.of(CacheVariant.BROADCAST, CacheVariant.WORKGROUP)) {
+            for (AttentionVariant v : List.of(AttentionVariant.BROADCAST, AttentionVariant.WORKGROUP)) {
                 all.add(Arguments.of(d.id(), v));
             }
         }
@@ -38,7 +38,7 @@ class ProfilerOnOffTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("devicesAndVariants")
-    void outputsAreIdentical(String deviceId, CacheVariant variant) {
+    void outputsAreIdentical(String deviceId, AttentionVariant variant) {
         Device device = Devices.get(deviceId);
         List<float[]> on = run(device, variant, true);
         List<float[]> off = run(device, variant, false);
@@ -47,7 +47,7 @@ class ProfilerOnOffTest {
         }
     }
 
-    private static List<float[]> run(Device device, CacheVariant variant, boolean profiling) {
+    private static List<float[]> run(Device device, AttentionVariant variant, boolean profiling) {
         KvCache cache = KvCache.forBatch(ProfilerConsistencyTest.MODEL, 2, KvDtype.FP16, 16, 2, 80);
         cache.fillRandom(0, 33, 1);
         cache.fillRandom(1, 50, 2);
@@ -57,7 +57,7 @@ class ProfilerOnOffTest {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).slices(2)
                 .profiling(profiling).build()) {
             for (int step = 0; step < 3; step++) {
-                decode.fillInputs(random);
+                decode.fillInputs(random.nextLong());
                 StepResult r = decode.step();
                 if (profiling) {
                     assertNotNull(r.profile());

@@ -13,7 +13,6 @@ import squall.runtime.TaskGraph;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One attention call, {@code out = softmax(scale * q k^T) v} with grouped KV heads, as a task graph
@@ -28,32 +27,8 @@ import java.util.Locale;
  */
 public final class Attention {
 
-    /** How the query heads of a group reach their shared KV head. */
-    public enum Variant {
-        /** One work-item serves a whole group: each KV row read once per group (the default). */
-        BROADCAST,
-        /** Each query head reads its KV head through {@code kvMap}: any mapping. */
-        GATHER,
-        /** Copy K/V to one head per query head first, then MHA: the textbook baseline. */
-        REPEAT;
-
-        public static Variant parse(String name) {
-            try {
-                return valueOf(name.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown variant '" + name + "'; expected one of "
-                        + Arrays.toString(values()).toLowerCase(Locale.ROOT));
-            }
-        }
-
-        @Override
-        public String toString() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
-
-    /** Keys per block of the online softmax when none is given; a block longer than the keys is all of them. */
-    public static final int DEFAULT_BLOCK = 64;
+    /** Keys per tile of the online softmax when none is given ({@link StepPlan#KEY_TILE}); a longer one is all the keys. */
+    public static final int DEFAULT_BLOCK = StepPlan.KEY_TILE;
 
     private Attention() {
     }
@@ -68,7 +43,7 @@ public final class Attention {
      * The variant is broadcast when the map is the grouped one, gather otherwise.
      */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap) {
-        Variant variant = kvMap == null || isGroupedMap(kvMap, shape) ? Variant.BROADCAST : Variant.GATHER;
+        AttentionVariant variant = kvMap == null || isGroupedMap(kvMap, shape) ? AttentionVariant.BROADCAST : AttentionVariant.GATHER;
         return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK, AttentionOptions.NONE);
     }
 
@@ -79,11 +54,11 @@ public final class Attention {
      * @param options the window, soft-cap, ALiBi slopes and sinks; a window needs {@code causal} when Tq > 1
      */
     public record Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal,
-                       float scale, Variant variant, int block, AttentionOptions options) {
+                       float scale, AttentionVariant variant, int block, AttentionOptions options) {
 
         /** A call of plain attention. */
         public Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal, float scale,
-                    Variant variant, int block) {
+                    AttentionVariant variant, int block) {
             this(shape, q, k, v, kvMap, causal, scale, variant, block, AttentionOptions.NONE);
         }
 
@@ -105,7 +80,11 @@ public final class Attention {
                 throw new IllegalArgumentException("Hq = " + shape.Hq() + " is not a multiple of Hkv = " + shape.Hkv()
                         + ": give a kvMap naming each query head's KV head");
             }
-            if (variant == Variant.BROADCAST && kvMap != null && !isGroupedMap(kvMap, shape)) {
+            if (variant == null || !AttentionVariant.forCalls().contains(variant)) {
+                throw new IllegalArgumentException("an attention call runs the broadcast, gather or repeat variant, got "
+                        + variant + (variant == AttentionVariant.WORKGROUP ? " (a decode step's kernel: DecodeGraph)" : ""));
+            }
+            if (variant == AttentionVariant.BROADCAST && kvMap != null && !isGroupedMap(kvMap, shape)) {
                 throw new IllegalArgumentException("the broadcast variant needs the grouped mapping h -> h / (Hq / Hkv);"
                         + " this kvMap is another mapping: use the gather variant");
             }
@@ -144,7 +123,7 @@ public final class Attention {
             return new Call(shape, q, k, v, kvMap, causal, s, variant, block, options);
         }
 
-        public Call variant(Variant which) {
+        public Call variant(AttentionVariant which) {
             return new Call(shape, q, k, v, kvMap, causal, scale, which, block, options);
         }
 
@@ -174,13 +153,13 @@ public final class Attention {
         /** The task graph writing the result into {@code out} ({@code [B, Hq, Tq, D]}). */
         public TaskGraph graph(String name, float[] out) {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
-            int[] map = variant == Variant.BROADCAST ? null : effectiveKvMap();
+            int[] map = variant == AttentionVariant.BROADCAST ? null : effectiveKvMap();
             int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32 ...
             int[] pages = new int[shape.B()];         // ... in one page per sequence
             Arrays.setAll(pages, b -> b);
             int[] kRep = null, vRep = null;
             TaskGraph graph = new TaskGraph(name);
-            if (variant == Variant.REPEAT) {
+            if (variant == AttentionVariant.REPEAT) {
                 kRep = new int[shape.B() * shape.Hq() * shape.S() * shape.D()];
                 vRep = new int[kRep.length];
             }
@@ -191,8 +170,8 @@ public final class Attention {
                 // kRep and vRep live on the device only: never copied unless asked for.
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
             }
-            for (Launch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, slopes, sinks, block)) {
-                graph.task(launch.task(), launch.kernel(), launch.args());
+            for (TaskLaunch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, slopes, sinks, block)) {
+                launch.addTo(graph);
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         }
@@ -209,38 +188,35 @@ public final class Attention {
             return KernelLibraries.find(AttentionKernels.class, name);
         }
 
-        /** One kernel launch of the call. */
-        private record Launch(String task, KernelDescriptor kernel, Object[] args) {
-        }
-
         /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
-        private List<Launch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
-                                      int[] vRep, float[] slopes, float[] sinks, int block) {
+        private List<TaskLaunch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
+                                          int[] vRep, float[] slopes, float[] sinks, int block) {
             AttentionShape s = shape;
             int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
             int flags = options.flags(), window = options.window();
             float cap = options.softcap();
             return switch (variant) {
-                case BROADCAST -> List.of(new Launch("attend", kernel("attendBroadcast"),
+                case BROADCAST -> List.of(TaskLaunch.of("attend", kernel("attendBroadcast"),
                         new Object[] {q, kBits, vBits, pages, out, slopes, sinks, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
-                                s.S(), s.D(), scale, causal, queryBlock(s.groupSize(), s.D(), s.Tq()), keys, flags, window,
-                                cap}));
-                case GATHER -> List.of(new Launch("attend", kernel("attendGather"),
+                                s.S(), s.D(), scale, causal, StepPlan.queryTile(s.groupSize(), s.D(), s.Tq()), keys, flags,
+                                window, cap}));
+                case GATHER -> List.of(TaskLaunch.of("attend", kernel("attendGather"),
                         new Object[] {q, kBits, vBits, pages, map, out, slopes, sinks, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(),
                                 s.D(), scale, causal, keys, flags, window, cap}));
                 case REPEAT -> List.of(
-                        new Launch("repeat", kernel("repeatKv"),
+                        TaskLaunch.of("repeat", kernel("repeatKv"),
                                 new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
-                        new Launch("attend", kernel("attendBroadcast"),
+                        TaskLaunch.of("attend", kernel("attendBroadcast"),
                                 new Object[] {q, kRep, vRep, pages, out, slopes, sinks, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
-                                        scale, causal, queryBlock(1, s.D(), s.Tq()), keys, flags, window, cap}));
+                                        scale, causal, StepPlan.queryTile(1, s.D(), s.Tq()), keys, flags, window, cap}));
+                case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
             };
         }
 
         /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
         public long privateBytes(int keys) {
             long most = 0;
-            for (Launch launch : launches(null, null, null, null, null, null, null, null, null, keys)) {
+            for (TaskLaunch launch : launches(null, null, null, null, null, null, null, null, null, keys)) {
                 most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
             }
             return most;
@@ -272,19 +248,6 @@ public final class Attention {
             }
             return out;
         }
-    }
-
-    /** Bytes of private memory a work-item's query rows and accumulator may take: well inside a CPU's L1 and L2. */
-    static final int QUERY_BLOCK_BYTES = 32 * 1024;
-
-    /**
-     * How many queries of each head a broadcast work-item takes ({@code QUERIES}): as many as keep its {@code G}
-     * heads' query rows and accumulator within {@link #QUERY_BLOCK_BYTES} (each K and V row read once per block,
-     * so more queries per work-item is less memory traffic), at most 16 and at most {@code Tq}; decode takes 1.
-     */
-    public static int queryBlock(int G, int D, int Tq) {
-        int fit = QUERY_BLOCK_BYTES / (2 * 4 * G * D);
-        return Math.max(1, Math.min(Math.min(16, fit), Tq));
     }
 
     /** A per-head array for the kernels: {@code values}, or one unused float where there are none. */

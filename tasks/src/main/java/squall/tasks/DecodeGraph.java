@@ -37,8 +37,8 @@ import java.util.List;
  */
 public final class DecodeGraph extends CacheGraph {
 
-    private DecodeGraph(CacheStep step) {
-        super(step);
+    private DecodeGraph(KvCache cache, StepPlan plan, boolean profiling) {
+        super("decode", cache, plan, profiling);
     }
 
     public static Builder builder(KvCache cache) {
@@ -49,11 +49,9 @@ public final class DecodeGraph extends CacheGraph {
     public static final class Builder {
         private final KvCache cache;
         private Device device;
-        private CacheVariant variant;
-        private int slices;
-        private WorkGroupDecode.Layout layout;
+        private StepPlan.Options options = StepPlan.Options.DEFAULTS;
+        private StepPlan plan;
         private boolean profiling = true;
-        private List<AttentionOptions> layerOptions;
 
         private Builder(KvCache cache) {
             this.cache = cache;
@@ -66,17 +64,17 @@ public final class DecodeGraph extends CacheGraph {
         }
 
         /** Default: work-group on GPUs, broadcast elsewhere. */
-        public Builder variant(CacheVariant v) {
-            this.variant = v;
+        public Builder variant(AttentionVariant v) {
+            this.options = options.withVariant(v);
             return this;
         }
 
         /**
-         * Split-KV slices (broadcast and work-group variants); default:
+         * Split-KV slices (broadcast and work-group variants); default (or 0):
          * {@link WorkGroupDecode#slicesFor}, enough work-groups to keep the device busy.
          */
         public Builder slices(int n) {
-            this.slices = n;
+            this.options = options.withSlices(n == 0 ? null : n);
             return this;
         }
 
@@ -85,7 +83,7 @@ public final class DecodeGraph extends CacheGraph {
          * (the first work-group graph on a device takes a second or two to measure it; later ones read it).
          */
         public Builder layout(WorkGroupDecode.Layout l) {
-            this.layout = l;
+            this.options = options.withLayout(l);
             return this;
         }
 
@@ -94,7 +92,16 @@ public final class DecodeGraph extends CacheGraph {
          * the model preset's ({@link ModelPreset#layerOptions(int)}).
          */
         public Builder layerOptions(List<AttentionOptions> perLayer) {
-            this.layerOptions = perLayer;
+            this.options = options.withLayerOptions(perLayer);
+            return this;
+        }
+
+        /**
+         * A plan resolved before ({@link StepPlan#decode}, or {@link StepPlan#of} before the cache was allocated, to
+         * check what the run needs): its device, variant, slices and layout, instead of the other options.
+         */
+        public Builder plan(StepPlan resolved) {
+            this.plan = resolved;
             return this;
         }
 
@@ -104,21 +111,16 @@ public final class DecodeGraph extends CacheGraph {
             return this;
         }
 
-        private List<AttentionOptions> options() {
-            return layerOptions != null ? layerOptions : cache.model().layerOptions(cache.layers(), o -> o);
-        }
-
         public DecodeGraph build() {
-            Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
-            CacheVariant v = variant != null ? variant : CacheVariant.defaultFor(d);
-            int shortest = Integer.MAX_VALUE;
-            for (int s = 0; s < cache.batch(); s++) {
-                shortest = Math.min(shortest, cache.capacity(s));
+            if (plan != null && (device != null || !options.equals(StepPlan.Options.DEFAULTS))) {
+                throw new IllegalStateException("give either a resolved plan or a device and options, not both");
             }
-            int n = slices > 0 ? slices
-                    : WorkGroupDecode.slicesFor(d, cache.batch(), cache.model().kvHeads(), shortest);
-            WorkGroupDecode.Layout l = layout != null || v != CacheVariant.WORKGROUP ? layout : LayoutProbe.fasterLayout(d);
-            return new DecodeGraph(new CacheStep("decode", cache, 1, d, v, n, l, profiling, options()));
+            if (plan != null && plan.phase() != StepPlan.Phase.DECODE) {
+                throw new IllegalArgumentException("a decode graph needs a decode plan, got " + plan);
+            }
+            StepPlan p = plan != null ? plan
+                    : StepPlan.decode(cache, device != null ? device : squall.runtime.Devices.defaultDevice(), options);
+            return new DecodeGraph(cache, p, profiling);
         }
     }
 }

@@ -39,6 +39,7 @@ import java.util.stream.IntStream;
  */
 public final class KvCache {
 
+    private final KvCacheShape shape;
     private final ModelPreset model;
     private final int layers;
     private final KvDtype dtype;
@@ -75,38 +76,32 @@ public final class KvCache {
      */
     public KvCache(ModelPreset model, int layers, KvDtype dtype, int blockSize, int numBlocks, int maxSequences,
                    int maxBlocksPerSequence) {
-        if (blockSize < 1) {
-            throw new IllegalArgumentException("blockSize must be >= 1, got " + blockSize);
+        this(new KvCacheShape(model, layers, dtype, blockSize, numBlocks, maxSequences, maxBlocksPerSequence));
+    }
+
+    /** An empty cache of this shape. */
+    public KvCache(KvCacheShape shape) {
+        if (shape.cacheElements() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("one layer's cache of " + shape.cacheElements() + " elements exceeds what"
+                    + " a Java array and the kernels' int offsets hold; use fewer blocks");
         }
-        if (layers < 1 || layers > model.layers()) {
-            throw new IllegalArgumentException("layers must be in [1, " + model.layers() + "] for " + model.id()
-                    + ", got " + layers);
+        if (shape.blockTableInts() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a block table of " + shape.blockTableInts() + " entries exceeds a Java"
+                    + " array; use fewer sequences or blocks per sequence");
         }
-        if (numBlocks < 1 || maxSequences < 1 || maxBlocksPerSequence < 1) {
-            throw new IllegalArgumentException("numBlocks, maxSequences and maxBlocksPerSequence must be >= 1");
-        }
-        int storage = dtype.storage();
-        String dim = KvStorage.headDimProblem(model.headDim(), storage);
-        if (!dim.isEmpty()) {
-            throw new IllegalArgumentException(dim);
-        }
-        long elements = numBlocks * KvStorage.pageElements(model.kvHeads(), blockSize, model.headDim(), storage);
-        if (elements > Integer.MAX_VALUE - 16 || KvStorage.ints(elements, storage) > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("one layer's cache of " + elements + " elements exceeds what a Java array"
-                    + " and the kernels' int offsets hold; use fewer blocks");
-        }
-        this.model = model;
-        this.layers = layers;
-        this.dtype = dtype;
-        this.blockSize = blockSize;
-        this.numBlocks = numBlocks;
-        this.maxBlocksPerSequence = maxBlocksPerSequence;
-        int ints = KvStorage.ints(elements, storage);
+        this.shape = shape;
+        this.model = shape.model();
+        this.layers = shape.layers();
+        this.dtype = shape.dtype();
+        this.blockSize = shape.blockSize();
+        this.numBlocks = (int) shape.numBlocks();
+        this.maxBlocksPerSequence = (int) shape.blocksPerSequence();
+        int ints = (int) shape.cacheInts();
         this.keys = new int[layers][ints];
         this.values = new int[layers][ints];
-        this.blockTable = new int[maxSequences * maxBlocksPerSequence];
-        this.lengths = new int[maxSequences];
-        this.capacities = new int[maxSequences];
+        this.blockTable = new int[(int) shape.blockTableInts()];
+        this.lengths = new int[shape.sequences()];
+        this.capacities = new int[shape.sequences()];
         for (int b = 0; b < numBlocks; b++) {
             freeBlocks.add(b);
         }
@@ -114,8 +109,7 @@ public final class KvCache {
 
     /** A cache with {@code batch} sequences admitted, each with room for {@code tokens}. */
     public static KvCache forBatch(ModelPreset model, int layers, KvDtype dtype, int blockSize, int batch, int tokens) {
-        int blocksEach = (tokens + blockSize - 1) / blockSize;
-        KvCache cache = new KvCache(model, layers, dtype, blockSize, batch * blocksEach, batch, blocksEach);
+        KvCache cache = new KvCache(KvCacheShape.forBatch(model, layers, dtype, blockSize, batch, tokens));
         for (int s = 0; s < batch; s++) {
             cache.admit(tokens);
         }
@@ -124,7 +118,7 @@ public final class KvCache {
 
     /** Admits a sequence with room for {@code capacity} tokens; returns its slot. */
     public int admit(int capacity) {
-        int blocks = (capacity + blockSize - 1) / blockSize;
+        int blocks = (int) KvCacheShape.blocksFor(capacity, blockSize);
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1 token, got " + capacity);
         }
@@ -153,7 +147,7 @@ public final class KvCache {
     /** Frees the slot's blocks. */
     public void release(int slot) {
         requireSequence(slot);
-        int blocks = (capacities[slot] + blockSize - 1) / blockSize;
+        int blocks = (int) KvCacheShape.blocksFor(capacities[slot], blockSize);
         for (int i = 0; i < blocks; i++) {
             freeBlocks.add(blockTable[slot * maxBlocksPerSequence + i]);
             blockTable[slot * maxBlocksPerSequence + i] = 0;
@@ -243,6 +237,16 @@ public final class KvCache {
         }
     }
 
+    /** The cache's geometry. */
+    public KvCacheShape shape() {
+        return shape;
+    }
+
+    /** The shortest capacity of an admitted sequence, or 0 when none is admitted. */
+    public int shortestCapacity() {
+        return Arrays.stream(capacities).filter(c -> c > 0).min().orElse(0);
+    }
+
     public ModelPreset model() {
         return model;
     }
@@ -321,7 +325,7 @@ public final class KvCache {
      */
     void requireValidTable() {
         for (int slot = 0; slot < capacities.length; slot++) {
-            int blocks = (capacities[slot] + blockSize - 1) / blockSize;
+            int blocks = (int) KvCacheShape.blocksFor(capacities[slot], blockSize);
             for (int i = 0; i < blocks; i++) {
                 int block = blockTable[slot * maxBlocksPerSequence + i];
                 if (block < 0 || block >= numBlocks) {
@@ -356,7 +360,6 @@ public final class KvCache {
 
     /** Bytes of one layer's K and V for the tokens the sequences hold (int8: with their rows' scales). */
     public long bytesPerLayer() {
-        long tokens = Arrays.stream(lengths).asLongStream().sum();
-        return 2L * tokens * model.kvHeads() * ((long) model.headDim() * dtype.bytes() + dtype.scaleBytes());
+        return dtype.kvBytes(Arrays.stream(lengths).asLongStream().sum(), model.kvHeads(), model.headDim());
     }
 }

@@ -54,9 +54,7 @@ public record KvCacheSize(int layers, int kvHeads, int headDim, long tokens, int
     }
 
     private static long bytesPerLayer(int kvHeads, int headDim, long tokens, int batch, KvDtype dtype) {
-        long perTensor = Math.multiplyExact(Math.multiplyExact((long) batch * kvHeads, tokens),
-                (long) headDim * dtype.bytes() + dtype.scaleBytes());
-        return Math.multiplyExact(2, perTensor);
+        return dtype.kvBytes(Math.multiplyExact(tokens, batch), kvHeads, headDim);
     }
 
     /** Bytes of K plus V in all layers. */

@@ -44,6 +44,16 @@ public enum KvDtype {
         return 1e-5;
     }
 
+    /**
+     * Bytes of K and V for {@code tokens} cached tokens of {@code kvHeads} heads of dimension {@code headDim}:
+     * {@code 2 x tokens x kvHeads x (headDim x bytes() + scaleBytes())} (int8: with its rows' scales).
+     *
+     * @throws ArithmeticException if that does not fit a long
+     */
+    public long kvBytes(long tokens, int kvHeads, int headDim) {
+        return Math.multiplyExact(2, Math.multiplyExact(Math.multiplyExact(tokens, kvHeads), (long) headDim * bytes + scaleBytes()));
+    }
+
     /** The {@link squall.kernels.KvStorage} code kernels take. */
     public int storage() {
         return switch (this) {

@@ -68,11 +68,11 @@ public final class LayoutProbe {
             KvCache cache = KvCache.forBatch(ONE_LLAMA_LAYER, 1, KvDtype.FP16, 16, 1, context + RUNS + 1);
             cache.fillRandom(0, context, 7);
             SplittableRandom random = new SplittableRandom(3);
-            try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(CacheVariant.WORKGROUP)
+            try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(AttentionVariant.WORKGROUP)
                     .layout(layout).profiling(false).build()) {
                 long fastest = Long.MAX_VALUE;
                 for (int run = 0; run <= RUNS; run++) {
-                    decode.fillInputs(random);
+                    decode.fillInputs(random.nextLong());
                     long start = System.nanoTime();
                     decode.step();
                     long took = System.nanoTime() - start;

@@ -62,7 +62,7 @@ public final class PagedAttention {
         if (pageSize < 1 || slices < 1) {
             throw new IllegalArgumentException("pageSize and slices must be >= 1, got " + pageSize + " and " + slices);
         }
-        if (slices > 1 && call.variant() != Attention.Variant.BROADCAST) {
+        if (slices > 1 && call.variant() != AttentionVariant.BROADCAST) {
             throw new IllegalArgumentException("split-KV (slices > 1) is for the broadcast variant, not " + call.variant());
         }
         int B = s.B(), Hkv = s.Hkv(), G = s.groupSize(), Hq = s.Hq(), Tq = s.Tq(), S = s.S(), D = s.D();
@@ -95,7 +95,7 @@ public final class PagedAttention {
             case BROADCAST -> {
                 graph.task("attend", PagedAttentionKernels::attendPaged, call.q(), kCache, vCache, table, seqLens, out,
                         partials, slopes, sinks, B, Hkv, G, Tq, D, BS, maxBlocks, scale, slices,
-                        Attention.queryBlock(G, D, Tq), tile, storage, flags, window, cap, 0);
+                        StepPlan.queryTile(G, D, Tq), tile, storage, flags, window, cap, 0);
                 if (slices > 1) {
                     graph.task("combine", SplitKv::combineSlices, partials, out, B * Hq * Tq, slices, D, 0);
                 }
@@ -110,7 +110,7 @@ public final class PagedAttention {
                                 Hkv, G, D, BS, maxBlocks, storage)
                         .task("attend", PagedAttentionKernels::attendPaged, call.q(), kRep, vRep, table, seqLens, out,
                                 partials, slopes, sinks, B, Hq, 1, Tq, D, BS, maxBlocks, scale, 1,
-                                Attention.queryBlock(1, D, Tq), tile, KvStorage.FP32, flags, window, cap, 0);
+                                StepPlan.queryTile(1, D, Tq), tile, KvStorage.FP32, flags, window, cap, 0);
             }
         }
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out, kCache, vCache);

@@ -26,11 +26,8 @@ import java.util.List;
  */
 public final class PrefillGraph extends CacheGraph {
 
-    private final int tokens;
-
-    private PrefillGraph(CacheStep step, int tokens) {
-        super(step);
-        this.tokens = tokens;
+    private PrefillGraph(KvCache cache, StepPlan plan, boolean profiling) {
+        super("prefill", cache, plan, profiling);
     }
 
     public static Builder builder(KvCache cache, int tokens) {
@@ -38,18 +35,7 @@ public final class PrefillGraph extends CacheGraph {
     }
 
     public int tokens() {
-        return tokens;
-    }
-
-    /** Floating-point operations of one step's attention: QK^T and PV over the causal triangle, all layers. */
-    public static long attentionFlops(KvCache cache, int tokens) {
-        ModelPreset m = cache.model();
-        long pairs = 0;
-        for (int s = 0; s < cache.batch(); s++) {
-            long before = cache.length(s);
-            pairs += tokens * before + (long) tokens * (tokens + 1) / 2; // keys each new token sees
-        }
-        return 4L * cache.layers() * m.queryHeads() * m.headDim() * pairs;
+        return stepPlan().tokens();
     }
 
     /** Options of a {@link PrefillGraph}. */
@@ -57,9 +43,10 @@ public final class PrefillGraph extends CacheGraph {
         private final KvCache cache;
         private final int tokens;
         private Device device;
-        private CacheVariant variant = CacheVariant.BROADCAST;
-        private boolean profiling = true;
+        private AttentionVariant variant;
+        private StepPlan plan;
         private List<AttentionOptions> layerOptions;
+        private boolean profiling = true;
 
         private Builder(KvCache cache, int tokens) {
             if (tokens < 1) {
@@ -75,7 +62,7 @@ public final class PrefillGraph extends CacheGraph {
         }
 
         /** Broadcast (default), gather or repeat; the work-group kernel is for decode. */
-        public Builder variant(CacheVariant v) {
+        public Builder variant(AttentionVariant v) {
             this.variant = v;
             return this;
         }
@@ -94,13 +81,24 @@ public final class PrefillGraph extends CacheGraph {
             return this;
         }
 
-        private List<AttentionOptions> options() {
-            return layerOptions != null ? layerOptions : cache.model().layerOptions(cache.layers(), o -> o);
+        /**
+         * A plan resolved before ({@link StepPlan#prefill}, or {@link StepPlan#of} before the cache was allocated, to
+         * check what the run needs): its device and variant, instead of the other options.
+         */
+        public Builder plan(StepPlan resolved) {
+            if (resolved.phase() != StepPlan.Phase.PREFILL || resolved.tokens() != tokens) {
+                throw new IllegalArgumentException("a prefill graph of " + tokens + " tokens needs a prefill plan of as"
+                        + " many, got " + resolved);
+            }
+            this.plan = resolved;
+            return this;
         }
 
         public PrefillGraph build() {
             Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
-            return new PrefillGraph(new CacheStep("prefill", cache, tokens, d, variant, 1, null, profiling, options()), tokens);
+            return new PrefillGraph(cache, plan != null ? plan
+                    : StepPlan.prefill(cache, d, tokens, StepPlan.Options.DEFAULTS.withVariant(variant)
+                            .withLayerOptions(layerOptions)), profiling);
         }
     }
 }

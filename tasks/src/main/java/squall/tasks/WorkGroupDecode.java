@@ -6,19 +6,22 @@ import squall.kernels.PagedAttentionKernels;
 import squall.kernels.SplitKv;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
-import squall.runtime.GridScheduler;
+import squall.runtime.KernelDescriptor;
+import squall.runtime.KernelLibraries;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Launch choices for {@link PagedAttentionKernels#decodeWorkGroup}, and the tasks that run it.
  *
  * <pre>{@code
- * WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D, maxContext).withSlices(4);
- * launch.addTasks(graph, grids, "attend", q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, BS,
- *         maxBlocks, scale, KvStorage.FP16, AttentionOptions.NONE, 0);
+ * WorkGroupDecode.Launch launch = WorkGroupDecode.launch(device, B, Hkv, G, D).withSlices(4);
+ * launch.addTasks(graph, q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, BS, maxBlocks, scale,
+ *         KvStorage.FP16, AttentionOptions.NONE, 0);
  * }</pre>
  */
 public final class WorkGroupDecode {
@@ -36,7 +39,7 @@ public final class WorkGroupDecode {
 
         /**
          * The layout that suits a device of this type, as a guess: {@link LayoutProbe#fasterLayout} measures it,
-         * and {@link DecodeGraph} uses that.
+         * and {@link StepPlan} uses that.
          */
         public static Layout preferredBy(Device device) {
             return device.type() == DeviceType.GPU || device.type() == DeviceType.ACCELERATOR ? COALESCED : CONTIGUOUS;
@@ -53,6 +56,8 @@ public final class WorkGroupDecode {
     /** Local memory a launch uses at most, so that several work-groups fit on a GPU multiprocessor. */
     static final long LOCAL_BUDGET = 32 << 10;
 
+    private static final KernelDescriptor KERNEL = KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup");
+
     private WorkGroupDecode() {
     }
 
@@ -67,9 +72,7 @@ public final class WorkGroupDecode {
     public record Launch(int B, int Hkv, int G, int D, Layout layout, int localSize, int tile, int perItem, int slices) {
 
         public Launch {
-            if (slices < 1) {
-                throw new IllegalArgumentException("slices must be >= 1, got " + slices);
-            }
+            StepPlan.requireSlices(slices);
         }
 
         public Launch withSlices(int n) {
@@ -82,35 +85,69 @@ public final class WorkGroupDecode {
 
         /** Floats of the split-KV partials buffer, {@code [B, Hkv * G, slices, D + 2]}; 1 when there is one slice. */
         public int partialsLength() {
-            return slices == 1 ? 1 : B * Hkv * G * slices * (D + 2);
+            return Math.toIntExact(SplitKv.partialsLength((long) B * Hkv * G, slices, D));
         }
 
         /**
-         * Adds the attention task ({@code name}) of layer {@code layer} and, with several slices, the combine
-         * task ({@code name + "Combine"}) to {@code graph}, and their grids to {@code grids}. {@code q} and
-         * {@code out} hold every layer's rows ({@code [L, B, Hkv * G, D]}); {@code partials} must hold
-         * {@link #partialsLength()} floats and be declared in a transfer of the graph, and so must {@code slopes} and
-         * {@code sinks} (the layer's per-head arrays of {@code options}, or placeholders).
+         * Adds the attention task of layer {@code layer} and, with several slices, the task that merges them, named as
+         * {@link StepTask} names them, each with its grid. {@code q} and {@code out} hold every layer's rows
+         * ({@code [L, B, Hkv * G, D]}); {@code partials} must hold {@link #partialsLength()} floats and be declared in
+         * a transfer of the graph, and so must {@code slopes} and {@code sinks} (the layer's per-head arrays of
+         * {@code options}, or placeholders).
          */
-        public void addTasks(TaskGraph graph, GridScheduler grids, String name, float[] q, int[] kCache, int[] vCache,
-                             int[] blockTable, int[] seqLens, float[] out, float[] partials, float[] slopes,
-                             float[] sinks, int blockSize, int maxBlocks, float scale, int dtype,
-                             AttentionOptions options, int layer) {
-            graph.task(name, PagedAttentionKernels::decodeWorkGroup, new KernelContext(), q, kCache, vCache, blockTable,
-                    seqLens, out, partials, slopes, sinks, B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile,
-                    localSize, perItem, layout == Layout.COALESCED ? 1 : 0, dtype, options.flags(), options.window(),
-                    options.softcap(), layer);
-            grids.add(graph.name() + "." + name,
-                    new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1));
+        public void addTasks(TaskGraph graph, float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
+                             float[] out, float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks,
+                             float scale, int dtype, AttentionOptions options, int layer) {
+            tasks(q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, blockSize, maxBlocks, scale, dtype,
+                    options, layer).forEach(t -> t.addTo(graph));
+        }
+
+        /** The tasks {@link #addTasks} adds; arrays may be {@code null} where only sizes matter. */
+        List<TaskLaunch> tasks(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens, float[] out,
+                               float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks, float scale,
+                               int dtype, AttentionOptions options, int layer) {
+            List<TaskLaunch> tasks = new ArrayList<>(List.of(new TaskLaunch(StepTask.ATTEND.taskName(layer), KERNEL,
+                    new Object[] {new KernelContext(), q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks,
+                            B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
+                            layout == Layout.COALESCED ? 1 : 0, dtype, options.flags(), options.window(), options.softcap(),
+                            layer},
+                    new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1))));
             if (slices > 1) {
-                graph.task(name + "Combine", SplitKv::combineSlices, partials, out, B * Hkv * G, slices, D,
-                        layer * B * Hkv * G);
+                tasks.add(TaskLaunch.of(StepTask.COMBINE.taskName(layer), KernelLibraries.find(SplitKv.class, "combineSlices"),
+                        partials, out, B * Hkv * G, slices, D, layer * B * Hkv * G));
             }
+            return tasks;
+        }
+
+        /** Bytes of the kernel's local arrays per work-group, as its descriptor sizes them for this launch. */
+        long localBytes() {
+            TaskLaunch attend = tasks(null, null, null, null, null, null, null, null, null, 1, 1, 1, 0,
+                    AttentionOptions.NONE, 0).getFirst();
+            KernelContext sizes = new KernelContext();
+            sizes.localGroupSizeX = localSize;
+            int[] lengths = KERNEL.localArrayLengths(attend.args(), sizes);
+            long bytes = 0;
+            for (int i = 0; i < lengths.length; i++) {
+                bytes += (long) lengths[i] * KERNEL.localArrays().get(i).element().elementBytes();
+            }
+            return bytes;
         }
     }
 
-    /** The launch that suits {@code device} for this shape; one slice. */
-    public static Launch plan(Device device, int B, int Hkv, int G, int D) {
+    /**
+     * Bytes of local memory left free beside the kernel's own arrays: one row of D floats, which the launch has always
+     * kept (the kernel once staged its query row there). Giving it to the tiles lengthens each by about one key, which
+     * changes every work-group launch: a change to make when it can be measured on a GPU.
+     */
+    static long reserveBytes(int D) {
+        return 4L * D;
+    }
+
+    /**
+     * The launch that suits {@code device} for this shape, one slice: the largest tile of keys (up to
+     * {@value #MAX_TILE}) whose local arrays fit the device's local memory, at most {@link #LOCAL_BUDGET}.
+     */
+    public static Launch launch(Device device, int B, int Hkv, int G, int D) {
         Layout layout = Layout.preferredBy(device);
         int localSize = switch (device.type()) {
             case GPU, ACCELERATOR -> 128;
@@ -119,11 +156,13 @@ public final class WorkGroupDecode {
             case JVM -> 8;
         };
         localSize = Math.min(localSize, device.maxWorkGroupSize());
-        long budget = Math.min(device.localMemoryBytes(), LOCAL_BUDGET);
-        long perKey = 4L * (2L * D + 1 + G);
-        int tile = (int) Math.max(1, Math.min(MAX_TILE, (budget - 12L * G - 4L * D) / perKey));
+        long budget = Math.min(device.localMemoryBytes(), LOCAL_BUDGET) - reserveBytes(D);
         int perItem = (G * D + localSize - 1) / localSize;
-        return new Launch(B, Hkv, G, D, layout, localSize, tile, perItem, 1);
+        Launch launch = new Launch(B, Hkv, G, D, layout, localSize, MAX_TILE, perItem, 1);
+        while (launch.tile() > 1 && launch.localBytes() > budget) {
+            launch = new Launch(B, Hkv, G, D, layout, localSize, launch.tile() - 1, perItem, 1);
+        }
+        return launch;
     }
 
     /**

@@ -28,7 +28,7 @@ class AttentionVariantsTest {
     static Stream<Arguments> casesAndVariants() {
         List<Arguments> all = new ArrayList<>();
         for (AttentionCases.Case c : AttentionCases.all()) {
-            for (Attention.Variant v : Attention.Variant.values()) {
+            for (AttentionVariant v : AttentionVariant.forCalls()) {
                 all.add(Arguments.of(c, v));
             }
         }
@@ -37,14 +37,14 @@ class AttentionVariantsTest {
 
     @ParameterizedTest(name = "{1}: {0}")
     @MethodSource("casesAndVariants")
-    void namedCases(AttentionCases.Case c, Attention.Variant variant) {
+    void namedCases(AttentionCases.Case c, AttentionVariant variant) {
         assertMatchesReference(c.shape(), c.causal(), c.block(), variant, c.name().hashCode());
     }
 
     @Property(tries = 120)
     void randomShapes(@ForAll("calls") Object[] call) {
         assertMatchesReference((AttentionShape) call[0], (Boolean) call[1], (Integer) call[2],
-                (Attention.Variant) call[3], (Long) call[4]);
+                (AttentionVariant) call[3], (Long) call[4]);
     }
 
     @Provide
@@ -59,12 +59,12 @@ class AttentionVariantsTest {
         ).as((b, hkv, g, d, s, kind) -> new AttentionShape(b, hkv * g, hkv,
                 kind == 0 ? 1 : kind == 1 ? Math.min(s, 48) : Math.max(1, Math.min(s, 48) / 3), kind == 1 ? Math.min(s, 48) : s, d));
         return Combinators.combine(shapes, Arbitraries.of(true, false), Arbitraries.of(1, 3, 16, 64),
-                        Arbitraries.of(Attention.Variant.values()), Arbitraries.longs())
+                        Arbitraries.of(AttentionVariant.forCalls()), Arbitraries.longs())
                 .as((shape, causal, block, variant, seed) -> new Object[] {shape, causal, block, variant, seed});
     }
 
     private static void assertMatchesReference(AttentionShape shape, boolean causal, int block,
-                                               Attention.Variant variant, long seed) {
+                                               AttentionVariant variant, long seed) {
         float[][] in = AttentionCases.inputs(shape, seed);
         Attention.Call call = Attention.call(shape, in[0], in[1], in[2]).causal(causal).block(block).variant(variant);
         float[] out = call.run(JVM);

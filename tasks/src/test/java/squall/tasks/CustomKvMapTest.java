@@ -19,7 +19,7 @@ class CustomKvMapTest {
     void gatherAndRepeatFollowTheMap() {
         float[][] in = AttentionCases.inputs(SHAPE, 7);
         double[] ref = ReferenceAttention.attend(in[0], in[1], in[2], SHAPE, MAP, true, SHAPE.defaultScale());
-        for (Attention.Variant variant : new Attention.Variant[] {Attention.Variant.GATHER, Attention.Variant.REPEAT}) {
+        for (AttentionVariant variant : new AttentionVariant[] {AttentionVariant.GATHER, AttentionVariant.REPEAT}) {
             float[] out = Attention.call(SHAPE, in[0], in[1], in[2], MAP).causal(true).variant(variant)
                     .run(new JvmDevice(2));
             double error = ReferenceAttention.relativeL2Error(out, ref);
@@ -30,14 +30,14 @@ class CustomKvMapTest {
     @Test
     void aMapThatIsNotGroupedDefaultsToGather() {
         float[][] in = AttentionCases.inputs(SHAPE, 7);
-        assertEquals(Attention.Variant.GATHER, Attention.call(SHAPE, in[0], in[1], in[2], MAP).variant());
+        assertEquals(AttentionVariant.GATHER, Attention.call(SHAPE, in[0], in[1], in[2], MAP).variant());
     }
 
     @Test
     void broadcastRefusesAMapThatIsNotGrouped() {
         float[][] in = AttentionCases.inputs(SHAPE, 7);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Attention.call(SHAPE, in[0], in[1], in[2], MAP).variant(Attention.Variant.BROADCAST));
+                () -> Attention.call(SHAPE, in[0], in[1], in[2], MAP).variant(AttentionVariant.BROADCAST));
         assertTrue(e.getMessage().contains("use the gather variant"), e.getMessage());
     }
 

@@ -30,7 +30,7 @@ class DecodeGraphTest {
     static final ModelPreset MQA = new ModelPreset("test-mqa", "MQA", 2, 6, 1, 48);
 
     /** Case: model, block size, variant, dtype, slices (0: the device's choice). */
-    record Case(ModelPreset model, int blockSize, CacheVariant variant, KvDtype dtype, int slices) {
+    record Case(ModelPreset model, int blockSize, AttentionVariant variant, KvDtype dtype, int slices) {
         @Override
         public String toString() {
             return model.name() + ", BS " + blockSize + ", " + variant + ", " + dtype
@@ -40,17 +40,17 @@ class DecodeGraphTest {
 
     static List<Case> cases() {
         return List.of(
-                new Case(GQA4, 16, CacheVariant.BROADCAST, KvDtype.FP32, 1),
-                new Case(GQA4, 5, CacheVariant.WORKGROUP, KvDtype.FP32, 1),
-                new Case(GQA4, 1, CacheVariant.GATHER, KvDtype.FP32, 1),
-                new Case(GQA4, 16, CacheVariant.REPEAT, KvDtype.FP32, 1),
-                new Case(GQA7, 5, CacheVariant.BROADCAST, KvDtype.FP16, 3),
-                new Case(GQA7, 16, CacheVariant.WORKGROUP, KvDtype.BF16, 2),
-                new Case(MHA, 1, CacheVariant.BROADCAST, KvDtype.BF16, 1),
-                new Case(MHA, 16, CacheVariant.WORKGROUP, KvDtype.FP16, 1),
-                new Case(MQA, 16, CacheVariant.BROADCAST, KvDtype.FP32, 4),
-                new Case(MQA, 5, CacheVariant.WORKGROUP, KvDtype.FP32, 3),
-                new Case(MQA, 1, CacheVariant.REPEAT, KvDtype.FP16, 1));
+                new Case(GQA4, 16, AttentionVariant.BROADCAST, KvDtype.FP32, 1),
+                new Case(GQA4, 5, AttentionVariant.WORKGROUP, KvDtype.FP32, 1),
+                new Case(GQA4, 1, AttentionVariant.GATHER, KvDtype.FP32, 1),
+                new Case(GQA4, 16, AttentionVariant.REPEAT, KvDtype.FP32, 1),
+                new Case(GQA7, 5, AttentionVariant.BROADCAST, KvDtype.FP16, 3),
+                new Case(GQA7, 16, AttentionVariant.WORKGROUP, KvDtype.BF16, 2),
+                new Case(MHA, 1, AttentionVariant.BROADCAST, KvDtype.BF16, 1),
+                new Case(MHA, 16, AttentionVariant.WORKGROUP, KvDtype.FP16, 1),
+                new Case(MQA, 16, AttentionVariant.BROADCAST, KvDtype.FP32, 4),
+                new Case(MQA, 5, AttentionVariant.WORKGROUP, KvDtype.FP32, 3),
+                new Case(MQA, 1, AttentionVariant.REPEAT, KvDtype.FP16, 1));
     }
 
     static Stream<Arguments> devicesAndCases() {

@@ -22,8 +22,8 @@ public final class DecodeMeasurement {
                 ? Arrays.stream(args[0].split(",")).map(Devices::get).toList()
                 : Devices.all().stream().filter(d -> !d.id().equals("jvm")).toList();
         int[] contexts = Arrays.stream((args.length > 1 ? args[1] : "4096,16384").split(",")).mapToInt(Integer::parseInt).toArray();
-        List<CacheVariant> variants = Arrays.stream((args.length > 2 ? args[2] : "workgroup,broadcast").split(","))
-                .map(CacheVariant::parse).toList();
+        List<AttentionVariant> variants = Arrays.stream((args.length > 2 ? args[2] : "workgroup,broadcast").split(","))
+                .map(AttentionVariant::parse).toList();
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         ModelPreset llama = ModelPreset.byId("llama3-8b");
         ModelPreset mha = new ModelPreset("llama3-8b-mha", "Llama-3 8B as MHA", 32, 32, 32, 128);
@@ -32,7 +32,7 @@ public final class DecodeMeasurement {
             Peak peak = BandwidthProbe.peak(device);
             System.out.printf(Locale.ROOT, "%s: %s, read bandwidth %.1f GB/s (set by the %s probe)%n", device.id(),
                     device.name(), peak.value(), peak.setBy().label());
-            for (CacheVariant variant : variants) {
+            for (AttentionVariant variant : variants) {
                 for (int context : contexts) {
                     measure(device, llama, context, variant, steps);
                 }
@@ -42,7 +42,7 @@ public final class DecodeMeasurement {
         }
     }
 
-    private static void measure(Device device, ModelPreset model, int context, CacheVariant variant, int steps) {
+    private static void measure(Device device, ModelPreset model, int context, AttentionVariant variant, int steps) {
         KvCache cache = KvCache.forBatch(model, model.layers(), KvDtype.FP16, 16, 1, context + steps);
         cache.fillRandom(0, context, 7);
         SplittableRandom random = new SplittableRandom(3);
@@ -52,7 +52,7 @@ public final class DecodeMeasurement {
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(variant).build()) {
             slices = decode.slices();
             for (int step = 0; step < steps; step++) {
-                decode.fillInputs(random);
+                decode.fillInputs(random.nextLong());
                 StepResult r = decode.step();
                 if (step > 0) {
                     ms[step - 1] = r.attentionNanos() / 1e6;

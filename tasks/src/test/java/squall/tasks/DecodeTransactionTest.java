@@ -104,7 +104,7 @@ class DecodeTransactionTest {
             SplittableRandom random = new SplittableRandom(6);
             // attend1 fails after append0, attend0 and append1 have written their rows
             FailingDevice device = new FailingDevice(Devices.get(id), "attend1");
-            try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(CacheVariant.BROADCAST)
+            try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(AttentionVariant.BROADCAST)
                     .slices(1).build()) {
                 float[][] first = history.randomStep(random);
                 decode.step(first[0], first[1], first[2]);

@@ -112,7 +112,7 @@ class GraphContractTest {
         DecodeHistory history = new DecodeHistory(cache);
         Gate gate = new Gate(Devices.get("jvm"));
         ExecutorService stepper = Executors.newSingleThreadExecutor(r -> new Thread(r, "first-stepper"));
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(gate).variant(CacheVariant.BROADCAST).slices(1).build()) {
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(gate).variant(AttentionVariant.BROADCAST).slices(1).build()) {
             float[][] in = history.randomStep(new SplittableRandom(5));
             Future<StepResult> first = stepper.submit(() -> decode.step(in[0], in[1], in[2]));
             assertTrue(gate.inside.await(60, TimeUnit.SECONDS), "the first step reached the device");
@@ -144,7 +144,7 @@ class GraphContractTest {
             assertTrue(e.getMessage().startsWith("this KvCache already belongs to an open decode graph"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> PrefillGraph.builder(cache, 2).device(jvm).build());
             assertThrows(IllegalStateException.class, () -> cache.fillRandom(0, 3, 9));
-            first.fillInputs(new SplittableRandom(1));
+            first.fillInputs(1);
             first.step();
         }
         DecodeHistory history = new DecodeHistory(cache);

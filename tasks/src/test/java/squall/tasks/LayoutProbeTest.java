@@ -112,10 +112,10 @@ class LayoutProbeTest {
         ModelPreset small = new ModelPreset("small", "small", 1, 8, 2, 32);
         KvCache cache = KvCache.forBatch(small, 1, KvDtype.FP32, 16, 1, 64);
         cache.fillRandom(0, 16, 1);
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(jvm).variant(CacheVariant.WORKGROUP).build()) {
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(jvm).variant(AttentionVariant.WORKGROUP).build()) {
             assertEquals(LayoutProbe.fasterLayout(jvm), decode.layout());
         }
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(jvm).variant(CacheVariant.BROADCAST).build()) {
+        try (DecodeGraph decode = DecodeGraph.builder(cache).device(jvm).variant(AttentionVariant.BROADCAST).build()) {
             assertEquals(null, decode.layout(), "a layout belongs to the work-group kernel only");
         }
     }

@@ -59,12 +59,12 @@ class OpenClAttentionTest {
     }
 
     static Stream<Arguments> casesAndVariants() {
-        return cases().stream().flatMap(c -> Stream.of(Attention.Variant.values()).map(v -> Arguments.of(c, v)));
+        return cases().stream().flatMap(c -> AttentionVariant.forCalls().stream().map(v -> Arguments.of(c, v)));
     }
 
     @ParameterizedTest(name = "{1}: {0}")
     @MethodSource("casesAndVariants")
-    void matchesReferenceAndJvm(Case c, Attention.Variant variant) {
+    void matchesReferenceAndJvm(Case c, AttentionVariant variant) {
         AttentionShape s = c.shape();
         Random random = new Random(s.hashCode() * 31L + variant.ordinal());
         float[] q = gaussian(random, s.qElements());
@@ -90,7 +90,7 @@ class OpenClAttentionTest {
         float[] q = gaussian(random, s.qElements());
         float[] k = gaussian(random, s.kvElements());
         float[] v = gaussian(random, s.kvElements());
-        for (Attention.Variant variant : List.of(Attention.Variant.GATHER, Attention.Variant.REPEAT)) {
+        for (AttentionVariant variant : List.of(AttentionVariant.GATHER, AttentionVariant.REPEAT)) {
             Attention.Call call = new Attention.Call(s, q, k, v, map, true, s.defaultScale(), variant, 16);
             double error = ReferenceAttention.relativeL2Error(call.run(opencl),
                     ReferenceAttention.attend(q, k, v, s, map, true, call.scale()));

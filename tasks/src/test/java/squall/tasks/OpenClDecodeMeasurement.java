@@ -48,7 +48,7 @@ public final class OpenClDecodeMeasurement {
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, q)
                     .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out,
                             none, none, shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
-                            shape.defaultScale(), false, Attention.queryBlock(shape.groupSize(), shape.D(), shape.Tq()),
+                            shape.defaultScale(), false, StepPlan.queryTile(shape.groupSize(), shape.D(), shape.Tq()),
                             Attention.DEFAULT_BLOCK, 0, 0, 0f)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             // -Dlocal=N: work-groups of N work-items in dimension 0 instead of the driver's choice.

@@ -59,15 +59,15 @@ class OpenClTestVectorsTest {
         boolean causal = meta.get("causal").asBoolean();
         float scale = (float) meta.get("scale").asDouble();
 
-        List<Attention.Variant> variants = new ArrayList<>(List.of(Attention.Variant.GATHER, Attention.Variant.REPEAT));
+        List<AttentionVariant> variants = new ArrayList<>(List.of(AttentionVariant.GATHER, AttentionVariant.REPEAT));
         if (kvMap == null || Attention.isGroupedMap(kvMap, shape)) {
-            variants.addFirst(Attention.Variant.BROADCAST);
+            variants.addFirst(AttentionVariant.BROADCAST);
         }
         double[] reference = new double[expected.length];
         for (int i = 0; i < expected.length; i++) {
             reference[i] = expected[i];
         }
-        for (Attention.Variant variant : variants) {
+        for (AttentionVariant variant : variants) {
             Attention.Call call = new Attention.Call(shape, q, k, v, kvMap, causal, scale, variant, Attention.DEFAULT_BLOCK);
             double error = ReferenceAttention.relativeL2Error(call.run(opencl), reference);
             assertTrue(error < 1e-5, dir.getFileName() + ", " + variant + ": relative L2 error " + error);

@@ -24,7 +24,7 @@ class PrefillGraphTest {
     static Stream<Arguments> devicesAndVariants() {
         List<Arguments> all = new ArrayList<>();
         for (String id : TestDevices.ids()) {
-            for (CacheVariant v : List.of(CacheVariant.BROADCAST, CacheVariant.GATHER, CacheVariant.REPEAT)) {
+            for (AttentionVariant v : List.of(AttentionVariant.BROADCAST, AttentionVariant.GATHER, AttentionVariant.REPEAT)) {
                 for (KvDtype dtype : List.of(KvDtype.FP32, KvDtype.BF16)) {
                     all.add(Arguments.of(id, v, dtype));
                 }
@@ -35,7 +35,7 @@ class PrefillGraphTest {
 
     @ParameterizedTest(name = "{0}: {1}, {2}")
     @MethodSource("devicesAndVariants")
-    void chunksMatchCausalAttentionOverThePrompt(String id, CacheVariant variant, KvDtype dtype) {
+    void chunksMatchCausalAttentionOverThePrompt(String id, AttentionVariant variant, KvDtype dtype) {
         ModelPreset model = DecodeGraphTest.GQA7;
         int chunk = 23, chunks = 3, B = 2, L = model.layers(), Hq = model.queryHeads(), Hkv = model.kvHeads(), D = model.headDim();
         int S = chunk * chunks;

@@ -23,7 +23,7 @@ class SplitAndResidencyTest {
     @Test
     void splitKvEqualsUnsplitWithinFloatRounding() {
         for (String id : TestDevices.ids()) {
-            for (CacheVariant variant : List.of(CacheVariant.BROADCAST, CacheVariant.WORKGROUP)) {
+            for (AttentionVariant variant : List.of(AttentionVariant.BROADCAST, AttentionVariant.WORKGROUP)) {
                 float[][] outputs = new float[2][];
                 int[] sliceCounts = {1, 5};
                 for (int i = 0; i < 2; i++) {

@@ -8,7 +8,6 @@ import squall.runtime.DataTransferMode;
 import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
-import squall.runtime.GridScheduler;
 import squall.runtime.TaskGraph;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +44,7 @@ class WorkGroupDecodeTest {
         }
         PagedFixture f = new PagedFixture(B * 1000L + G, B, Hkv, G, D, BS, lengths, dtype);
         float scale = (float) (1 / Math.sqrt(D));
-        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(device, B, Hkv, G, D)
+        WorkGroupDecode.Launch launch = WorkGroupDecode.launch(device, B, Hkv, G, D)
                 .withLayout(WorkGroupDecode.Layout.parse(layout)).withSlices(slices);
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[launch.partialsLength()];
@@ -53,13 +52,12 @@ class WorkGroupDecodeTest {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, f.kCache, f.vCache, f.blockTable, f.seqLens)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
-        GridScheduler grids = new GridScheduler();
         float[] none = new float[1];
         graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, none);
-        launch.addTasks(graph, grids, "attend", f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
+        launch.addTasks(graph, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
                 none, none, BS, f.maxBlocks, scale, dtype, AttentionOptions.NONE, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withGridScheduler(grids)) {
+        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device)) {
             plan.execute();
         }
         double error = ReferenceAttention.relativeL2Error(out, f.reference(scale));

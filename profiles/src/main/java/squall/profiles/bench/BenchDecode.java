@@ -2,13 +2,12 @@ package squall.profiles.bench;
 
 import squall.profiles.MachineInfo;
 import squall.runtime.Devices;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 
-import java.util.SplittableRandom;
 
 /**
  * A decode pipeline for benchmarks: a {@link DecodeGraph} on a cache filled to {@code context} tokens,
@@ -39,10 +38,10 @@ final class BenchDecode implements AutoCloseable {
         cache.fillRandom(0, context, 42);
         DecodeGraph.Builder builder = DecodeGraph.builder(cache).device(Devices.get(device)).profiling(profiling);
         if (!variant.equals("default")) {
-            builder.variant(CacheVariant.parse(variant));
+            builder.variant(AttentionVariant.parse(variant));
         }
         graph = builder.build();
-        graph.fillInputs(new SplittableRandom(7));
+        graph.fillInputs(7);
     }
 
     /** Layers whose K/V at {@code context} is at least twice the last-level cache. */

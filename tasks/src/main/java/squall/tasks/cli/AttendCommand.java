@@ -14,7 +14,7 @@ import squall.runtime.AtomicFile;
 import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
-import squall.tasks.Attention.Variant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.PagedAttention;
 import squall.tasks.io.Npy;
@@ -69,9 +69,9 @@ final class AttendCommand implements Callable<Integer> {
     @Mixin
     AttentionFlags flags;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CallVariantConverter.class,
             description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
-    Variant variant;
+    AttentionVariant variant;
 
     @Option(names = "--block", paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_BLOCK,
             description = "Keys per block of the online softmax; default ${DEFAULT-VALUE}.")
@@ -110,7 +110,7 @@ final class AttendCommand implements Callable<Integer> {
             throw new BadInputException("--causal", "needs Tq <= S (the queries are the last Tq of the S positions);"
                     + " --q has Tq = " + shape.Tq() + ", --k has S = " + shape.S());
         }
-        Variant chosen = chooseVariant(in);
+        AttentionVariant chosen = chooseVariant(in);
         float softmaxScale = scale != null ? scale : shape.defaultScale();
         if (!Float.isFinite(softmaxScale)) {
             throw new BadInputException("--scale", "must be a finite number, got " + scale);
@@ -188,10 +188,10 @@ final class AttendCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Variant chooseVariant(AttendInputs in) {
+    private AttentionVariant chooseVariant(AttendInputs in) {
         boolean groupedMap = in.kvMap() == null || Attention.isGroupedMap(in.kvMap(), in.shape());
-        Variant chosen = variant != null ? variant : groupedMap ? Variant.BROADCAST : Variant.GATHER;
-        if (chosen == Variant.BROADCAST && !groupedMap) {
+        AttentionVariant chosen = variant != null ? variant : groupedMap ? AttentionVariant.BROADCAST : AttentionVariant.GATHER;
+        if (chosen == AttentionVariant.BROADCAST && !groupedMap) {
             throw new BadInputException("--variant", "broadcast needs the grouped mapping h -> h / (Hq / Hkv), and this"
                     + " --kv-map is another mapping: use --variant gather");
         }
@@ -225,11 +225,11 @@ final class AttendCommand implements Callable<Integer> {
         if (slices != null && slices < 1) {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
         }
-        if (slices != null && slices > 1 && variant != null && variant != Variant.BROADCAST) {
+        if (slices != null && slices > 1 && variant != null && variant != AttentionVariant.BROADCAST) {
             throw new BadInputException("--slices", "split-KV is for the broadcast variant, not " + variant);
         }
         Attention.Call probe = new Attention.Call(in.shape(), in.q(), in.k(), in.v(), in.kvMap(), causal,
-                in.shape().defaultScale(), Variant.GATHER, 1, options);
+                in.shape().defaultScale(), AttentionVariant.GATHER, 1, options);
         String problem = PagedAttention.problem(probe);
         if (problem != null) {
             throw new BadInputException("--page-size", problem);
@@ -305,7 +305,7 @@ final class AttendCommand implements Callable<Integer> {
         AttentionShape s = call.shape();
         String where = device.id() + " (" + device.name() + ")";
         long qBytes = 4L * s.qElements(), kvBytes = 4L * s.kvElements();
-        long repeatBytes = call.variant() == Variant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
+        long repeatBytes = call.variant() == AttentionVariant.REPEAT ? 4L * s.B() * s.Hq() * s.S() * s.D() : 0;
         Map<String, Long> buffers = new LinkedHashMap<>();
         buffers.put("--q", qBytes);
         buffers.put("--k", kvBytes);
@@ -329,7 +329,7 @@ final class AttendCommand implements Callable<Integer> {
             String need = String.format(Locale.ROOT, "each work-item's private arrays need %,d bytes on %s, which gives a"
                     + " work-item at most %,d", call.privateBytes(call.block()), where, device.privateMemoryBytes());
             if (largest < 1) {
-                String group = call.variant() == Variant.BROADCAST && s.groupSize() > 1
+                String group = call.variant() == AttentionVariant.BROADCAST && s.groupSize() > 1
                         ? s.groupSize() + " query heads per KV head and " : "";
                 throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with --block 1");
             }
@@ -358,19 +358,21 @@ final class AttendCommand implements Callable<Integer> {
         }
     }
 
-    private String kernels(Variant variant) {
+    private String kernels(AttentionVariant variant) {
         if (pageSize != null) {
             String append = "PagedAttentionKernels.appendKv (" + kvDtype() + ", pages of " + pageSize + ") + ";
             return append + switch (variant) {
                 case BROADCAST -> "attendPaged" + (slices != null && slices > 1 ? " (" + slices + " slices) + combineSlices" : "");
                 case GATHER -> "attendPagedGather";
                 case REPEAT -> "repeatKv + attendPaged";
+                case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
             };
         }
         return switch (variant) {
             case BROADCAST -> "AttentionKernels.attendBroadcast";
             case GATHER -> "AttentionKernels.attendGather";
             case REPEAT -> "AttentionKernels.repeatKv + attendBroadcast";
+            case WORKGROUP -> throw new IllegalStateException("the --variant converter refuses workgroup");
         };
     }
 

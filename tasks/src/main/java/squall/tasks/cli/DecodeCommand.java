@@ -10,8 +10,10 @@ import picocli.CommandLine.Spec;
 import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.tasks.BandwidthProbe;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.DecodeGraph;
+import squall.tasks.KvCacheShape;
+import squall.tasks.StepPlan;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
@@ -60,9 +62,9 @@ final class DecodeCommand implements Callable<Integer> {
     @Mixin
     AttentionFlags attention;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, workgroup, gather or repeat; default workgroup on GPUs, broadcast elsewhere.")
-    CacheVariant variant;
+    AttentionVariant variant;
 
     @Option(names = "--slices", paramLabel = "<n>",
             description = "Split-KV slices per sequence (broadcast and workgroup); default enough to fill the device.")
@@ -92,25 +94,26 @@ final class DecodeCommand implements Callable<Integer> {
                     + " can hold (" + Integer.MAX_VALUE + ")");
         }
         int blockSize = options.blockSize(capacity);
-        if (slices != null && slices < 1) {
+        Device device = options.device();
+        StepPlan.Options asked;
+        try {
+            asked = new StepPlan.Options(variant, slices, layout, layerOptions);
+        } catch (IllegalArgumentException e) {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
         }
-        Device device = options.device();
-        CacheVariant chosen = variant != null ? variant : CacheVariant.defaultFor(device);
+        KvCacheShape shape = KvCacheShape.forBatch(model, layers, dtype, blockSize, batch, capacity);
+        StepPlan plan = StepPlan.of(shape, capacity, device, StepPlan.Phase.DECODE, 1, asked);
         String why = variant != null ? "" : " (the default on " + device.id() + ")";
-        if (layout != null && chosen != CacheVariant.WORKGROUP) {
-            throw new BadInputException("--layout", "applies to the workgroup variant only; this run uses " + chosen + why);
+        if (layout != null && plan.variant() != AttentionVariant.WORKGROUP) {
+            throw new BadInputException("--layout", "applies to the workgroup variant only; this run uses " + plan.variant()
+                    + why);
         }
-        boolean splits = chosen == CacheVariant.BROADCAST || chosen == CacheVariant.WORKGROUP;
-        if (slices != null && slices > 1 && !splits) {
-            throw new BadInputException("--slices", "the " + chosen + " variant" + why + " does not split the KV;"
+        if (slices != null && slices > 1 && !plan.variant().splitsKv()) {
+            throw new BadInputException("--slices", "the " + plan.variant() + " variant" + why + " does not split the KV;"
                     + " split-KV is for broadcast and workgroup");
         }
-        int sliceCount = slices != null ? slices
-                : splits ? WorkGroupDecode.slicesFor(device, batch, model.kvHeads(), (int) capacity) : 1;
         String rerun = "scripts/squall decode --model " + model.id() + " --context " + context + " ...";
-        RunMemory memory = RunMemory.of(model, layers, batch, capacity, blockSize, dtype, chosen, 1, sliceCount,
-                new RunMemory.Options("--context", null));
+        RunMemory memory = RunMemory.of(plan, new RunMemory.Options("--context", null));
         memory.requireFits(rerun);
         memory.requireFitsDevice(device);
 
@@ -128,19 +131,14 @@ final class DecodeCommand implements Callable<Integer> {
         long fillNanos = System.nanoTime() - fillStart;
         log.info("filled {} of KV cache in {} ms", KvSizeCommand.binary(memory.cacheBytes()), fillNanos / 1_000_000);
 
-        String where = "decode (" + chosen + ") on device " + device.id();
+        String where = "decode (" + plan.variant() + ") on device " + device.id();
         List<StepCost> costs = new ArrayList<>();
         Map<String, Object> checked = new LinkedHashMap<>();
-        int actualSlices;
-        WorkGroupDecode.Layout actualLayout;
-        try (DecodeGraph decode = DecodeGraph.builder(cache).device(device).variant(chosen).slices(sliceCount)
-                .layout(layout).profiling(true).layerOptions(layerOptions).build();
+        try (DecodeGraph decode = DecodeGraph.builder(cache).plan(plan).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
-            actualSlices = decode.slices();
-            actualLayout = decode.layout();
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
             for (int step = 0; step < steps; step++) {
-                decode.fillInputs(random);
+                decode.fillInputs(random.nextLong());
                 try {
                     costs.add(StepCost.of(decode.step(), 0));
                 } catch (RuntimeException e) {
@@ -153,8 +151,7 @@ final class DecodeCommand implements Callable<Integer> {
                 CacheRuns.check(checked, decode, cache);
             }
         }
-        Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, actualSlices,
-                actualLayout, memory, fillNanos, costs);
+        Map<String, Object> report = report(plan, device, memory, fillNanos, costs);
         CacheRuns.putOptions(report, layerOptions);
         report.putAll(checked);
         if (peak != null) {
@@ -169,22 +166,21 @@ final class DecodeCommand implements Callable<Integer> {
         return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
     }
 
-    private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
-                                       CacheVariant chosen, int actualSlices, WorkGroupDecode.Layout actualLayout,
-                                       RunMemory memory, long fillNanos,
+    private Map<String, Object> report(StepPlan plan, Device device, RunMemory memory, long fillNanos,
                                        List<StepCost> costs) {
+        KvCacheShape shape = plan.shape();
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "decode");
         CacheRuns.putDevice(r, device);
-        CacheRuns.putModel(r, model, layers);
+        CacheRuns.putModel(r, shape.model(), shape.layers());
         r.put("context", context);
         r.put("steps", steps);
-        r.put("batch", batch);
-        r.put("kv_dtype", dtype.toString());
-        r.put("block_size", blockSize);
-        r.put("variant", chosen.toString());
-        r.put("slices", actualSlices);
-        r.put("layout", actualLayout == null ? null : actualLayout.toString());
+        r.put("batch", shape.sequences());
+        r.put("kv_dtype", shape.dtype().toString());
+        r.put("block_size", shape.blockSize());
+        r.put("variant", plan.variant().toString());
+        r.put("slices", plan.slices());
+        r.put("layout", plan.layout() == null ? null : plan.layout().toString());
         r.put("seed", options.seed);
         r.put("cache_bytes", memory.cacheBytes());
         r.put("fill_ms", fillNanos / 1e6);

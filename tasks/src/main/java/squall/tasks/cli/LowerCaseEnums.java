@@ -3,12 +3,11 @@ package squall.tasks.cli;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 import squall.runtime.KernelTarget;
-import squall.tasks.Attention;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
 import squall.tasks.WorkGroupDecode;
 
-import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -22,27 +21,33 @@ final class LowerCaseEnums {
     }
 
     private abstract static class Converter<E extends Enum<E>> implements ITypeConverter<E> {
-        private final Class<E> type;
+        private final List<E> constants;
 
         Converter(Class<E> type) {
-            this.type = type;
+            this(List.of(type.getEnumConstants()));
+        }
+
+        /** Takes only {@code constants}, and lists only them. */
+        Converter(List<E> constants) {
+            this.constants = constants;
         }
 
         @Override
         public E convert(String value) {
-            for (E constant : type.getEnumConstants()) {
+            for (E constant : constants) {
                 if (constant.name().equalsIgnoreCase(value.strip())) {
                     return constant;
                 }
             }
-            throw new TypeConversionException("'" + value + "' is not one of " + Arrays.stream(type.getEnumConstants())
+            throw new TypeConversionException("'" + value + "' is not one of " + constants.stream()
                     .map(c -> c.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", ")));
         }
     }
 
-    static final class VariantConverter extends Converter<Attention.Variant> {
-        VariantConverter() {
-            super(Attention.Variant.class);
+    /** The variants of {@code squall attend}, an attention call: broadcast, gather, repeat. */
+    static final class CallVariantConverter extends Converter<AttentionVariant> {
+        CallVariantConverter() {
+            super(AttentionVariant.forCalls());
         }
     }
 
@@ -58,9 +63,10 @@ final class LowerCaseEnums {
         }
     }
 
-    static final class CacheVariantConverter extends Converter<CacheVariant> {
-        CacheVariantConverter() {
-            super(CacheVariant.class);
+    /** The variants of a decode or prefill step: all of them. */
+    static final class VariantConverter extends Converter<AttentionVariant> {
+        VariantConverter() {
+            super(AttentionVariant.class);
         }
     }
 

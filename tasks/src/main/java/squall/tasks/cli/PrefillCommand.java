@@ -9,13 +9,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
 import squall.tasks.FmaProbe;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
 import squall.tasks.Peak;
 import squall.tasks.PrefillGraph;
+import squall.tasks.KvCacheShape;
+import squall.tasks.StepPlan;
+import squall.tasks.StepResult;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -25,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 
 /**
  * {@code squall prefill}: a prompt of seeded random tokens prefilled into an empty KV cache on a device,
@@ -65,9 +67,9 @@ final class PrefillCommand implements Callable<Integer> {
     @Mixin
     AttentionFlags attention;
 
-    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CacheVariantConverter.class,
+    @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, gather or repeat (workgroup is a decode kernel); default broadcast.")
-    CacheVariant variant;
+    AttentionVariant variant;
 
     @Override
     public Integer call() {
@@ -89,15 +91,16 @@ final class PrefillCommand implements Callable<Integer> {
             throw new BadInputException("--chunk", step + " does not divide --tokens " + tokens + " (every step prefills"
                     + " the same number of tokens); choose a divisor, such as " + largestDivisorUpTo(tokens, step));
         }
-        CacheVariant chosen = variant != null ? variant : CacheVariant.BROADCAST;
-        if (chosen == CacheVariant.WORKGROUP) {
+        if (variant == AttentionVariant.WORKGROUP) {
             throw new BadInputException("--variant", "workgroup is a decode kernel (one token per step); prefill takes"
                     + " broadcast, gather or repeat");
         }
         Device device = options.device();
+        StepPlan plan = StepPlan.of(KvCacheShape.forBatch(model, layers, dtype, blockSize, batch, tokens), tokens, device,
+                StepPlan.Phase.PREFILL, step, StepPlan.Options.DEFAULTS.withVariant(variant).withLayerOptions(layerOptions));
+        AttentionVariant chosen = plan.variant();
         String rerun = "scripts/squall prefill --model " + model.id() + " --tokens " + tokens + " ...";
-        RunMemory memory = RunMemory.of(model, layers, batch, tokens, blockSize, dtype, chosen, step, 1,
-                new RunMemory.Options("--tokens", "--chunk"));
+        RunMemory memory = RunMemory.of(plan, new RunMemory.Options("--tokens", "--chunk"));
         memory.requireFits(rerun);
         memory.requireFitsDevice(device);
         KvCache cache = CacheRuns.allocate(memory, "--tokens", rerun,
@@ -121,14 +124,13 @@ final class PrefillCommand implements Callable<Integer> {
         // before the cache takes the heap: measuring the first time allocates a buffer of its own
         Peak peak = options.peak ? CacheRuns.measured(device, FmaProbe::peak) : null;
         PrintWriter err = spec.commandLine().getErr();
-        try (PrefillGraph prefill = PrefillGraph.builder(cache, step).device(device).variant(chosen).profiling(true)
-                .layerOptions(layerOptions).build();
+        try (PrefillGraph prefill = PrefillGraph.builder(cache, step).plan(plan).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "prefill", chunks, "chunk")) {
             for (int c = 0; c < chunks; c++) {
-                fillInputs(options.seed, c, layers, prefill.queries(), prefill.newKeys(), prefill.newValues());
-                long flops = PrefillGraph.attentionFlops(cache, step);
+                prefill.fillInputs(options.seed * 1_000_003L + c * 7919L);
                 try {
-                    costs.add(StepCost.of(prefill.step(), flops));
+                    StepResult result = prefill.step();
+                    costs.add(StepCost.of(result, result.attentionFlops()));
                 } catch (RuntimeException e) {
                     throw new CommandFailedException(where + " failed at chunk " + c + ": " + e.getMessage(), e);
                 }
@@ -155,19 +157,6 @@ final class PrefillCommand implements Callable<Integer> {
         return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
     }
 
-    /** Seeded uniform [-1, 1) inputs, layer by layer in parallel (each array is {@code [layers, ...]}). */
-    private static void fillInputs(long seed, int chunk, int layers, float[]... arrays) {
-        IntStream.range(0, layers).parallel().forEach(layer -> {
-            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + chunk * 7919L + layer);
-            for (float[] a : arrays) {
-                int per = a.length / layers;
-                for (int i = layer * per; i < (layer + 1) * per; i++) {
-                    a[i] = (float) (random.nextDouble() * 2 - 1);
-                }
-            }
-        });
-    }
-
     private static int largestDivisorUpTo(int n, int limit) {
         for (int d = limit; d > 1; d--) {
             if (n % d == 0) {
@@ -178,7 +167,7 @@ final class PrefillCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> report(ModelPreset model, int layers, int batch, KvDtype dtype, int blockSize, Device device,
-                                       CacheVariant chosen, int step, RunMemory memory, List<StepCost> costs) {
+                                       AttentionVariant chosen, int step, RunMemory memory, List<StepCost> costs) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("command", "prefill");
         CacheRuns.putDevice(r, device);

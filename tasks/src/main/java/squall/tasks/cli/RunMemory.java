@@ -1,9 +1,11 @@
 package squall.tasks.cli;
 
 import squall.runtime.Device;
-import squall.tasks.CacheVariant;
+import squall.tasks.KvCacheShape;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
+import squall.tasks.Saturating;
+import squall.tasks.StepPlan;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -20,8 +22,9 @@ import java.util.Map;
  * cache was filled. Sizes are computed in exact arithmetic: a product that would overflow counts as too large.
  *
  * <pre>{@code
- * RunMemory memory = RunMemory.of(ModelPreset.byId("llama3-8b"), 32, 1, 4096 + 64, 16, KvDtype.FP32,
- *         CacheVariant.BROADCAST, 1, 1, new RunMemory.Options("--context", null));
+ * KvCacheShape shape = KvCacheShape.forBatch(ModelPreset.byId("llama3-8b"), 32, KvDtype.FP32, 16, 1, 4096 + 64);
+ * StepPlan plan = StepPlan.of(shape, 4096 + 64, device, StepPlan.Phase.DECODE, 1, StepPlan.Options.DEFAULTS);
+ * RunMemory memory = RunMemory.of(plan, new RunMemory.Options("--context", null));
  * memory.requireFits("scripts/squall decode ...");   // BadInputException naming the option if not
  * memory.requireFitsDevice(Devices.get("opencl:0"));
  * }</pre>
@@ -69,26 +72,17 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
         }
     }
 
-    /**
-     * @param capacity      tokens each sequence has room for
-     * @param tokensPerStep 1 for decode, the chunk for prefill
-     * @param slices        split-KV slices (1 when not split)
-     */
-    static RunMemory of(ModelPreset model, int layers, int batch, long capacity, int blockSize, KvDtype dtype,
-                        CacheVariant variant, int tokensPerStep, int slices, Options options) {
+    /** The arrays of a run of {@code plan}'s steps: its cache's, then its steps'. */
+    static RunMemory of(StepPlan plan, Options options) {
+        KvCacheShape shape = plan.shape();
+        ModelPreset model = shape.model();
+        int layers = shape.layers(), batch = shape.sequences(), blockSize = shape.blockSize();
+        int tokensPerStep = plan.tokens(), slices = plan.slices();
         long D = model.headDim(), Hq = model.queryHeads(), Hkv = model.kvHeads();
-        long blocksEach = (capacity + blockSize - 1) / blockSize;
-        long numBlocks = product(batch, blocksEach);
-        long elements = product(numBlocks, Hkv, blockSize, D + dtype.scaleBytes());   // int8: a scale per row
-        int perInt = squall.kernels.KvStorage.perWord(dtype.storage());
-        long cacheInts = elements == Long.MAX_VALUE ? elements : (elements + perInt - 1) / perInt;
-        long qFloats = product(layers, batch, Hq, tokensPerStep, D);
-        long kvNewFloats = product(layers, batch, Hkv, tokensPerStep, D);
-        long partials = slices > 1 ? product(batch, Hq, tokensPerStep, slices, D + 2) : 1;
-        long repeatInts = variant == CacheVariant.REPEAT ? product(numBlocks, Hq, blockSize, D) : 0;
+        KvDtype dtype = shape.dtype();
 
         Map<String, Long> values = new LinkedHashMap<>();
-        values.put(options.capacity(), capacity);
+        values.put(options.capacity(), plan.capacity());
         if (options.step() != null) {
             values.put(options.step(), (long) tokensPerStep);
         }
@@ -99,14 +93,15 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
         List<String> stepScale = options.step() == null ? List.of("--batch", "--layers")
                 : List.of(options.step(), "--batch", "--layers");
         List<Array> arrays = new ArrayList<>(List.of(
-                new Array("one layer's K cache (" + numBlocks + " blocks x " + Hkv + " KV heads x " + blockSize
-                        + " tokens x head dim " + D + ", " + dtype + ")", cacheInts, product(2, layers), true, cacheScale),
-                new Array("the repeat_kv copy of a layer's cache (" + Hq + " heads)", repeatInts, 2, false, cacheScale),
-                new Array("the block table", numBlocks, 1, false, cacheScale),
+                new Array("one layer's K cache (" + shape.numBlocks() + " blocks x " + Hkv + " KV heads x " + blockSize
+                        + " tokens x head dim " + D + ", " + dtype + ")", shape.cacheInts(), product(2, layers), true,
+                        cacheScale),
+                new Array("the repeat_kv copy of a layer's cache (" + Hq + " heads)", plan.repeatInts(), 2, false, cacheScale),
+                new Array("the block table", shape.blockTableInts(), 1, false, cacheScale),
                 new Array("the queries of a step (" + layers + " layers x batch " + batch + " x " + Hq + " heads x "
-                        + tokensPerStep + " tokens x head dim " + D + ")", qFloats, 2, false, stepScale),
-                new Array("the new K and V rows of a step", kvNewFloats, 2, false, stepScale),
-                new Array("the split-KV partials (" + slices + " slices)", partials, 1, false,
+                        + tokensPerStep + " tokens x head dim " + D + ")", plan.queryFloats(), 2, false, stepScale),
+                new Array("the new K and V rows of a step", plan.newRowFloats(), 2, false, stepScale),
+                new Array("the split-KV partials (" + slices + " slices)", plan.partialsFloats(), 1, false,
                         options.step() == null ? List.of("--slices", "--batch") : List.of("--slices", options.step(), "--batch")),
                 new Array("the sequence lengths", batch, 1, false, List.of("--batch"))));
         arrays.sort(Comparator.comparingLong(Array::elements).reversed());
@@ -115,40 +110,24 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
 
     /** The product of the factors, or {@link Long#MAX_VALUE} if it overflows: too large is too large. */
     static long product(long... factors) {
-        long p = 1;
-        for (long f : factors) {
-            try {
-                p = Math.multiplyExact(p, f);
-            } catch (ArithmeticException e) {
-                return Long.MAX_VALUE;
-            }
-        }
-        return p;
-    }
-
-    private static long sum(long a, long b) {
-        try {
-            return Math.addExact(a, b);
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
+        return Saturating.product(factors);
     }
 
     long cacheBytes() {
-        return arrays.stream().filter(Array::cache).mapToLong(Array::totalBytes).reduce(0, RunMemory::sum);
+        return arrays.stream().filter(Array::cache).mapToLong(Array::totalBytes).reduce(0, Saturating::sum);
     }
 
     long totalBytes() {
-        return arrays.stream().mapToLong(Array::totalBytes).reduce(0, RunMemory::sum);
+        return arrays.stream().mapToLong(Array::totalBytes).reduce(0, Saturating::sum);
     }
 
     private long otherBytes() {
-        return arrays.stream().filter(a -> !a.cache()).mapToLong(Array::totalBytes).reduce(0, RunMemory::sum);
+        return arrays.stream().filter(a -> !a.cache()).mapToLong(Array::totalBytes).reduce(0, Saturating::sum);
     }
 
     /** Bytes of one layer's K and V. */
     private long cachePerLayer() {
-        return arrays.stream().filter(Array::cache).mapToLong(a -> product(2, a.bytes())).reduce(0, RunMemory::sum);
+        return arrays.stream().filter(Array::cache).mapToLong(a -> product(2, a.bytes())).reduce(0, Saturating::sum);
     }
 
     /** The option to blame for {@code array}: of the options that scale it, the one set largest. */
@@ -206,7 +185,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
             }
         }
         long available = availableHeap();
-        if (sum(totalBytes(), RESERVE) <= available) {
+        if (Saturating.sum(totalBytes(), RESERVE) <= available) {
             return;
         }
         Array heaviest = heaviest();

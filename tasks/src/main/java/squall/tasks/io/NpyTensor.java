@@ -1,5 +1,7 @@
 package squall.tasks.io;
 
+import squall.tasks.Saturating;
+
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -47,20 +49,10 @@ public record NpyTensor(int[] shape, String descr, Object data) {
      * whose product wraps (to 0, say) must not pass for a small array.
      */
     static long elements(int[] shape) {
-        long n = 1;
-        for (int d : shape) {
-            if (d == 0) {
-                return 0;
-            }
+        if (Arrays.stream(shape).anyMatch(d -> d == 0)) {
+            return 0;
         }
-        for (int d : shape) {
-            try {
-                n = Math.multiplyExact(n, d);
-            } catch (ArithmeticException e) {
-                return Long.MAX_VALUE;
-            }
-        }
-        return n;
+        return Saturating.product(Arrays.stream(shape).asLongStream().toArray());
     }
 
     /** The NumPy name of the element type: {@code float32}, {@code int32}, {@code float64}, ... */

@@ -13,6 +13,7 @@ import squall.kernels.ReferenceAttention;
 import squall.runtime.Devices;
 import squall.runtime.ExecutionPlan;
 import squall.tasks.Attention;
+import squall.tasks.AttentionVariant;
 import squall.tasks.TestVectors;
 
 import java.io.IOException;
@@ -83,7 +84,7 @@ class CudaAttentionGpuTest {
     Stream<DynamicTest> everyVariantMatchesTheReferenceAndTheJvm() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Case c : cases()) {
-            for (Attention.Variant variant : Attention.Variant.values()) {
+            for (AttentionVariant variant : AttentionVariant.forCalls()) {
                 tests.add(DynamicTest.dynamicTest(variant + ": " + c, () -> {
                     Random r = new Random(c.seed());
                     AttentionShape s = c.shape();
@@ -130,7 +131,7 @@ class CudaAttentionGpuTest {
         Random r = new Random(42);
         AttentionShape s = new AttentionShape(2, 6, 4, 3, 40, 64);
         int[] kvMap = {3, 0, 0, 2, 1, 3};
-        for (Attention.Variant variant : List.of(Attention.Variant.GATHER, Attention.Variant.REPEAT)) {
+        for (AttentionVariant variant : List.of(AttentionVariant.GATHER, AttentionVariant.REPEAT)) {
             // Hq is not a multiple of Hkv, so the call is made whole, with its map, not through Attention.call.
             check(new Attention.Call(s, random(r, s.qElements()), random(r, s.kvElements()), random(r, s.kvElements()),
                     kvMap, true, s.defaultScale(), variant, Attention.DEFAULT_BLOCK), null);
@@ -155,10 +156,10 @@ class CudaAttentionGpuTest {
                         ? NpyFile.read(folder.resolve("kv_map.npy"), Integer.MAX_VALUE).asIntArray() : null;
                 Attention.Call call = new Attention.Call(s, floats(folder, "q"), floats(folder, "k"), floats(folder, "v"), kvMap,
                         meta.get("causal").asBoolean(), (float) meta.get("scale").asDouble(),
-                        kvMap == null ? Attention.Variant.BROADCAST : Attention.Variant.GATHER, Attention.DEFAULT_BLOCK);
+                        kvMap == null ? AttentionVariant.BROADCAST : AttentionVariant.GATHER, Attention.DEFAULT_BLOCK);
                 float[] expected = floats(folder, "out");
-                for (Attention.Variant variant : Attention.Variant.values()) {
-                    if (variant == Attention.Variant.BROADCAST && kvMap != null && !Attention.isGroupedMap(kvMap, s)) {
+                for (AttentionVariant variant : AttentionVariant.forCalls()) {
+                    if (variant == AttentionVariant.BROADCAST && kvMap != null && !Attention.isGroupedMap(kvMap, s)) {
                         continue; // broadcast needs the grouped mapping
                     }
                     check(call.variant(variant), expected);

@@ -132,7 +132,7 @@ class CudaCompileCheckTest {
     }
 
     /**
-     * The decode kernel as {@link WorkGroupDecode#plan} launches it for Llama-3-8B (G 4, D 128, 16-token blocks) on
+     * The decode kernel as {@link WorkGroupDecode#launch} launches it for Llama-3-8B (G 4, D 128, 16-token blocks) on
      * an H100-sized GPU (132 SMs, 48 KiB of shared memory per block), for every cache dtype and both layouts: the
      * shapes where a spill would cost the most.
      */
@@ -141,7 +141,7 @@ class CudaCompileCheckTest {
         KernelDescriptor kernel = KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup");
         List<DynamicTest> tests = new ArrayList<>();
         for (WorkGroupDecode.Layout layout : WorkGroupDecode.Layout.values()) {
-            WorkGroupDecode.Launch launch = WorkGroupDecode.plan(H100_SHAPED, 1, 8, 4, 128).withLayout(layout);
+            WorkGroupDecode.Launch launch = WorkGroupDecode.launch(H100_SHAPED, 1, 8, 4, 128).withLayout(layout);
             for (KvDtype dtype : List.of(KvDtype.FP32, KvDtype.FP16, KvDtype.BF16)) {
                 String what = "decodeWorkGroup " + dtype + " " + layout + " tile " + launch.tile() + " sm_90";
                 tests.add(DynamicTest.dynamicTest(what,
@@ -155,7 +155,7 @@ class CudaCompileCheckTest {
     @Test
     void aKernelSqueezedIntoFewRegistersIsReportedAsSpilling() throws IOException, InterruptedException {
         KernelDescriptor kernel = KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup");
-        WorkGroupDecode.Launch launch = WorkGroupDecode.plan(H100_SHAPED, 1, 8, 4, 128);
+        WorkGroupDecode.Launch launch = WorkGroupDecode.launch(H100_SHAPED, 1, 8, 4, 128);
         String output = assemble(kernel, llamaDefines(launch, KvDtype.FP16), 90, "--maxrregcount=16");
         AssertionFailedError failure = assertThrows(AssertionFailedError.class, () -> assertNoSpills(output, "squeezed"));
         assertTrue(failure.getMessage().contains("spills registers"), failure::getMessage);

@@ -11,6 +11,7 @@ import squall.runtime.KernelLibraries;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
 import squall.tasks.Attention;
+import squall.tasks.AttentionVariant;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -80,7 +81,7 @@ public final class CudaMeasurements {
                 a[i] = r.nextFloat() * 2 - 1;
             }
         }
-        for (Attention.Variant variant : Attention.Variant.values()) {
+        for (AttentionVariant variant : AttentionVariant.forCalls()) {
             Attention.Call call = Attention.call(s, q, k, v).causal(causal).variant(variant);
             float[] out = new float[s.qElements()];
             TaskGraph graph = call.graph("g", out);

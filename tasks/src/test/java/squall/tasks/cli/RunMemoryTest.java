@@ -3,9 +3,11 @@ package squall.tasks.cli;
 import org.junit.jupiter.api.Test;
 import squall.device.jvm.JvmDevice;
 import squall.runtime.ForwardingDevice;
-import squall.tasks.CacheVariant;
+import squall.tasks.AttentionVariant;
+import squall.tasks.KvCacheShape;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
+import squall.tasks.StepPlan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,8 +40,9 @@ class RunMemoryTest {
     }
 
     private static RunMemory decode(int layers, int batch, long capacity, int slices) {
-        return RunMemory.of(LLAMA, layers, batch, capacity, 16, KvDtype.FP16, CacheVariant.BROADCAST, 1, slices,
-                new RunMemory.Options("--context", null));
+        StepPlan plan = StepPlan.of(KvCacheShape.forBatch(LLAMA, layers, KvDtype.FP16, 16, batch, capacity), capacity,
+                new JvmDevice(1), StepPlan.Phase.DECODE, 1, new StepPlan.Options(AttentionVariant.BROADCAST, slices, null));
+        return RunMemory.of(plan, new RunMemory.Options("--context", null));
     }
 
     @Test
