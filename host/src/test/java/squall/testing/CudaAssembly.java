@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -108,9 +107,7 @@ public final class CudaAssembly {
     }
 
     private static Map<String, Integer> defines(KernelDescriptor kernel) {
-        Map<String, Integer> defines = new TreeMap<>();
-        CudaTestSupport.specialization(kernel).forEach((name, value) -> defines.put("SQUALL_" + name, value));
-        return defines;
+        return kernel.defines(CudaTestSupport.specialization(kernel));
     }
 
     /**
@@ -141,7 +138,7 @@ public final class CudaAssembly {
                            String... ptxasOptions) throws IOException, InterruptedException {
         String ptx = nvcc.compile(source, kernel.qualifiedName(), defines, arch);
         assertTrue(ptx.contains(".target sm_" + arch), () -> "PTX for the wrong target:\n" + ptx.lines().limit(20).toList());
-        assertTrue(ptx.contains(".entry " + kernel.name()), () -> kernel.name() + " is not an entry of the PTX");
+        assertTrue(ptx.contains(".entry " + kernel.entryPoint()), () -> kernel.entryPoint() + " is not an entry of the PTX");
 
         Path dir = Files.createTempDirectory("squall-ptxas-");
         try {

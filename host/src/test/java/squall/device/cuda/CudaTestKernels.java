@@ -145,4 +145,12 @@ public final class CudaTestKernels {
             }
         }
     }
+
+    /** A kernel named as C names a type ({@code half}): the compiler calls its entry point {@code half_}. */
+    @Kernel
+    public static void half(float[] a) {
+        for (@Parallel int i = 0; i < a.length; i++) {
+            a[i] = a[i] * 0.5f;
+        }
+    }
 }

@@ -89,16 +89,16 @@ class CudaCompileCheckTest {
     }
 
     private static Map<String, Integer> llamaDefines(WorkGroupDecode.Launch launch, KvDtype dtype) {
-        Map<String, Integer> defines = new TreeMap<>();
-        defines.put("SQUALL_G", launch.G());
-        defines.put("SQUALL_D", launch.D());
-        defines.put("SQUALL_BS", 16);
-        defines.put("SQUALL_TILE", launch.tile());
-        defines.put("SQUALL_ITEMS", launch.localSize());
-        defines.put("SQUALL_PER_ITEM", launch.perItem());
-        defines.put("SQUALL_COALESCED", launch.layout() == WorkGroupDecode.Layout.COALESCED ? 1 : 0);
-        defines.put("SQUALL_DTYPE", dtype.storage());
-        return defines;
+        Map<String, Integer> values = new TreeMap<>();
+        values.put("G", launch.G());
+        values.put("D", launch.D());
+        values.put("BS", 16);
+        values.put("TILE", launch.tile());
+        values.put("ITEMS", launch.localSize());
+        values.put("PER_ITEM", launch.perItem());
+        values.put("COALESCED", launch.layout() == WorkGroupDecode.Layout.COALESCED ? 1 : 0);
+        values.put("DTYPE", dtype.storage());
+        return KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup").defines(values);
     }
 
     /** An H100 as the launch planner sees it; kernels are only compiled for it, never run. */
