@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -53,6 +54,39 @@ final class VectorLoops {
 
     private VectorLoops() {
     }
+
+    // ---------------------------------------------------------------- the same bits in every tier
+
+    /*
+     * The JDK's reduceLanes(ADD) sums a vector's lanes in lane order in the interpreter and C1 but as a tree under
+     * C2, and its lanewise EXP is Math.exp per lane in the former and SVML's in the latter: the same call gave
+     * results one ulp apart before and after the JIT compiled it. squall promises the same bits for the same inputs
+     * on a device, so lanes are summed by rotations (C2's own tree on AVX2, written out) and exp is a polynomial of
+     * adds, multiplies and fused multiply-adds, which every tier computes alike.
+     */
+    private static final VectorShuffle<Float> ROTATE_8 = VectorShuffle.iota(F, LANES > 8 ? 8 : 0, 1, true);
+    private static final VectorShuffle<Float> ROTATE_4 = VectorShuffle.iota(F, LANES > 4 ? 4 : 0, 1, true);
+    private static final VectorShuffle<Float> ROTATE_2 = VectorShuffle.iota(F, 2, 1, true);
+    private static final VectorShuffle<Float> ROTATE_1 = VectorShuffle.iota(F, 1, 1, true);
+
+    /** The sum of {@code v}'s lanes: lane i plus lane i + LANES/2, then i + LANES/4, ... (up to 16 lanes). */
+    private static float sumLanes(FloatVector v) {
+        if (LANES > 8) {
+            v = v.add(v.rearrange(ROTATE_8));
+        }
+        if (LANES > 4) {
+            v = v.add(v.rearrange(ROTATE_4));
+        }
+        v = v.add(v.rearrange(ROTATE_2));
+        return v.add(v.rearrange(ROTATE_1)).lane(0);
+    }
+
+    /** Cephes' expf: e^x = 2^n e^r with n = round(x log2 e) and |r| <= ln 2 / 2; within 2 ulp of e^x. */
+    private static final float LOG2E = 1.44269504088896341f, LN2_HIGH = 0.693359375f, LN2_LOW = -2.12194440e-4f;
+    /** Adding 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, to nearest, even on ties. */
+    private static final float ROUNDER = 12582912f;
+    /** Below it e^x is under the smallest normal float (flushed to 0); above it e^x is past the largest. */
+    private static final float EXP_LOWEST = -87.33654f, EXP_HIGHEST = 88.72283f;
 
     // ---------------------------------------------------------------- widening stored values
 
@@ -122,7 +156,7 @@ final class VectorLoops {
         for (; i + LANES <= n; i += LANES) {
             s0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), s0);
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(s0.add(s1));
         for (; i < n; i++) {
             sum = Math.fma(a[aOffset + i], b[bOffset + i], sum);
         }
@@ -172,7 +206,7 @@ final class VectorLoops {
         for (; i + LANES <= n; i += LANES) {
             s0 = s0.add(FloatVector.fromArray(F, x, offset + i));
         }
-        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(s0.add(s1));
         for (; i < n; i++) {
             sum += x[offset + i];
         }
@@ -199,11 +233,26 @@ final class VectorLoops {
         FloatVector s = FloatVector.zero(F);
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, offset + i).sub(shift).lanewise(VectorOperators.EXP);
+            FloatVector t = FloatVector.fromArray(F, x, offset + i).sub(shift);
+            FloatVector clamped = t.max(EXP_LOWEST).min(88f);
+            FloatVector k = clamped.fma(LOG2E, ROUNDER).sub(ROUNDER);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HIGH), clamped);
+            r = k.fma(FloatVector.broadcast(F, -LN2_LOW), r);
+            FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+            p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+            p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+            p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+            p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+            FloatVector e = p.fma(r.mul(r), r).add(1f);
+            IntVector twoToK = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+            e = e.mul(twoToK.reinterpretAsFloats())
+                    .blend(0f, t.compare(VectorOperators.LT, EXP_LOWEST))
+                    .blend(Float.POSITIVE_INFINITY, t.compare(VectorOperators.GT, EXP_HIGHEST));
+            e = e.blend(t, t.test(VectorOperators.IS_NAN));
             e.intoArray(x, offset + i);
             s = s.add(e);
         }
-        float sum = s.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(s);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[offset + i] - shift);
             x[offset + i] = e;
@@ -276,14 +325,14 @@ final class VectorLoops {
                     s31 = q.fma(k1, s31);
                 }
                 int o = outOffset + r * outStride + j;
-                out[o] = s00.reduceLanes(VectorOperators.ADD);
-                out[o + 1] = s01.reduceLanes(VectorOperators.ADD);
-                out[o + outStride] = s10.reduceLanes(VectorOperators.ADD);
-                out[o + outStride + 1] = s11.reduceLanes(VectorOperators.ADD);
-                out[o + 2 * outStride] = s20.reduceLanes(VectorOperators.ADD);
-                out[o + 2 * outStride + 1] = s21.reduceLanes(VectorOperators.ADD);
-                out[o + 3 * outStride] = s30.reduceLanes(VectorOperators.ADD);
-                out[o + 3 * outStride + 1] = s31.reduceLanes(VectorOperators.ADD);
+                out[o] = sumLanes(s00);
+                out[o + 1] = sumLanes(s01);
+                out[o + outStride] = sumLanes(s10);
+                out[o + outStride + 1] = sumLanes(s11);
+                out[o + 2 * outStride] = sumLanes(s20);
+                out[o + 2 * outStride + 1] = sumLanes(s21);
+                out[o + 3 * outStride] = sumLanes(s30);
+                out[o + 3 * outStride + 1] = sumLanes(s31);
             }
         }
         for (; j < cols; j++) {
@@ -325,10 +374,10 @@ final class VectorLoops {
                 s2 = q.fma(FloatVector.fromArray(F, x, x2 + d), s2);
                 s3 = q.fma(FloatVector.fromArray(F, x, x3 + d), s3);
             }
-            out[outOffset + j] = s0.add(t0).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 1] = s1.add(t1).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 2] = s2.add(t2).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 3] = s3.add(t3).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j] = sumLanes(s0.add(t0));
+            out[outOffset + j + 1] = sumLanes(s1.add(t1));
+            out[outOffset + j + 2] = sumLanes(s2.add(t2));
+            out[outOffset + j + 3] = sumLanes(s3.add(t3));
         }
         for (; j < cols; j++) {
             out[outOffset + j] = dot(a, aOffset, x, offset + j * n, n);
@@ -375,14 +424,14 @@ final class VectorLoops {
                     s31 = q.fma(k1, s31);
                 }
                 int o = outOffset + r * outStride + j;
-                out[o] = s00.reduceLanes(VectorOperators.ADD);
-                out[o + 1] = s01.reduceLanes(VectorOperators.ADD);
-                out[o + outStride] = s10.reduceLanes(VectorOperators.ADD);
-                out[o + outStride + 1] = s11.reduceLanes(VectorOperators.ADD);
-                out[o + 2 * outStride] = s20.reduceLanes(VectorOperators.ADD);
-                out[o + 2 * outStride + 1] = s21.reduceLanes(VectorOperators.ADD);
-                out[o + 3 * outStride] = s30.reduceLanes(VectorOperators.ADD);
-                out[o + 3 * outStride + 1] = s31.reduceLanes(VectorOperators.ADD);
+                out[o] = sumLanes(s00);
+                out[o + 1] = sumLanes(s01);
+                out[o + outStride] = sumLanes(s10);
+                out[o + outStride + 1] = sumLanes(s11);
+                out[o + 2 * outStride] = sumLanes(s20);
+                out[o + 2 * outStride + 1] = sumLanes(s21);
+                out[o + 3 * outStride] = sumLanes(s30);
+                out[o + 3 * outStride + 1] = sumLanes(s31);
             }
         }
         for (; j < cols; j++) {
@@ -424,10 +473,10 @@ final class VectorLoops {
                 s2 = q.fma(IntVector.fromArray(I, x, x2 + d).reinterpretAsFloats(), s2);
                 s3 = q.fma(IntVector.fromArray(I, x, x3 + d).reinterpretAsFloats(), s3);
             }
-            out[outOffset + j] = s0.add(t0).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 1] = s1.add(t1).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 2] = s2.add(t2).reduceLanes(VectorOperators.ADD);
-            out[outOffset + j + 3] = s3.add(t3).reduceLanes(VectorOperators.ADD);
+            out[outOffset + j] = sumLanes(s0.add(t0));
+            out[outOffset + j + 1] = sumLanes(s1.add(t1));
+            out[outOffset + j + 2] = sumLanes(s2.add(t2));
+            out[outOffset + j + 3] = sumLanes(s3.add(t3));
         }
         for (; j < cols; j++) {
             out[outOffset + j] = dotPacked(a, aOffset, x, offset + j * n, KernelMath.FLOAT_BITS, n);

@@ -38,6 +38,6 @@ final class CNames {
 
     /** The preprocessor constant a {@code @Specialize} parameter becomes. */
     static String specialized(String javaName) {
-        return "SQUALL_" + javaName;
+        return squall.runtime.KernelDescriptor.define(javaName);
     }
 }

@@ -126,6 +126,9 @@ final class LibraryWriter {
         }
         out.append(String.join(", ", locals)).append("));\n        }\n");
 
+        if (!CNames.safe(k.name).equals(k.name)) {
+            override("String entryPoint()", "return \"" + CNames.safe(k.name) + "\";");
+        }
         if (k.isParallel()) {
             override("long[] parallelBounds(Object[] a)", "return " + k.name + "__bounds(" + casts(k, 0) + ");");
             override("void runRange(Object[] a, int from, int to)",

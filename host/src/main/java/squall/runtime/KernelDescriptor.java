@@ -112,6 +112,48 @@ public abstract class KernelDescriptor {
     }
 
     /**
+     * The preprocessor constant a {@code @Specialize} parameter becomes in generated source, and that a device
+     * defines when it builds a specialisation: {@code SQUALL_D} for {@code D}. The compiler writes it, the devices
+     * define it; this is the one place that spells it.
+     */
+    public static String define(String parameter) {
+        return "SQUALL_" + parameter;
+    }
+
+    /**
+     * The constants a device defines to build {@code specialization}: {@link #define} of every {@code @Specialize}
+     * parameter with its value, sorted by name (equal specialisations give equal builds).
+     *
+     * <pre>{@code
+     * kernel.defines(Map.of("D", 128, "G", 4));   // {SQUALL_D=128, SQUALL_G=4}
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the first {@code @Specialize} parameter that has no value
+     */
+    public SortedMap<String, Integer> defines(Map<String, Integer> specialization) {
+        SortedMap<String, Integer> defines = new TreeMap<>();
+        for (KernelParam p : params) {
+            if (p.specialized()) {
+                Integer value = specialization.get(p.name());
+                if (value == null) {
+                    throw new IllegalArgumentException("@Specialize parameter '" + p.name()
+                            + "' has no value in the specialisation " + specialization);
+                }
+                defines.put(define(p.name()), value);
+            }
+        }
+        return defines;
+    }
+
+    /**
+     * The name of the kernel's entry point in its generated source: its Java name, or that name with the compiler's
+     * trailing underscore where C reserves it (a kernel named {@code half}). A device looks the entry point up by it.
+     */
+    public String entryPoint() {
+        return name;
+    }
+
+    /**
      * The values of the {@code @Specialize} parameters in a launch with these arguments, by name: what a device
      * compiles in as constants.
      */

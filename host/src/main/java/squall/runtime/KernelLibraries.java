@@ -20,7 +20,7 @@ public final class KernelLibraries {
     private KernelLibraries() {
     }
 
-    /** The kernel a method reference such as {@code AttentionKernels::decode} names. */
+    /** The kernel a method reference such as {@code PagedAttentionKernels::appendKv} names. */
     public static KernelDescriptor of(TaskFunctions.TaskFunction function) {
         return BY_FUNCTION_CLASS.computeIfAbsent(function.getClass(), c -> resolve(function));
     }
@@ -33,11 +33,11 @@ public final class KernelLibraries {
             lambda = (SerializedLambda) writeReplace.invoke(function);
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new IllegalArgumentException("a task must name a kernel with a method reference such as"
-                    + " AttentionKernels::decode, not " + function.getClass().getName(), e);
+                    + " PagedAttentionKernels::appendKv, not " + function.getClass().getName(), e);
         }
         if (lambda.getImplMethodKind() != MethodHandleInfo.REF_invokeStatic || lambda.getImplMethodName().startsWith("lambda$")) {
             throw new IllegalArgumentException("a task must name a static @Kernel method with a method reference such as"
-                    + " AttentionKernels::decode; a lambda cannot be compiled for a device");
+                    + " PagedAttentionKernels::appendKv; a lambda cannot be compiled for a device");
         }
         String ownerName = lambda.getImplClass().replace('/', '.');
         try {
@@ -92,7 +92,7 @@ public final class KernelLibraries {
     }
 
     /**
-     * The kernel named {@code qualifiedOrSimple}: {@code AttentionKernels.decode}, or {@code decode} when
+     * The kernel named {@code qualifiedOrSimple}: {@code AttentionKernels.attendBroadcast}, or {@code attendBroadcast} when
      * only one class has a kernel of that name.
      */
     public static KernelDescriptor byName(String qualifiedOrSimple) {
@@ -100,7 +100,7 @@ public final class KernelLibraries {
     }
 
     /**
-     * The kernel among {@code kernels} named {@code name}: its qualified name ({@code AttentionKernels.decode}), its
+     * The kernel among {@code kernels} named {@code name}: its qualified name ({@code AttentionKernels.attendBroadcast}), its
      * owner's full class name and the method, or the method alone when only one class has a kernel of that name. A
      * name that matches nothing gets the kernels it matches regardless of case, or that contain it, as suggestions.
      */

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * Method references to kernels, one interface per arity, as in TornadoVM's {@code TornadoFunctions}.
- * {@link TaskGraph#task} takes them so that {@code AttentionKernels::decode} names a kernel and
+ * {@link TaskGraph#task} takes them so that {@code PagedAttentionKernels::appendKv} names a kernel and
  * javac checks its arguments. They are {@link Serializable} so the runtime can read which method a
  * reference names.
  */

@@ -9,6 +9,7 @@ import squall.runtime.CacheEntry;
 import squall.runtime.Device;
 import squall.tasks.cli.SquallCommand;
 import squall.tasks.io.Npy;
+import squall.testing.OpenClTestDevice;
 
 import java.io.IOException;
 import java.nio.file.Files;

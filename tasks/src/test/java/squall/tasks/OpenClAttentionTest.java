@@ -10,6 +10,7 @@ import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
 import squall.runtime.Devices;
+import squall.testing.OpenClTestDevice;
 
 import java.util.ArrayList;
 import java.util.List;

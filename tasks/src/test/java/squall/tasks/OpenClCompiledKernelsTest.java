@@ -11,6 +11,7 @@ import squall.runtime.ExecutionPlan;
 import squall.runtime.GridScheduler;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
+import squall.testing.OpenClTestDevice;
 
 import java.util.Random;
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
+import squall.testing.OpenClTestDevice;
 
 import java.io.IOException;
 import java.nio.file.Files;

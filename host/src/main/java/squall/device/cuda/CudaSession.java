@@ -13,7 +13,6 @@ import squall.runtime.KernelBuild;
 import squall.runtime.KernelBuildException;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLaunchException;
-import squall.runtime.KernelParam;
 import squall.runtime.KernelTarget;
 import squall.runtime.Launch;
 import squall.runtime.ParamType;
@@ -28,9 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A plan's state on a {@link CudaDevice}: device buffers, loaded modules, one stream, and staging
@@ -43,7 +39,6 @@ import java.util.regex.Pattern;
 final class CudaSession implements DeviceSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(CudaSession.class);
-    private static final Pattern ENTRY = Pattern.compile("extern \"C\" __global__ void ([A-Za-z_][A-Za-z0-9_]*)\\s*\\(");
 
     /** A copy or launch whose time two events measure. */
     private record Timed(DeviceEvent.Kind kind, String label, long bytes, MemorySegment start, MemorySegment end) {
@@ -221,12 +216,13 @@ final class CudaSession implements DeviceSession {
         }
         boolean checked = checkedSource != null;
         String source = checked ? checkedSource : kernel.source(KernelTarget.CUDA);
-        Matcher entry = ENTRY.matcher(source);
-        if (!entry.find()) {
-            throw new KernelBuildException(label, device.id(), "the generated CUDA source has no extern \"C\" __global__ entry point", "");
+        String function = kernel.entryPoint();
+        Map<String, Integer> defines;
+        try {
+            defines = kernel.defines(specialization);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(label + ": " + e.getMessage(), e);
         }
-        String function = entry.group(1);
-        Map<String, Integer> defines = defines(kernel, specialization, label);
 
         CudaCompiler compiler;
         int arch;
@@ -269,22 +265,6 @@ final class CudaSession implements DeviceSession {
                     case MEMORY -> "PTX compiled earlier in this process";
                 }, "");
         return new CudaKernel(kernel, this, handle, label, maxThreads, staticShared, build, checked);
-    }
-
-    /** {@code SQUALL_<name>} for every {@code @Specialize} parameter; each must have a value. */
-    private static Map<String, Integer> defines(KernelDescriptor kernel, Map<String, Integer> specialization, String label) {
-        Map<String, Integer> defines = new TreeMap<>();
-        for (KernelParam p : kernel.params()) {
-            if (p.specialized()) {
-                Integer value = specialization.get(p.name());
-                if (value == null) {
-                    throw new IllegalArgumentException(label + ": @Specialize parameter '" + p.name()
-                            + "' has no value in the specialisation " + specialization);
-                }
-                defines.put("SQUALL_" + p.name(), value);
-            }
-        }
-        return defines;
     }
 
     /** The module for {@code key}: PTX from the cache or the compiler, loaded (JIT-compiled) by the driver. */

@@ -388,7 +388,7 @@ public final class OpenClSession implements DeviceSession {
     /** {@code -D SQUALL_BLOCK=64 -D SQUALL_D=128 ...}, sorted so equal specialisations give equal options. */
     static String buildOptions(Map<String, Integer> specialization) {
         return new TreeMap<>(specialization).entrySet().stream()
-                .map(e -> "-D SQUALL_" + e.getKey() + "=" + e.getValue())
+                .map(e -> "-D " + KernelDescriptor.define(e.getKey()) + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
     }
 

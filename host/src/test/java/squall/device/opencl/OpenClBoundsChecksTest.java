@@ -11,6 +11,7 @@ import squall.runtime.GridScheduler;
 import squall.runtime.KernelLaunchException;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
+import squall.testing.OpenClTestDevice;
 import squall.testkernels.TestKernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
 import squall.runtime.Devices;
+import squall.testing.OpenClTestDevice;
 
 import java.util.List;
 import java.util.Map;

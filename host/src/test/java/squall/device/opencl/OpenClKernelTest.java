@@ -13,6 +13,7 @@ import squall.runtime.KernelLaunchException;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
+import squall.testing.OpenClTestDevice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

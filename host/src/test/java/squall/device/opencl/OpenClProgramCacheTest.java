@@ -12,6 +12,7 @@ import squall.runtime.ExecutionPlan;
 import squall.runtime.KernelBuildException;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
+import squall.testing.OpenClTestDevice;
 
 import java.io.IOException;
 import java.nio.file.Files;

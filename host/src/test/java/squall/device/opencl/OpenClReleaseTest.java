@@ -9,6 +9,7 @@ import squall.runtime.GridScheduler;
 import squall.runtime.KernelBuildException;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
+import squall.testing.OpenClTestDevice;
 
 import java.util.Map;
 

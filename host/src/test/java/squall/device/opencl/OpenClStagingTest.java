@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
+import squall.testing.OpenClTestDevice;
 
 import java.util.List;
 import java.util.Random;

@@ -8,6 +8,7 @@ import squall.runtime.ExecutionPlan;
 import squall.runtime.ExecutionResult;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
+import squall.testing.OpenClTestDevice;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -15,6 +15,7 @@ import squall.runtime.ExecutionPlan;
 import squall.tasks.Attention;
 import squall.tasks.AttentionVariant;
 import squall.tasks.TestVectors;
+import squall.testing.CudaTestSupport;
 
 import java.io.IOException;
 import java.nio.file.Files;

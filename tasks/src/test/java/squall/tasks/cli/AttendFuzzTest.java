@@ -12,9 +12,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.Device;
-import squall.tasks.OpenClTestDevice;
 import squall.tasks.io.Npy;
 import squall.tasks.io.NpyTensor;
+import squall.testing.OpenClTestDevice;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import squall.tasks.OpenClTestDevice;
+import squall.testing.OpenClTestDevice;
 import squall.tasks.TestVectors;
 import squall.tasks.io.Npy;
 

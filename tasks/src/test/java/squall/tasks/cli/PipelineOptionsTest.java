@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import squall.tasks.OpenClTestDevice;
+import squall.testing.OpenClTestDevice;
 import squall.tasks.io.Npy;
 
 import java.io.IOException;

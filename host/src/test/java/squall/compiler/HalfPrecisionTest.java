@@ -1,9 +1,10 @@
-package squall.tasks;
+package squall.compiler;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import squall.runtime.DataTransferMode;
+import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class HalfPrecisionTest {
 
     static Stream<String> devices() {
-        return TestDevices.ids().stream();
+        return Devices.all().stream().map(Device::id);
     }
 
     @ParameterizedTest

@@ -2,7 +2,6 @@ package squall.device.cuda;
 
 import org.junit.jupiter.api.Test;
 import squall.api.KernelContext;
-import squall.kernels.AttentionKernels;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLibraries;
 import squall.runtime.Launch;
@@ -30,16 +29,16 @@ class LaunchGeometryTest {
         return LaunchGeometry.of(k, new Launch("t", null, args, args, null, grid), H100);
     }
 
-    /** Arguments of {@code attendGather} (no attention options), whose loops are (B * Hq) outside and Tq inside. */
+    /** Arguments of {@code attendGather} (here {@link CudaTestKernels#gatherLoops}), whose loops are (B * Hq) outside and Tq inside. */
     private static Object[] gatherArgs(int B, int Hq, int Tq, int S, int D) {
         return new Object[] {new float[B * Hq * Tq * D], new int[B * S * D], new int[B * S * D], new int[B], new int[Hq],
-                new float[B * Hq * Tq * D], new float[1], new float[1], B, Hq, 1, Tq, S, D, 0.1f, true, 64, 0, 0, 0f};
+                new float[B * Hq * Tq * D], B, Hq, 1, Tq, S, D, 0.1f, true, 64};
     }
 
     @Test
     void decodeSpreadsTheBlockOverTheOuterLoop() {
         // Loops: bh (outer, y) over B * Hq = 8, i (inner, x) over Tq = 1.
-        LaunchGeometry g = parallel(AttentionKernels.class, "attendGather", gatherArgs(1, 8, 1, 100, 64), null, H100);
+        LaunchGeometry g = parallel(CudaTestKernels.class, "gatherLoops", gatherArgs(1, 8, 1, 100, 64), null, H100);
         assertArrayEquals(new int[] {1, 8, 1}, g.block());
         assertArrayEquals(new int[] {1, 1, 1}, g.grid());
         assertEquals(0, g.sharedBytes());
@@ -47,7 +46,7 @@ class LaunchGeometryTest {
 
     @Test
     void prefillPutsTheQueryRowsOnXAndRoundsTheGridUp() {
-        LaunchGeometry g = parallel(AttentionKernels.class, "attendGather", gatherArgs(2, 1, 129, 129, 64), null, H100);
+        LaunchGeometry g = parallel(CudaTestKernels.class, "gatherLoops", gatherArgs(2, 1, 129, 129, 64), null, H100);
         assertArrayEquals(new int[] {128, 1, 1}, g.block());
         assertArrayEquals(new int[] {2, 2, 1}, g.grid(), "129 rows need two blocks of 128 on x; 2 (b, kv head) on y");
     }
@@ -73,7 +72,7 @@ class LaunchGeometryTest {
     @Test
     void aGivenLocalSizeIsTheBlock() {
         Object[] args = gatherArgs(1, 64, 100, 100, 32);
-        LaunchGeometry g = parallel(AttentionKernels.class, "attendGather", args, new WorkerGrid2D(100, 64).setLocalWork(4, 32, 1), H100);
+        LaunchGeometry g = parallel(CudaTestKernels.class, "gatherLoops", args, new WorkerGrid2D(100, 64).setLocalWork(4, 32, 1), H100);
         assertArrayEquals(new int[] {4, 32, 1}, g.block());
         assertArrayEquals(new int[] {25, 2, 1}, g.grid());
     }

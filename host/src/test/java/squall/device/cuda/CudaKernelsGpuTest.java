@@ -13,6 +13,7 @@ import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid;
 import squall.runtime.WorkerGrid1D;
 import squall.runtime.WorkerGrid2D;
+import squall.testing.CudaTestSupport;
 
 import java.util.Random;
 import java.util.function.Function;

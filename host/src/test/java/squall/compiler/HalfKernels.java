@@ -1,4 +1,4 @@
-package squall.tasks;
+package squall.compiler;
 
 import squall.api.Kernel;
 import squall.api.KernelMath;

@@ -20,6 +20,7 @@ import squall.runtime.Launch;
 import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
+import squall.testing.CudaTestSupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -129,4 +129,28 @@ public final class CudaTestKernels {
             out[base + j] = buffer[(j + 1) % n];
         }
     }
+
+    /**
+     * The parameters and the two parallel loops of {@code AttentionKernels.attendGather} ((batch, query head)
+     * outside, query rows inside), without its attention: what a launch of an attention kernel is sized from, for
+     * tests of launch geometry that cannot see the kernels module.
+     */
+    @Kernel
+    public static void gatherLoops(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, int B, int Hq,
+                                   int Hkv, int Tq, int S, @Specialize int D, float scale, boolean causal,
+                                   @Specialize int BLOCK) {
+        for (@Parallel int bh = 0; bh < B * Hq; bh++) {
+            for (@Parallel int i = 0; i < Tq; i++) {
+                out[(bh * Tq + i) * D] = q[(bh * Tq + i) * D] * scale;
+            }
+        }
+    }
+
+    /** A kernel named as C names a type ({@code half}): the compiler calls its entry point {@code half_}. */
+    @Kernel
+    public static void half(float[] a) {
+        for (@Parallel int i = 0; i < a.length; i++) {
+            a[i] = a[i] * 0.5f;
+        }
+    }
 }
