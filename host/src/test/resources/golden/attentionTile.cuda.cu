@@ -17,6 +17,9 @@ __device__ inline float squall_load1(const int* p, int i, int format) {
     if (format == 0) {
         return __int_as_float(p[i]);
     }
+    if (format == 3) {
+        return (float) ((const signed char*) p)[i];
+    }
     unsigned int bits = ((const unsigned short*) p)[i];
     return format == 2 ? __uint_as_float(bits << 16) : squall_half_to_float((short) bits);
 }

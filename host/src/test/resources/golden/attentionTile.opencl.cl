@@ -16,6 +16,9 @@ inline float squall_load1_g(__global const int* p, int i, int format) {
     if (format == 1) {
         return vload_half(i, (__global const half*) p);
     }
+    if (format == 3) {
+        return (float) ((__global const char*) p)[i];
+    }
     return as_float(((uint) ((__global const ushort*) p)[i]) << 16);
 }
 
@@ -25,6 +28,9 @@ inline float8 squall_load8_g(__global const int* p, int i, int format) {
     }
     if (format == 1) {
         return vload_half8(0, (__global const half*) p + i);
+    }
+    if (format == 3) {
+        return convert_float8(vload8(0, (__global const char*) p + i));
     }
     return as_float8(convert_uint8(vload8(0, (__global const ushort*) p + i)) << 16);
 }

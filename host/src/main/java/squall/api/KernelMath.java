@@ -26,9 +26,11 @@ package squall.api;
  * </ul>
  *
  * Runs of stored values ({@code packed}, in a {@code format}: {@link #FLOAT_BITS}, {@link #HALF},
- * {@link #BFLOAT16}) are read as stored, two 16-bit values to an int, the even element in the low 16 bits: how
- * squall's KV caches hold them, so a kernel reads a cached row without widening it first. Offsets count
- * elements; runs of 16-bit values are fastest from even offsets.
+ * {@link #BFLOAT16}, {@link #INT8}) are read as stored, two 16-bit values to an int, the even element in the low
+ * 16 bits, or four signed bytes to an int, element {@code i} in byte {@code i % 4}: how squall's KV caches hold
+ * them, so a kernel reads a cached row without widening it first. Offsets count elements; runs of 16-bit values
+ * are fastest from even offsets, runs of bytes from multiples of four. An int8 value is read as the integer it
+ * is: scaling it is the caller's (a row's scale multiplies a dot product once, not each of its terms).
  *
  * <pre>{@code
  * // scores of G query rows (q[qRow .. qRow + G * D)) against a tile of n cached fp16 key rows
@@ -43,6 +45,8 @@ public final class KernelMath {
     public static final int HALF = 1;
     /** bfloat16 values (the upper 16 bits of a float), two per int, the even element in the low 16 bits. */
     public static final int BFLOAT16 = 2;
+    /** Signed 8-bit integers, four per int, element {@code i} in byte {@code i % 4} (bits {@code 8 (i % 4)} up). */
+    public static final int INT8 = 3;
 
     private KernelMath() {
     }
@@ -184,6 +188,9 @@ public final class KernelMath {
     static float unpack(int[] packed, int i, int format) {
         if (format == FLOAT_BITS) {
             return Float.intBitsToFloat(packed[i]);
+        }
+        if (format == INT8) {
+            return packed[i >> 2] << (24 - 8 * (i & 3)) >> 24;
         }
         int word = packed[i >> 1];
         int bits = (i & 1) == 0 ? word & 0xffff : word >>> 16;

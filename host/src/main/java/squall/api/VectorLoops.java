@@ -21,7 +21,8 @@ import java.nio.ByteOrder;
  * not inline (a callee over 35 bytes at a call site it finds cold, or one "already compiled into a big method") the
  * vector is a heap object and the loop runs a hundred times slower, which happened here more than once depending
  * on what ran first. So stored 16-bit values are first widened, a stretch of rows at a time, into a per-thread scratch
- * run of floats (one loop per format; fp16 by a plain loop that C2 turns into F16C's vector conversion), and the
+ * run of floats (one loop per format; fp16 by a plain loop that C2 turns into F16C's vector conversion, int8 by
+ * B2F conversions of four bytes an int), and the
  * products read floats; fp32 bits are read where they are stored, by a second copy of each product that loads ints
  * and reinterprets them (a float view of an int[] segment is not compiled to vector loads, and copying fp32 rows
  * first halved the speed of an fp32 decode). The widening is exact ({@link #widenHalves}).
@@ -38,6 +39,12 @@ final class VectorLoops {
     /** Ints holding one vector's worth of 16-bit values: half the preferred width. */
     private static final VectorSpecies<Integer> HALF_OF_I =
             VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+    /**
+     * Ints holding one vector's worth of int8 values: a quarter of the preferred width, or {@code null} where that is
+     * under the smallest vector (128-bit machines widen int8 runs one value at a time).
+     */
+    private static final VectorSpecies<Integer> QUARTER_OF_I = F.vectorBitSize() < 256 ? null
+            : VectorSpecies.of(int.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     static final int LANES = F.length();
     /** Stored rows widened at a time: a stretch that stays in the first-level cache with its query rows. */
     private static final int STRETCH_ROWS = 16;
@@ -85,7 +92,8 @@ final class VectorLoops {
 
     /**
      * The {@code count} values of {@code format} from element {@code offset} of {@code packed} as floats, in this
-     * thread's scratch run from index 0 (valid until its next call); {@code offset} even for 16-bit formats.
+     * thread's scratch run from index 0 (valid until its next call); {@code offset} even for 16-bit formats, a
+     * multiple of 4 for int8.
      */
     private static float[] widened(int[] packed, int offset, int format, int count) {
         float[][] holder = WIDENED.get();
@@ -102,6 +110,12 @@ final class VectorLoops {
                 IntVector h = (IntVector) IntVector.fromArray(HALF_OF_I, packed, (offset + i) >> 1).reinterpretAsShorts()
                         .convertShape(VectorOperators.S2I, I, 0);
                 h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(scratch, i);
+            }
+        } else if (format == KernelMath.INT8) {
+            // four signed bytes per int, converted in registers (B2F): exact
+            for (; QUARTER_OF_I != null && i + LANES <= count; i += LANES) {
+                ((FloatVector) IntVector.fromArray(QUARTER_OF_I, packed, (offset + i) >> 2).reinterpretAsBytes()
+                        .convertShape(VectorOperators.B2F, F, 0)).intoArray(scratch, i);
             }
         } else {
             for (; i + LANES <= count; i += LANES) {
@@ -126,7 +140,8 @@ final class VectorLoops {
     }
 
     private static boolean vectorisable(int n, int offset, int format) {
-        return n >= LANES && n % LANES == 0 && (format == KernelMath.FLOAT_BITS || (offset & 1) == 0);
+        return n >= LANES && n % LANES == 0
+                && (format == KernelMath.FLOAT_BITS || (offset & (format == KernelMath.INT8 ? 3 : 1)) == 0);
     }
 
     // ---------------------------------------------------------------- runs

@@ -10,11 +10,12 @@ import java.util.Map;
 
 /**
  * C for {@code KernelMath}'s order-free operations (see its class comment for what they compute and their error
- * bounds). OpenCL gets eight-wide loads ({@code vload8}, {@code vload_half8}, bf16 as shifted shorts) with
- * contraction allowed inside these functions only ({@code #pragma OPENCL FP_CONTRACT ON} in their bodies, so
- * the device compiler fuses {@code a * b + c} where it has an FMA), and sums reduced as a tree. CUDA gets plain
- * loops on {@code fmaf}. A program defines only the operations it calls, once per combination of address spaces
- * of their arrays (OpenCL 1.2 has no generic address space), each after what it calls.
+ * bounds). OpenCL gets eight-wide loads ({@code vload8}, {@code vload_half8}, bf16 as shifted shorts, int8 as
+ * {@code convert_float8} of chars) with contraction allowed inside these functions only
+ * ({@code #pragma OPENCL FP_CONTRACT ON} in their bodies, so the device compiler fuses {@code a * b + c} where it
+ * has an FMA), and sums reduced as a tree. CUDA gets plain loops on {@code fmaf}. A program defines only the
+ * operations it calls, once per combination of address spaces of their arrays (OpenCL 1.2 has no generic address
+ * space), each after what it calls.
  */
 final class OrderFreeMath {
 
@@ -202,7 +203,7 @@ final class OrderFreeMath {
 
     /** {@code W(i)}, the int that holds stored element {@code i}, written out. */
     private static String words(String expression) {
-        return expression.replaceAll("W\\((.*)\\)", "(format == 0 ? ($1) : ($1) >> 1)");
+        return expression.replaceAll("W\\((.*)\\)", "(format == 0 ? ($1) : format == 3 ? ($1) >> 2 : ($1) >> 1)");
     }
 
     // ---------------------------------------------------------------- pieces
@@ -220,6 +221,7 @@ final class OrderFreeMath {
         if (cuda) {
             return "__device__ inline float squall_load1(const int* p, int i, int format) {\n"
                     + "    if (format == 0) {\n        return __int_as_float(p[i]);\n    }\n"
+                    + "    if (format == 3) {\n        return (float) ((const signed char*) p)[i];\n    }\n"
                     + "    unsigned int bits = ((const unsigned short*) p)[i];\n"
                     + "    return format == 2 ? __uint_as_float(bits << 16) : " + HalfPrecision.TO_FLOAT + "((short) bits);\n"
                     + "}\n";
@@ -227,6 +229,7 @@ final class OrderFreeMath {
         return "inline float squall_load1" + suffix + "(" + q + "const int* p, int i, int format) {\n"
                 + "    if (format == 0) {\n        return as_float(p[i]);\n    }\n"
                 + "    if (format == 1) {\n        return vload_half(i, (" + q + "const half*) p);\n    }\n"
+                + "    if (format == 3) {\n        return (float) ((" + q + "const char*) p)[i];\n    }\n"
                 + "    return as_float(((uint) ((" + q + "const ushort*) p)[i]) << 16);\n"
                 + "}\n";
     }
@@ -236,6 +239,7 @@ final class OrderFreeMath {
         return "inline float8 squall_load8" + suffix + "(" + q + "const int* p, int i, int format) {\n"
                 + "    if (format == 0) {\n        return vload8(0, (" + q + "const float*) p + i);\n    }\n"
                 + "    if (format == 1) {\n        return vload_half8(0, (" + q + "const half*) p + i);\n    }\n"
+                + "    if (format == 3) {\n        return convert_float8(vload8(0, (" + q + "const char*) p + i));\n    }\n"
                 + "    return as_float8(convert_uint8(vload8(0, (" + q + "const ushort*) p + i)) << 16);\n"
                 + "}\n";
     }

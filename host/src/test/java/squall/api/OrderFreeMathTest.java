@@ -21,14 +21,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * KernelMath's order-free operations on every device, against float64 sums of the same terms, within the bounds
  * KernelMath documents: {@code gamma(n) sum |t_i|} for a sum of n terms, {@code gamma(n) = n u / (1 - n u)},
  * {@code u = 2^-24}. Runs start on and off vector boundaries and have lengths that do and do not fill whole vectors;
- * stored runs come as fp32 bits, fp16 and bf16 from even and odd element offsets. Code that does not use these
+ * stored runs come as fp32 bits, fp16, bf16 and int8 from element offsets on and off their word boundaries. Code that does not use these
  * operations keeps Java's semantics: bit-exact on every device.
  */
 class OrderFreeMathTest {
 
     private static final double U = 0x1p-24;
     private static final int[] LENGTHS = {1, 7, 8, 13, 16, 64, 100, 128, 1000};
-    private static final int[] FORMATS = {KernelMath.FLOAT_BITS, KernelMath.HALF, KernelMath.BFLOAT16};
+    private static final int[] FORMATS = {KernelMath.FLOAT_BITS, KernelMath.HALF, KernelMath.BFLOAT16, KernelMath.INT8};
     private static final int CASES = 40;
 
     static Stream<String> devices() {
@@ -51,12 +51,19 @@ class OrderFreeMathTest {
     private record Stored(int[] packed, double[] values) {
         static Stored of(float[] values, int format) {
             double[] held = new double[values.length];
-            int[] packed = new int[format == KernelMath.FLOAT_BITS ? values.length : (values.length + 1) / 2];
+            int[] packed = new int[format == KernelMath.FLOAT_BITS ? values.length
+                    : format == KernelMath.INT8 ? (values.length + 3) / 4 : (values.length + 1) / 2];
             for (int i = 0; i < values.length; i++) {
                 int bits;
                 if (format == KernelMath.FLOAT_BITS) {
                     packed[i] = Float.floatToRawIntBits(values[i]);
                     held[i] = values[i];
+                    continue;
+                }
+                if (format == KernelMath.INT8) {
+                    int integer = Math.clamp(Math.round(values[i] * 30), -128, 127);   // the whole byte range
+                    packed[i >> 2] |= (integer & 0xff) << (8 * (i & 3));
+                    held[i] = integer;
                     continue;
                 }
                 if (format == KernelMath.HALF) {
@@ -400,6 +407,28 @@ class OrderFreeMathTest {
                 if (!same) {
                     fail(device + " format " + format + ": 0x" + Integer.toHexString(h) + " read as " + y[h] + ", not " + expected);
                 }
+            }
+        }
+    }
+
+    /** Every int8 value, from every byte of a word: read as the integer it is. */
+    @ParameterizedTest
+    @MethodSource("devices")
+    void storedBytesWidenExactly(String device) {
+        int n = 256 + 3;
+        int[] packed = new int[(n + 3) / 4];
+        for (int i = 0; i < n; i++) {
+            packed[i >> 2] |= ((i - 128) & 0xff) << (8 * (i & 3));   // i = 256.. wrap round to -128..
+        }
+        for (int start : new int[] {0, 1, 2, 3}) {
+            float[] y = new float[256];
+            float[] one = {1.0f};
+            int[] from = {start};
+            run(device, new TaskGraph("bytes").transferToDevice(DataTransferMode.EVERY_EXECUTION, one, packed, from, y)
+                    .task("bytes", OrderFreeKernels::axpysPacked, one, packed, from, y, 256, KernelMath.INT8)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, y));
+            for (int i = 0; i < 256; i++) {
+                assertEquals((byte) (start + i - 128), y[i], device + " int8 element " + (start + i));
             }
         }
     }

@@ -17,6 +17,10 @@ import squall.api.Specialize;
  * so no row of S scores is ever stored. K and V are a paged cache ({@link PagedAttentionKernels}) of one page of S
  * tokens per sequence: {@code pages[b] = b}. Arrays hold fewer than 2^31 elements (a Java limit), so int offsets
  * computed inside their bounds cannot overflow.
+ *
+ * <p>Each kernel takes the call's {@link AttentionOptions}: {@code OPTIONS} (its flags, a specialised constant),
+ * {@code window}, {@code softcap}, and {@code slopes} and {@code sinks} ({@code [Hq]}, any length when unused), as
+ * {@link TiledAttention} applies them; a window needs the causal mask when {@code Tq > 1}.
  */
 public final class AttentionKernels {
 
@@ -28,9 +32,10 @@ public final class AttentionKernels {
      * group of {@code G} query heads, so each K and V row is read once per group and block, never copied.
      */
     @Kernel
-    public static void attendBroadcast(float[] q, int[] k, int[] v, int[] pages, float[] out, int B, int Hkv, @Specialize int G,
-                                       int Tq, int S, @Specialize int D, float scale, boolean causal,
-                                       @Specialize int QUERIES, @Specialize int BLOCK) {
+    public static void attendBroadcast(float[] q, int[] k, int[] v, int[] pages, float[] out, float[] slopes,
+                                       float[] sinks, int B, int Hkv, @Specialize int G, int Tq, int S,
+                                       @Specialize int D, float scale, boolean causal, @Specialize int QUERIES,
+                                       @Specialize int BLOCK, @Specialize int OPTIONS, int window, float softcap) {
         for (@Parallel int w = 0; w < B * Hkv * ((Tq + QUERIES - 1) / QUERIES); w++) {
             float[] qRows = new float[G * QUERIES * D];
             float[] acc = new float[G * QUERIES * D];
@@ -43,15 +48,16 @@ public final class AttentionKernels {
             int queries = Math.min(QUERIES, Tq - first);
             int base = bkv * G * Tq * D;                       // q[b, kvHead * G, 0, 0]
             attendHead(q, base, G, Tq, first, queries, k, v, pages, bkv / Hkv, Hkv, bkv % Hkv, S, D, scale, causal, BLOCK,
-                    qRows, m, l, acc, scores, out);
+                    qRows, m, l, acc, scores, out, OPTIONS, window, softcap, slopes, sinks, bkv % Hkv * G);
         }
     }
 
     /** Gather: one work-item per (batch, query head, query row), reading KV head {@code kvMap[h]}. */
     @Kernel
-    public static void attendGather(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, int B, int Hq, int Hkv,
-                                    int Tq, int S, @Specialize int D, float scale, boolean causal,
-                                    @Specialize int BLOCK) {
+    public static void attendGather(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, float[] slopes,
+                                    float[] sinks, int B, int Hq, int Hkv, int Tq, int S, @Specialize int D,
+                                    float scale, boolean causal, @Specialize int BLOCK, @Specialize int OPTIONS,
+                                    int window, float softcap) {
         for (@Parallel int bh = 0; bh < B * Hq; bh++) {
             for (@Parallel int i = 0; i < Tq; i++) {
                 float[] qRow = new float[D];
@@ -62,7 +68,7 @@ public final class AttentionKernels {
                 int b = bh / Hq;
                 int h = bh % Hq;
                 attendHead(q, bh * Tq * D, 1, Tq, i, 1, k, v, pages, b, Hkv, kvMap[h], S, D, scale, causal, BLOCK, qRow, m,
-                        l, acc, scores, out);
+                        l, acc, scores, out, OPTIONS, window, softcap, slopes, sinks, h);
             }
         }
     }
@@ -89,19 +95,25 @@ public final class AttentionKernels {
     }
 
     /**
-     * Queries {@code first .. first + queries - 1} of {@code heads} query heads (from {@code q[base]}) against the S
-     * keys of KV head {@code kvHead} of sequence {@code b}, written to {@code out} where they came from.
+     * Queries {@code first .. first + queries - 1} of {@code heads} query heads (from {@code q[base]}, the first of
+     * them query head {@code firstHead} of its sequence) against the S keys of KV head {@code kvHead} of sequence
+     * {@code b}, written to {@code out} where they came from.
      */
     static void attendHead(float[] q, int base, int heads, int Tq, int first, int queries, int[] k, int[] v, int[] pages,
                            int b, int Hkv, int kvHead, int S, int D, float scale, boolean causal, int BLOCK, float[] qRows,
-                           float[] m, float[] l, float[] acc, float[] scores, float[] out) {
+                           float[] m, float[] l, float[] acc, float[] scores, float[] out, int options, int window,
+                           float softcap, float[] slopes, float[] sinks, int firstHead) {
         int rows = heads * queries;
-        int lastKey = causal ? S - Tq + first : S - 1;
-        int end = causal ? lastKey + queries : S;
+        int position = S - Tq + first;
+        int end = causal ? position + queries : S;
         TiledAttention.gatherQueries(q, base, Tq, heads, first, queries, D, scale, qRows);
         TiledAttention.start(m, l, acc, rows, D);
-        TiledAttention.attendKeys(qRows, rows, queries, lastKey, causal ? 1 : 0, k, v, pages, b, Hkv, kvHead, S, D,
-                KvStorage.FP32, 0, end, scores, BLOCK, m, l, acc);
+        if ((options & AttentionOptions.SINKS) != 0) {
+            TiledAttention.startAtSinks(m, l, rows, queries, sinks, firstHead);
+        }
+        TiledAttention.attendKeys(qRows, rows, queries, position, causal ? 1 : 0, k, v, pages, b, Hkv, kvHead, S, D,
+                KvStorage.FP32, TiledAttention.firstKey(position, options, window), end, scores, BLOCK, m, l, acc,
+                options, window, softcap, slopes, firstHead);
         TiledAttention.scatterOutput(acc, l, heads, queries, D, out, base, Tq, first);
     }
 }

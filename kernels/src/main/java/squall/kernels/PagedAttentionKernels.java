@@ -22,6 +22,10 @@ import squall.api.Specialize;
  * {@code i} sees keys {@code j <= seqLens[b] - Tq + i} (decode: Tq = 1 sees all). With {@code slices > 1} the
  * keys are split in slices whose unnormalised results go to {@code partials} ({@link SplitKv}) for
  * {@link SplitKv#combineSlices}.
+ *
+ * <p>The attention kernels take a layer's {@link AttentionOptions}: {@code OPTIONS} (its flags, a specialised
+ * constant), {@code window}, {@code softcap}, and {@code slopes} and {@code sinks} ({@code [Hkv * G]}, any
+ * length when unused). With a window only its keys are read: split-KV slices cut the window, not the cache.
  */
 public final class PagedAttentionKernels {
 
@@ -40,10 +44,13 @@ public final class PagedAttentionKernels {
             for (@Parallel int t = 0; t < Tq; t++) {
                 int b = bkv / Hkv;
                 int kvHead = bkv % Hkv;
-                int row = KvStorage.cacheRow(blockTable, b * maxBlocks, seqLens[b] - Tq + t, Hkv, kvHead, BS, D);
+                int position = seqLens[b] - Tq + t;
+                int row = KvStorage.cacheRow(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D, DTYPE);
+                int scale = DTYPE == KvStorage.INT8
+                        ? KvStorage.scaleWord(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D) : 0;
                 int from = ((layer * B * Hkv + bkv) * Tq + t) * D;
-                KvStorage.storeRow(kNew, from, kCache, row, D, DTYPE);
-                KvStorage.storeRow(vNew, from, vCache, row, D, DTYPE);
+                KvStorage.storeRow(kNew, from, kCache, row, scale, D, DTYPE);
+                KvStorage.storeRow(vNew, from, vCache, row, scale, D, DTYPE);
             }
         }
     }
@@ -57,9 +64,11 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void attendPaged(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                                   float[] out, float[] partials, int B, int Hkv, @Specialize int G, int Tq,
-                                   @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
-                                   @Specialize int QUERIES, @Specialize int TILE, @Specialize int DTYPE, int layer) {
+                                   float[] out, float[] partials, float[] slopes, float[] sinks, int B, int Hkv,
+                                   @Specialize int G, int Tq, @Specialize int D, @Specialize int BS, int maxBlocks,
+                                   float scale, int slices, @Specialize int QUERIES, @Specialize int TILE,
+                                   @Specialize int DTYPE, @Specialize int OPTIONS, int window, float softcap,
+                                   int layer) {
         for (@Parallel int w = 0; w < slices * B * Hkv * ((Tq + QUERIES - 1) / QUERIES); w++) {
             float[] qRows = new float[G * QUERIES * D];
             float[] acc = new float[G * QUERIES * D];
@@ -76,13 +85,18 @@ public final class PagedAttentionKernels {
             int kvHead = bkv % Hkv;
             int headRow = bkv * G * Tq;                       // this layer's row of head kvHead * G, query 0
             int base = (layer * B * Hkv * G * Tq + headRow) * D;
-            int lastKey = seqLens[b] - Tq + first;            // the last key the block's first query sees
-            int start = SplitKv.sliceStart(lastKey + queries, slices, slice);
-            int end = SplitKv.sliceEnd(lastKey + queries, slices, slice);
+            int position = seqLens[b] - Tq + first;           // the block's first query's: the last key it sees
+            int lowest = TiledAttention.firstKey(position, OPTIONS, window);
+            int start = SplitKv.sliceStart(lowest, position + queries, slices, slice);
+            int end = SplitKv.sliceEnd(lowest, position + queries, slices, slice);
             TiledAttention.gatherQueries(q, base, Tq, G, first, queries, D, scale, qRows);
             TiledAttention.start(m, l, acc, rows, D);
-            TiledAttention.attendKeys(qRows, rows, queries, lastKey, 1, kCache, vCache, blockTable, b * maxBlocks, Hkv,
-                    kvHead, BS, D, DTYPE, start, end, scores, TILE, m, l, acc);
+            if ((OPTIONS & AttentionOptions.SINKS) != 0 && slice == 0) {
+                TiledAttention.startAtSinks(m, l, rows, queries, sinks, kvHead * G);
+            }
+            TiledAttention.attendKeys(qRows, rows, queries, position, 1, kCache, vCache, blockTable, b * maxBlocks, Hkv,
+                    kvHead, BS, D, DTYPE, start, end, scores, TILE, m, l, acc, OPTIONS, window, softcap, slopes,
+                    kvHead * G);
             if (slices == 1) {
                 TiledAttention.scatterOutput(acc, l, G, queries, D, out, base, Tq, first);
             } else {
@@ -97,9 +111,10 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void attendPagedGather(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                                         float[] out, int B, int Hkv, int G, int Tq, @Specialize int D,
-                                         @Specialize int BS, int maxBlocks, float scale, @Specialize int TILE,
-                                         @Specialize int DTYPE, int layer) {
+                                         float[] out, float[] slopes, float[] sinks, int B, int Hkv, int G, int Tq,
+                                         @Specialize int D, @Specialize int BS, int maxBlocks, float scale,
+                                         @Specialize int TILE, @Specialize int DTYPE, @Specialize int OPTIONS,
+                                         int window, float softcap, int layer) {
         for (@Parallel int bh = 0; bh < B * Hkv * G; bh++) {
             for (@Parallel int i = 0; i < Tq; i++) {
                 float[] qRow = new float[D];
@@ -108,13 +123,17 @@ public final class PagedAttentionKernels {
                 float[] l = new float[1];
                 float[] scores = new float[TILE];
                 int b = bh / (Hkv * G);
-                int kvHead = bh % (Hkv * G) / G;
+                int h = bh % (Hkv * G);
                 int base = (layer * B * Hkv * G + bh) * Tq * D;
-                int lastKey = seqLens[b] - Tq + i;
+                int position = seqLens[b] - Tq + i;
                 TiledAttention.gatherQueries(q, base, Tq, 1, i, 1, D, scale, qRow);
                 TiledAttention.start(m, l, acc, 1, D);
-                TiledAttention.attendKeys(qRow, 1, 1, lastKey, 0, kCache, vCache, blockTable, b * maxBlocks, Hkv, kvHead,
-                        BS, D, DTYPE, 0, lastKey + 1, scores, TILE, m, l, acc);
+                if ((OPTIONS & AttentionOptions.SINKS) != 0) {
+                    TiledAttention.startAtSinks(m, l, 1, 1, sinks, h);
+                }
+                TiledAttention.attendKeys(qRow, 1, 1, position, 1, kCache, vCache, blockTable, b * maxBlocks, Hkv, h / G,
+                        BS, D, DTYPE, TiledAttention.firstKey(position, OPTIONS, window), position + 1, scores, TILE, m,
+                        l, acc, OPTIONS, window, softcap, slopes, h);
                 TiledAttention.scatterOutput(acc, l, 1, 1, D, out, base, Tq, i);
             }
         }
@@ -134,10 +153,12 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void decodeWorkGroup(KernelContext ctx, float[] q, int[] kCache, int[] vCache, int[] blockTable,
-                                       int[] seqLens, float[] out, float[] partials, int B, int Hkv, @Specialize int G,
-                                       @Specialize int D, @Specialize int BS, int maxBlocks, float scale, int slices,
-                                       @Specialize int TILE, @Specialize int ITEMS, @Specialize int PER_ITEM,
-                                       @Specialize int COALESCED, @Specialize int DTYPE, int layer) {
+                                       int[] seqLens, float[] out, float[] partials, float[] slopes, float[] sinks,
+                                       int B, int Hkv, @Specialize int G, @Specialize int D, @Specialize int BS,
+                                       int maxBlocks, float scale, int slices, @Specialize int TILE,
+                                       @Specialize int ITEMS, @Specialize int PER_ITEM, @Specialize int COALESCED,
+                                       @Specialize int DTYPE, @Specialize int OPTIONS, int window, float softcap,
+                                       int layer) {
         float[] kTile = ctx.allocateFloatLocalArray(TILE * (D + 1)); // rows padded by one: no bank conflicts
         float[] vTile = ctx.allocateFloatLocalArray(TILE * D);
         float[] weights = ctx.allocateFloatLocalArray(G * TILE);   // scores, then exp(score - max)
@@ -152,9 +173,10 @@ public final class PagedAttentionKernels {
         int b = ctx.groupIdx / slices / Hkv;
         int kvHead = ctx.groupIdx / slices % Hkv;
         int length = seqLens[b];
-        int perSlice = (length + slices - 1) / slices;
-        int start = Math.min(length, slice * perSlice);
-        int end = Math.min(length, start + perSlice);
+        int lowest = TiledAttention.firstKey(length - 1, OPTIONS, window);
+        int start = SplitKv.sliceStart(lowest, length, slices, slice);
+        int end = SplitKv.sliceEnd(lowest, length, slices, slice);
+        boolean sink = (OPTIONS & AttentionOptions.SINKS) != 0 && slice == 0;   // one slice starts at the sink
         int qBase = ((layer * B + b) * Hkv + kvHead) * G * D; // q[layer, b, kvHead * G + r, d] = q[qBase + r * D + d]
 
         // Every loop below runs the same number of times in every work-item, with a guard: work-items
@@ -162,8 +184,8 @@ public final class PagedAttentionKernels {
         for (int r0 = 0; r0 < G; r0 += items) {
             int r = r0 + item;
             if (r < G) {
-                rowMax[r] = Float.NEGATIVE_INFINITY;
-                rowSum[r] = 0.0f;
+                rowMax[r] = sink ? sinks[kvHead * G + r] : Float.NEGATIVE_INFINITY;
+                rowSum[r] = sink ? 1.0f : 0.0f;
             }
         }
         ctx.localBarrier();
@@ -171,16 +193,23 @@ public final class PagedAttentionKernels {
             int n = Math.min(TILE, end - tileStart);
             // 1. Stage the tile's K and V rows: each is read from the cache once for the whole group.
             if (COALESCED == 1) {
-                // Whole words (one fp32 value, or two 16-bit ones) spread over the work-items.
-                int perWord = DTYPE == KvStorage.FP32 ? 1 : 2;
+                // Whole words (one fp32 value, two 16-bit ones or four int8) spread over the work-items.
+                int perWord = KvStorage.perWord(DTYPE);
                 for (int w0 = 0; w0 < TILE * D / perWord; w0 += items) {
                     int e = (w0 + item) * perWord;
                     if (e < n * D) {
                         int j = e / D;
                         int d = e % D;
-                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
-                        KvStorage.stage(kCache, row + d, kTile, j * (D + 1) + d, DTYPE);
-                        KvStorage.stage(vCache, row + d, vTile, j * D + d, DTYPE);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
+                        float kScale = 1.0f;
+                        float vScale = 1.0f;
+                        if (DTYPE == KvStorage.INT8) {
+                            int word = KvStorage.scaleWord(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
+                            kScale = KvStorage.scale(kCache, word);
+                            vScale = KvStorage.scale(vCache, word);
+                        }
+                        KvStorage.stage(kCache, row + d, kTile, j * (D + 1) + d, kScale, DTYPE);
+                        KvStorage.stage(vCache, row + d, vTile, j * D + d, vScale, DTYPE);
                     }
                 }
             } else {
@@ -188,23 +217,40 @@ public final class PagedAttentionKernels {
                 for (int jj = 0; jj < rowsEach; jj++) {
                     int j = item * rowsEach + jj;
                     if (j < n) {
-                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
-                        for (int d = 0; d < D; d++) {
-                            kTile[j * (D + 1) + d] = KvStorage.load(kCache, row + d, DTYPE);
-                            vTile[j * D + d] = KvStorage.load(vCache, row + d, DTYPE);
+                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
+                        if (DTYPE == KvStorage.INT8) {
+                            int word = KvStorage.scaleWord(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
+                            float kScale = KvStorage.scale(kCache, word);
+                            float vScale = KvStorage.scale(vCache, word);
+                            for (int d = 0; d < D; d++) {
+                                kTile[j * (D + 1) + d] = kScale * KvStorage.load(kCache, row + d, DTYPE);
+                                vTile[j * D + d] = vScale * KvStorage.load(vCache, row + d, DTYPE);
+                            }
+                        } else {
+                            for (int d = 0; d < D; d++) {
+                                kTile[j * (D + 1) + d] = KvStorage.load(kCache, row + d, DTYPE);
+                                vTile[j * D + d] = KvStorage.load(vCache, row + d, DTYPE);
+                            }
                         }
                     }
                 }
             }
             ctx.localBarrier();
-            // 2. Scores of every (query head, key) pair of the tile.
+            // 2. Scores of every (query head, key) pair of the tile; the window is the range of keys.
             int pairsEach = (G * TILE + items - 1) / items;
             for (int k = 0; k < pairsEach; k++) {
                 int pair = COALESCED == 1 ? k * items + item : item * pairsEach + k;
                 if (pair < G * n) {
                     int r = pair / n;
                     int j = pair % n;
-                    weights[r * TILE + j] = scale * tileDot(q, qBase + r * D, kTile, j * (D + 1), D);
+                    float score = scale * tileDot(q, qBase + r * D, kTile, j * (D + 1), D);
+                    if ((OPTIONS & AttentionOptions.SOFTCAP) != 0) {
+                        score = softcap * (float) Math.tanh(score / softcap);
+                    }
+                    if ((OPTIONS & AttentionOptions.ALIBI) != 0) {
+                        score = score - slopes[kvHead * G + r] * (length - 1 - tileStart - j);
+                    }
+                    weights[r * TILE + j] = score;
                 }
             }
             ctx.localBarrier();
@@ -253,7 +299,7 @@ public final class PagedAttentionKernels {
 
     /**
      * The textbook {@code repeat_kv}: copies each KV head's valid rows to every query head of its
-     * group, as fp32, into {@code kRep, vRep [numBlocks, Hkv * G, BS, D]} (same block table). Costs G
+     * group, as fp32 (int8 rows times their scales), into {@code kRep, vRep [numBlocks, Hkv * G, BS, D]} (same block table). Costs G
      * times the memory and G times the reads; kept as the baseline broadcast improves on.
      */
     @Kernel
@@ -267,11 +313,18 @@ public final class PagedAttentionKernels {
                 if (j >= seqLens[b]) {
                     continue;
                 }
-                int from = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D);
-                int to = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D);
+                int from = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D, DTYPE);
+                int to = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D, KvStorage.FP32);
+                float kScale = 1.0f;
+                float vScale = 1.0f;
+                if (DTYPE == KvStorage.INT8) {
+                    int word = KvStorage.scaleWord(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D);
+                    kScale = KvStorage.scale(kCache, word);
+                    vScale = KvStorage.scale(vCache, word);
+                }
                 for (int d = 0; d < D; d++) {
-                    kRep[to + d] = Float.floatToRawIntBits(KvStorage.load(kCache, from + d, DTYPE));
-                    vRep[to + d] = Float.floatToRawIntBits(KvStorage.load(vCache, from + d, DTYPE));
+                    kRep[to + d] = Float.floatToRawIntBits(kScale * KvStorage.load(kCache, from + d, DTYPE));
+                    vRep[to + d] = Float.floatToRawIntBits(vScale * KvStorage.load(vCache, from + d, DTYPE));
                 }
             }
         }

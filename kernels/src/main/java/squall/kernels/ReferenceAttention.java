@@ -18,8 +18,20 @@ public final class ReferenceAttention {
      */
     public static double[] attend(float[] q, float[] k, float[] v, AttentionShape shape, int[] kvMap,
                                   boolean causal, double scale) {
+        return attend(q, k, v, shape, kvMap, causal, scale, AttentionOptions.NONE);
+    }
+
+    /**
+     * Attention with {@code options} as {@link AttentionOptions} defines them, in this order for each score: scaled,
+     * soft-capped, biased (ALiBi), masked (causal, window), then a softmax over the visible keys and the sink.
+     */
+    public static double[] attend(float[] q, float[] k, float[] v, AttentionShape shape, int[] kvMap,
+                                  boolean causal, double scale, AttentionOptions options) {
+        options.requireHeads(shape.Hq());
         int[] map = kvMap != null ? kvMap : shape.groupedKvMap();
         int B = shape.B(), Hq = shape.Hq(), Hkv = shape.Hkv(), Tq = shape.Tq(), S = shape.S(), D = shape.D();
+        float[] slopes = options.alibiSlopes(), sinks = options.sinks();
+        double cap = options.softcap();
         double[] out = new double[shape.qElements()];
         double[] scores = new double[S];
         for (int b = 0; b < B; b++) {
@@ -27,22 +39,31 @@ public final class ReferenceAttention {
                 int kvBase = (b * Hkv + map[h]) * S * D;
                 for (int i = 0; i < Tq; i++) {
                     int qBase = ((b * Hq + h) * Tq + i) * D;
-                    int visible = causal ? S - Tq + i + 1 : S;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < visible; j++) {
+                    int position = S - Tq + i;
+                    int first = options.firstVisibleKey(position);
+                    int visible = causal ? position + 1 : S;
+                    double max = sinks == null ? Double.NEGATIVE_INFINITY : sinks[h];
+                    for (int j = first; j < visible; j++) {
                         double dot = 0;
                         for (int d = 0; d < D; d++) {
                             dot += (double) q[qBase + d] * k[kvBase + j * D + d];
                         }
-                        scores[j] = scale * dot;
-                        max = Math.max(max, scores[j]);
+                        double score = scale * dot;
+                        if (cap > 0) {
+                            score = cap * Math.tanh(score / cap);
+                        }
+                        if (slopes != null) {
+                            score -= (double) slopes[h] * (position - j);
+                        }
+                        scores[j] = score;
+                        max = Math.max(max, score);
                     }
-                    double sum = 0;
-                    for (int j = 0; j < visible; j++) {
+                    double sum = sinks == null ? 0 : Math.exp(sinks[h] - max);
+                    for (int j = first; j < visible; j++) {
                         scores[j] = Math.exp(scores[j] - max);
                         sum += scores[j];
                     }
-                    for (int j = 0; j < visible; j++) {
+                    for (int j = first; j < visible; j++) {
                         double p = scores[j] / sum;
                         for (int d = 0; d < D; d++) {
                             out[qBase + d] += p * v[kvBase + j * D + d];

@@ -37,16 +37,19 @@ public final class SplitKv {
         return (row * slices + slice) * (D + 2);
     }
 
-    /** The first key of slice {@code slice} when {@code keys} keys are cut into {@code slices} equal stretches. */
-    static int sliceStart(int keys, int slices, int slice) {
-        int perSlice = (keys + slices - 1) / slices;
-        return Math.min(keys, slice * perSlice);
+    /**
+     * The first key of slice {@code slice} when keys {@code from .. to - 1} (those a row sees: with a window, not
+     * all of the cache) are cut into {@code slices} equal stretches.
+     */
+    static int sliceStart(int from, int to, int slices, int slice) {
+        int perSlice = (to - from + slices - 1) / slices;
+        return Math.min(to, from + slice * perSlice);
     }
 
     /** One past the last key of slice {@code slice}. */
-    static int sliceEnd(int keys, int slices, int slice) {
-        int perSlice = (keys + slices - 1) / slices;
-        return Math.min(keys, sliceStart(keys, slices, slice) + perSlice);
+    static int sliceEnd(int from, int to, int slices, int slice) {
+        int perSlice = (to - from + slices - 1) / slices;
+        return Math.min(to, sliceStart(from, to, slices, slice) + perSlice);
     }
 
     /**

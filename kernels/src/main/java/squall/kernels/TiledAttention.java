@@ -17,6 +17,14 @@ import squall.api.KernelMath;
  * and at the end {@code out = acc / l}. Query rows are grouped by KV head: row {@code r * queries + t} is query
  * head {@code r} of the group at query {@code t}, so each K and V row of the tile is read once for the whole
  * group, and a causal mask depends only on {@code t}.
+ *
+ * <p>{@link AttentionOptions} live here too, so every kernel has them: the soft-cap and the ALiBi bias change the
+ * scores of a tile after {@code Q K^T}; a window is a range of keys (callers attend only the keys from
+ * {@link #firstKey}, so work and bytes read grow with the window, not the context) and a mask in the tiles at its
+ * lower edge; a sink is where a row's running maximum and sum start ({@link #startAtSinks}). An int8 cache's row
+ * scales multiply a tile's scores after {@code Q K^T} and its weights before {@code P V}, so the products read the
+ * bytes as they are. {@code options} is a specialised constant in every kernel: the code of a feature not in use
+ * folds away.
  */
 public final class TiledAttention {
 
@@ -32,6 +40,26 @@ public final class TiledAttention {
         for (int i = 0; i < rows * D; i++) {
             acc[i] = 0.0f;
         }
+    }
+
+    /**
+     * Starts the rows at their heads' sinks instead of at nothing: {@code m = sink, l = 1 = e^(sink - m)}, so the
+     * sink is one more logit in each row's softmax that adds nothing to the accumulator. Row
+     * {@code r * queries + t} is query head {@code firstHead + r}. A row split over slices takes its sink in one of
+     * them only.
+     */
+    static void startAtSinks(float[] m, float[] l, int rows, int queries, float[] sinks, int firstHead) {
+        for (int r = 0; r < rows; r++) {
+            m[r] = sinks[firstHead + r / queries];
+            l[r] = 1.0f;
+        }
+    }
+
+    /**
+     * The first key the earliest of the rows sees: its position minus the window plus one with a window, else 0.
+     */
+    static int firstKey(int position, int options, int window) {
+        return (options & AttentionOptions.WINDOW) != 0 ? Math.max(0, position - window + 1) : 0;
     }
 
     /**
@@ -56,24 +84,45 @@ public final class TiledAttention {
      * Folds keys {@code start .. end - 1} of KV head {@code kvHead} into the state of the rows, {@code TILE} keys at a
      * time; a tile may span pages, each page's stretch of it read as one run. Key {@code j} is row {@code j % BS} of
      * page {@code blockTable[tableBase + j / BS]} ({@link KvStorage#cacheRow}); the caches store {@code format}. Row
-     * {@code r * queries + t} sees keys up to {@code lastKey + t * causalStep} ({@code causalStep} 1 for a causal
-     * mask, 0 for none). {@code scores} is {@code [rows, TILE]} scratch.
+     * {@code r * queries + t} is query head {@code firstHead + r} at position {@code position + t}; with
+     * {@code causal} 1 it sees keys up to its position only. {@code options} ({@link AttentionOptions#flags}) says
+     * which of {@code window}, {@code softcap} and {@code slopes} (per query head) apply. {@code scores} is
+     * {@code [rows, TILE]} scratch.
      */
-    static void attendKeys(float[] qRows, int rows, int queries, int lastKey, int causalStep, int[] kCache, int[] vCache,
+    static void attendKeys(float[] qRows, int rows, int queries, int position, int causal, int[] kCache, int[] vCache,
                            int[] blockTable, int tableBase, int Hkv, int kvHead, int BS, int D, int format, int start,
-                           int end, float[] scores, int TILE, float[] m, float[] l, float[] acc) {
+                           int end, float[] scores, int TILE, float[] m, float[] l, float[] acc, int options,
+                           int window, float softcap, float[] slopes, int firstHead) {
         for (int first = start; first < end; first += TILE) {
             int n = Math.min(TILE, end - first);
             for (int j = 0; j < n; ) {
                 int piece = Math.min(n - j, BS - (first + j) % BS);
-                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D);
+                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
                 KernelMath.dotRows(qRows, 0, rows, kCache, offset, format, piece, D, scores, j, TILE);
+                if (format == KvStorage.INT8) {
+                    KvStorage.scaleColumns(scores, j, TILE, rows, piece, kCache,
+                            KvStorage.scaleWord(blockTable, tableBase, first + j, Hkv, kvHead, BS, D));
+                }
                 j += piece;
             }
-            if (first + n - 1 > lastKey) {
+            if ((options & AttentionOptions.SOFTCAP) != 0) {
+                capScores(scores, TILE, rows, n, softcap);
+            }
+            if ((options & AttentionOptions.ALIBI) != 0) {
+                biasScores(scores, TILE, rows, queries, n, position - first, slopes, firstHead);
+            }
+            if (causal == 1 && first + n - 1 > position) {
                 for (int r = 0; r < rows; r++) {
-                    int visible = lastKey + (r % queries) * causalStep - first + 1;   // keys of the tile this row sees
+                    int visible = position + r % queries - first + 1;   // keys of the tile this row sees
                     for (int j = Math.max(0, visible); j < n; j++) {
+                        scores[r * TILE + j] = Float.NEGATIVE_INFINITY;
+                    }
+                }
+            }
+            if ((options & AttentionOptions.WINDOW) != 0 && first < position + queries - window) {
+                for (int r = 0; r < rows; r++) {
+                    int hidden = position + r % queries - window + 1 - first;   // keys of the tile before its window
+                    for (int j = 0; j < Math.min(hidden, n); j++) {
                         scores[r * TILE + j] = Float.NEGATIVE_INFINITY;
                     }
                 }
@@ -81,9 +130,38 @@ public final class TiledAttention {
             fold(scores, TILE, rows, n, m, l, acc, D);
             for (int j = 0; j < n; ) {
                 int piece = Math.min(n - j, BS - (first + j) % BS);
-                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D);
+                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
+                if (format == KvStorage.INT8) {
+                    KvStorage.scaleColumns(scores, j, TILE, rows, piece, vCache,
+                            KvStorage.scaleWord(blockTable, tableBase, first + j, Hkv, kvHead, BS, D));
+                }
                 KernelMath.axpyRows(scores, j, TILE, rows, vCache, offset, format, piece, D, acc, 0);
                 j += piece;
+            }
+        }
+    }
+
+    /** {@code s <- C tanh(s / C)} for the {@code n} scores of each of {@code rows} rows, {@code stride} apart. */
+    static void capScores(float[] scores, int stride, int rows, int n, float softcap) {
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                scores[r * stride + j] = softcap * (float) Math.tanh(scores[r * stride + j] / softcap);
+            }
+        }
+    }
+
+    /**
+     * {@code s <- s - slope[h] (p - j)}: ALiBi's bias for the {@code n} scores of each row, {@code stride} apart. Row
+     * {@code r * queries + t} is query head {@code firstHead + r}, and {@code distance + t - j} is the distance from
+     * its position to the tile's key {@code j}.
+     */
+    static void biasScores(float[] scores, int stride, int rows, int queries, int n, int distance, float[] slopes,
+                           int firstHead) {
+        for (int r = 0; r < rows; r++) {
+            float slope = slopes[firstHead + r / queries];
+            int from = distance + r % queries;
+            for (int j = 0; j < n; j++) {
+                scores[r * stride + j] = scores[r * stride + j] - slope * (from - j);
             }
         }
     }

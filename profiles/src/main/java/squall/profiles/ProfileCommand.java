@@ -94,7 +94,7 @@ public final class ProfileCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--kv-dtype", paramLabel = "T", defaultValue = "fp16",
-            description = "KV cache storage: fp32, fp16 or bf16. Default: ${DEFAULT-VALUE}.")
+            description = "KV cache storage: fp32, fp16, bf16 or int8. Default: ${DEFAULT-VALUE}.")
     String kvDtype;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "10", description = "Timed steps per measurement. Default: ${DEFAULT-VALUE}.")

@@ -87,7 +87,7 @@ class ProfileCommandTest {
                 new String[] {"--devices", "jvm,nope:7"},
                 new String[] {"--variants", "broadcast,fastest"},
                 new String[] {"--model", "gpt-99"},
-                new String[] {"--kv-dtype", "int8"},
+                new String[] {"--kv-dtype", "int4"},
                 new String[] {"--layers", "33"},
                 new String[] {"--steps", "0"},
                 new String[] {"--compare", tmp.toString(), tmp.toString()})) {

@@ -53,7 +53,8 @@ class ProfilerConsistencyTest {
                 consistentTimes(p, step, device);
 
                 long rows = 4L * L * B * Hq * D, newRows = 4L * L * B * Hkv * D, lengths = 4L * B;
-                long resident = 2L * L * cache.keys(0).length * 4 + 4L * cache.blockTable().length;
+                // the cache, the block table, and one float: the kernels' placeholder for slopes and sinks
+                long resident = 2L * L * cache.keys(0).length * 4 + 4L * cache.blockTable().length + 4;
                 if (device.backend().equals("jvm")) {
                     assertEquals(0, p.copyInBytes() + p.copyOutBytes(), "the jvm device's buffers are the host arrays");
                 } else {

@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import squall.kernels.AttentionKernels;
+import squall.kernels.AttentionOptions;
 import squall.kernels.AttentionShape;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
@@ -15,12 +16,13 @@ import java.util.List;
 
 /**
  * One attention call, {@code out = softmax(scale * q k^T) v} with grouped KV heads, as a task graph
- * for any device.
+ * for any device, with any {@link AttentionOptions} (sliding window, soft-cap, ALiBi, sinks).
  *
  * <pre>{@code
  * AttentionShape shape = new AttentionShape(1, 32, 8, 1, 4096, 128);   // Llama-3-8B decode
  * Attention.Call call = Attention.call(shape, q, k, v).causal(true);
  * float[] out = call.run(Devices.get("jvm"));
+ * float[] gemma = call.options(AttentionOptions.NONE.withWindow(4096).withSoftcap(50)).run(Devices.get("jvm"));
  * }</pre>
  */
 public final class Attention {
@@ -42,16 +44,23 @@ public final class Attention {
      */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap) {
         AttentionVariant variant = kvMap == null || isGroupedMap(kvMap, shape) ? AttentionVariant.BROADCAST : AttentionVariant.GATHER;
-        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK);
+        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK, AttentionOptions.NONE);
     }
 
     /**
      * One attention call; immutable, checked when built.
      *
-     * @param kvMap KV head of each query head, or {@code null} for {@code h / (Hq / Hkv)}
+     * @param kvMap   KV head of each query head, or {@code null} for {@code h / (Hq / Hkv)}
+     * @param options the window, soft-cap, ALiBi slopes and sinks; a window needs {@code causal} when Tq > 1
      */
     public record Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal,
-                       float scale, AttentionVariant variant, int block) {
+                       float scale, AttentionVariant variant, int block, AttentionOptions options) {
+
+        /** A call of plain attention. */
+        public Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal, float scale,
+                    AttentionVariant variant, int block) {
+            this(shape, q, k, v, kvMap, causal, scale, variant, block, AttentionOptions.NONE);
+        }
 
         public Call {
             requireLength("q", q, shape.qElements(), "[B, Hq, Tq, D]");
@@ -89,6 +98,14 @@ public final class Attention {
             if (!Float.isFinite(scale)) {
                 throw new IllegalArgumentException("scale must be finite, got " + scale);
             }
+            if (options == null) {
+                throw new IllegalArgumentException("options must not be null: AttentionOptions.NONE is plain attention");
+            }
+            options.requireHeads(shape.Hq());
+            if (options.window() > 0 && !causal && shape.Tq() > 1) {
+                throw new IllegalArgumentException("a window of " + options.window() + " keys needs the causal mask when"
+                        + " Tq = " + shape.Tq() + " > 1 (each query sees the last W positions up to its own)");
+            }
         }
 
         private static void requireLength(String name, float[] array, int expected, String layout) {
@@ -99,19 +116,33 @@ public final class Attention {
         }
 
         public Call causal(boolean on) {
-            return new Call(shape, q, k, v, kvMap, on, scale, variant, block);
+            return new Call(shape, q, k, v, kvMap, on, scale, variant, block, options);
         }
 
         public Call scale(float s) {
-            return new Call(shape, q, k, v, kvMap, causal, s, variant, block);
+            return new Call(shape, q, k, v, kvMap, causal, s, variant, block, options);
         }
 
         public Call variant(AttentionVariant which) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, which, block);
+            return new Call(shape, q, k, v, kvMap, causal, scale, which, block, options);
         }
 
         public Call block(int keys) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys);
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys, options);
+        }
+
+        public Call options(AttentionOptions o) {
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, block, o);
+        }
+
+        /** The ALiBi slopes the kernels read: the options', or a placeholder where there are none. */
+        float[] slopes() {
+            return perHead(options.alibiSlopes());
+        }
+
+        /** The sinks the kernels read: the options', or a placeholder where there are none. */
+        float[] sinks() {
+            return perHead(options.sinks());
         }
 
         /** The mapping in effect: {@code kvMap}, or {@code h / G}. */
@@ -132,13 +163,14 @@ public final class Attention {
                 kRep = new int[shape.B() * shape.Hq() * shape.S() * shape.D()];
                 vRep = new int[kRep.length];
             }
-            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION,
-                    map == null ? new Object[] {q, kBits, vBits, pages} : new Object[] {q, kBits, vBits, pages, map});
+            float[] slopes = slopes(), sinks = sinks();
+            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, map == null ? new Object[] {q, kBits, vBits, pages,
+                    slopes, sinks} : new Object[] {q, kBits, vBits, pages, map, slopes, sinks});
             if (kRep != null) {
                 // kRep and vRep live on the device only: never copied unless asked for.
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
             }
-            for (TaskLaunch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, block)) {
+            for (TaskLaunch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, slopes, sinks, block)) {
                 launch.addTo(graph);
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
@@ -158,22 +190,25 @@ public final class Attention {
 
         /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
         private List<TaskLaunch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
-                                          int[] vRep, int block) {
+                                          int[] vRep, float[] slopes, float[] sinks, int block) {
             AttentionShape s = shape;
             int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
+            int flags = options.flags(), window = options.window();
+            float cap = options.softcap();
             return switch (variant) {
                 case BROADCAST -> List.of(TaskLaunch.of("attend", kernel("attendBroadcast"),
-                        q, kBits, vBits, pages, out, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(), s.D(),
-                        scale, causal, StepPlan.queryTile(s.groupSize(), s.D(), s.Tq()), keys));
+                        new Object[] {q, kBits, vBits, pages, out, slopes, sinks, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
+                                s.S(), s.D(), scale, causal, StepPlan.queryTile(s.groupSize(), s.D(), s.Tq()), keys, flags,
+                                window, cap}));
                 case GATHER -> List.of(TaskLaunch.of("attend", kernel("attendGather"),
-                        new Object[] {q, kBits, vBits, pages, map, out, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(), scale,
-                                causal, keys}));
+                        new Object[] {q, kBits, vBits, pages, map, out, slopes, sinks, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(),
+                                s.D(), scale, causal, keys, flags, window, cap}));
                 case REPEAT -> List.of(
                         TaskLaunch.of("repeat", kernel("repeatKv"),
                                 new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
                         TaskLaunch.of("attend", kernel("attendBroadcast"),
-                                new Object[] {q, kRep, vRep, pages, out, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(), scale, causal,
-                                        StepPlan.queryTile(1, s.D(), s.Tq()), keys}));
+                                new Object[] {q, kRep, vRep, pages, out, slopes, sinks, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
+                                        scale, causal, StepPlan.queryTile(1, s.D(), s.Tq()), keys, flags, window, cap}));
                 case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
             };
         }
@@ -181,7 +216,7 @@ public final class Attention {
         /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
         public long privateBytes(int keys) {
             long most = 0;
-            for (TaskLaunch launch : launches(null, null, null, null, null, null, null, keys)) {
+            for (TaskLaunch launch : launches(null, null, null, null, null, null, null, null, null, keys)) {
                 most = Math.max(most, DeviceLimits.privateBytes(launch.kernel(), launch.args()));
             }
             return most;
@@ -213,6 +248,11 @@ public final class Attention {
             }
             return out;
         }
+    }
+
+    /** A per-head array for the kernels: {@code values}, or one unused float where there are none. */
+    static float[] perHead(float[] values) {
+        return values != null ? values : new float[1];
     }
 
     /** {@code true} if {@code kvMap} is {@code h -> h / (Hq / Hkv)}. */

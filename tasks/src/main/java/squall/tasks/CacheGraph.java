@@ -68,6 +68,17 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
         }
         List<Object> resident = new ArrayList<>(caches);
         resident.add(table);
+        // one placeholder for every layer without slopes or sinks, a copy of its own for each layer with them
+        float[] none = new float[1];
+        float[][] slopes = plan.perHeadArrays(true, none), sinks = plan.perHeadArrays(false, none);
+        resident.add(none);
+        for (float[][] perLayer : new float[][][] {slopes, sinks}) {
+            for (float[] a : perLayer) {
+                if (a != none) {
+                    resident.add(a);
+                }
+            }
+        }
         float[] partials = new float[Math.toIntExact(plan.partialsFloats())];
         TaskGraph graph = new TaskGraph(name)
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, resident.toArray())
@@ -82,8 +93,9 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
             graph.transferToHost(DataTransferMode.UNDER_DEMAND, keyCopy, valueCopy);
         }
         StepPlan.TaskArrays arrays = new StepPlan.TaskArrays(inputs.queries, inputs.newKeys, inputs.newValues,
-                inputs.output, partials, seqLens, table, keyCopy, valueCopy);
+                inputs.output, partials, seqLens, table, keyCopy, valueCopy, slopes, sinks);
         for (int l = 0; l < cache.layers(); l++) {
+            int layer = l;
             for (TaskLaunch task : plan.tasks(l, arrays, cache.keys(l), cache.values(l))) {
                 task.addTo(graph);
                 StepTask kind = StepTask.of(task.name());
@@ -91,7 +103,7 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
                     attentionTasks.add(task.name());
                 }
                 if (kind.hasCost()) {
-                    graph.cost(task.name(), () -> plan.cost(kind, seqLens));
+                    graph.cost(task.name(), () -> plan.cost(kind, layer, seqLens));
                 }
             }
         }
@@ -180,6 +192,11 @@ public abstract sealed class CacheGraph implements AutoCloseable permits DecodeG
     /** What the graph's step is: variant, slices, layout, tiles, sizes and costs. */
     public StepPlan stepPlan() {
         return plan;
+    }
+
+    /** Layer {@code layer}'s sliding window, soft-cap, ALiBi slopes and sinks. */
+    public squall.kernels.AttentionOptions layerOptions(int layer) {
+        return plan.layerOptions(layer);
     }
 
     /** Slices each sequence's keys are split into (split-KV); 1 when not split. */

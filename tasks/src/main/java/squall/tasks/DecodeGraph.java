@@ -1,6 +1,9 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
+
+import java.util.List;
 
 /**
  * A decode step for every layer of a model: each sequence's new token is appended to the KV cache
@@ -81,6 +84,15 @@ public final class DecodeGraph extends CacheGraph {
          */
         public Builder layout(WorkGroupDecode.Layout l) {
             this.options = options.withLayout(l);
+            return this;
+        }
+
+        /**
+         * Each layer's sliding window, soft-cap, ALiBi slopes and sinks, one entry per layer of the cache; default:
+         * the model preset's ({@link ModelPreset#layerOptions(int)}).
+         */
+        public Builder layerOptions(List<AttentionOptions> perLayer) {
+            this.options = options.withLayerOptions(perLayer);
             return this;
         }
 

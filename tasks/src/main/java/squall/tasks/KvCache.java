@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
  * and a free-block allocator.
  *
  * <p>Layout, per layer: {@code keys(l), values(l) [numBlocks, Hkv, blockSize, D]}, stored as
- * {@link KvStorage} describes (fp32 bits, or two 16-bit values per int). A physical block holds
+ * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each page's
+ * row scales after its rows). A physical block holds
  * {@code blockSize} consecutive tokens of every KV head, each head's rows contiguous: attention
  * streams one head's {@code blockSize x D} values at a time and reads every row exactly once per
  * group of query heads, and an append writes one row per head. Sequence {@code s}'s token {@code j}
@@ -80,9 +81,9 @@ public final class KvCache {
 
     /** An empty cache of this shape. */
     public KvCache(KvCacheShape shape) {
-        if (shape.cacheInts() > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("one layer's cache of " + shape.cacheElements() + " elements exceeds a"
-                    + " Java array; use fewer blocks or a 16-bit dtype");
+        if (shape.cacheElements() > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("one layer's cache of " + shape.cacheElements() + " elements exceeds what"
+                    + " a Java array and the kernels' int offsets hold; use fewer blocks");
         }
         if (shape.blockTableInts() > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a block table of " + shape.blockTableInts() + " entries exceeds a Java"
@@ -184,13 +185,17 @@ public final class KvCache {
         int D = model.headDim();
         IntStream.range(0, layers).parallel().forEach(layer -> {
             SplittableRandom random = new SplittableRandom(seed * 1_000_003L + layer * 7919L + slot);
+            float[] k = new float[D], v = new float[D];
             for (int j = 0; j < tokens; j++) {
                 for (int h = 0; h < model.kvHeads(); h++) {
-                    int row = rowOffset(slot, j, h);
                     for (int d = 0; d < D; d++) {
-                        KvStorage.write(keys[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
-                        KvStorage.write(values[layer], row + d, (float) (random.nextDouble() * 2 - 1), storage);
+                        k[d] = (float) (random.nextDouble() * 2 - 1);
+                        v[d] = (float) (random.nextDouble() * 2 - 1);
                     }
+                    KvStorage.writeRow(k, 0, keys[layer], blockTable, slot * maxBlocksPerSequence, j, model.kvHeads(), h,
+                            blockSize, D, storage);
+                    KvStorage.writeRow(v, 0, values[layer], blockTable, slot * maxBlocksPerSequence, j, model.kvHeads(),
+                            h, blockSize, D, storage);
                 }
             }
             layerFilled.run();
@@ -212,15 +217,10 @@ public final class KvCache {
         lengths[slot] = tokens;
     }
 
-    /** Element offset of the row of {@code slot}'s token {@code position}, KV head {@code head}. */
-    public int rowOffset(int slot, int position, int head) {
-        return KvStorage.cacheRow(blockTable, slot * maxBlocksPerSequence, position, model.kvHeads(), head, blockSize,
-                model.headDim());
-    }
-
-    /** Value {@code d} of the K ({@code key = true}) or V row of a token, from the host copy. */
+    /** Value {@code d} of the K ({@code key = true}) or V row of a token, from the host copy, as the cache holds it. */
     public float read(boolean key, int layer, int slot, int position, int head, int d) {
-        return KvStorage.read(key ? keys[layer] : values[layer], rowOffset(slot, position, head) + d, dtype.storage());
+        return KvStorage.readValue(key ? keys[layer] : values[layer], blockTable, slot * maxBlocksPerSequence, position,
+                model.kvHeads(), head, blockSize, model.headDim(), dtype.storage(), d);
     }
 
     private void requireSequence(int slot) {
@@ -358,7 +358,7 @@ public final class KvCache {
         }
     }
 
-    /** Bytes of one layer's K and V for the tokens the sequences hold. */
+    /** Bytes of one layer's K and V for the tokens the sequences hold (int8: with their rows' scales). */
     public long bytesPerLayer() {
         return dtype.kvBytes(Arrays.stream(lengths).asLongStream().sum(), model.kvHeads(), model.headDim());
     }

@@ -35,9 +35,9 @@ public record KvCacheShape(ModelPreset model, int layers, KvDtype dtype, int blo
         if (numBlocks < 1 || sequences < 1 || blocksPerSequence < 1) {
             throw new IllegalArgumentException("numBlocks, maxSequences and maxBlocksPerSequence must be >= 1");
         }
-        if (dtype.storage() != KvStorage.FP32 && model.headDim() % 2 != 0) {
-            throw new IllegalArgumentException("16-bit caches pack two values per int: head dim " + model.headDim()
-                    + " must be even");
+        String dim = KvStorage.headDimProblem(model.headDim(), dtype.storage());
+        if (!dim.isEmpty()) {
+            throw new IllegalArgumentException(dim);
         }
     }
 
@@ -53,15 +53,20 @@ public record KvCacheShape(ModelPreset model, int layers, KvDtype dtype, int blo
         return (tokens + blockSize - 1) / blockSize;
     }
 
-    /** Elements of one layer's K (or of its V), {@code [numBlocks, Hkv, blockSize, D]}. */
+    /**
+     * Elements of one layer's K (or of its V), {@code [numBlocks, Hkv, blockSize, D]}; int8 pages also hold their
+     * rows' fp32 scales, counted as the four int8 elements each takes.
+     */
     public long cacheElements() {
-        return Saturating.product(numBlocks, model.kvHeads(), blockSize, model.headDim());
+        return Saturating.product(numBlocks, model.kvHeads(), blockSize,
+                model.headDim() + KvStorage.scaleBytes(dtype.storage()));
     }
 
-    /** The ints that store them: one per fp32 value, one per two 16-bit values. */
+    /** The ints that store them: one per fp32 value, one per two 16-bit values, one per four int8 values. */
     public long cacheInts() {
         long elements = cacheElements();
-        return dtype.storage() == KvStorage.FP32 || elements == Long.MAX_VALUE ? elements : (elements + 1) / 2;
+        int perInt = KvStorage.perWord(dtype.storage());
+        return elements == Long.MAX_VALUE ? elements : (elements + perInt - 1) / perInt;
     }
 
     /** Entries of the block table, {@code [sequences, blocksPerSequence]}. */

@@ -1,7 +1,8 @@
 package squall.tasks;
 
 /**
- * The memory a KV cache takes: K and V, {@code [batch, Hkv, tokens, D]} each, in every layer.
+ * The memory a KV cache takes: K and V, {@code [batch, Hkv, tokens, D]} each, in every layer (int8: with one fp32
+ * scale per row of D values).
  *
  * <pre>{@code
  * KvCacheSize llama = KvCacheSize.of(ModelPreset.byId("llama2-7b"), 1024, 1, KvDtype.FP16);

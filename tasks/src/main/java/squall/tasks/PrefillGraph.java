@@ -1,6 +1,9 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
+
+import java.util.List;
 
 /**
  * A prefill step for every layer of a model: {@code tokens} new tokens per sequence are appended to
@@ -42,6 +45,7 @@ public final class PrefillGraph extends CacheGraph {
         private Device device;
         private AttentionVariant variant;
         private StepPlan plan;
+        private List<AttentionOptions> layerOptions;
         private boolean profiling = true;
 
         private Builder(KvCache cache, int tokens) {
@@ -60,6 +64,15 @@ public final class PrefillGraph extends CacheGraph {
         /** Broadcast (default), gather or repeat; the work-group kernel is for decode. */
         public Builder variant(AttentionVariant v) {
             this.variant = v;
+            return this;
+        }
+
+        /**
+         * Each layer's sliding window, soft-cap, ALiBi slopes and sinks, one entry per layer of the cache; default:
+         * the model preset's ({@link ModelPreset#layerOptions(int)}).
+         */
+        public Builder layerOptions(List<AttentionOptions> perLayer) {
+            this.layerOptions = perLayer;
             return this;
         }
 
@@ -84,7 +97,8 @@ public final class PrefillGraph extends CacheGraph {
         public PrefillGraph build() {
             Device d = device != null ? device : squall.runtime.Devices.defaultDevice();
             return new PrefillGraph(cache, plan != null ? plan
-                    : StepPlan.prefill(cache, d, tokens, StepPlan.Options.DEFAULTS.withVariant(variant)), profiling);
+                    : StepPlan.prefill(cache, d, tokens, StepPlan.Options.DEFAULTS.withVariant(variant)
+                            .withLayerOptions(layerOptions)), profiling);
         }
     }
 }

@@ -1,5 +1,6 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
 import squall.kernels.KvStorage;
 import squall.kernels.PagedAttentionKernels;
 import squall.kernels.SplitKv;
@@ -60,10 +61,18 @@ public final class StepPlan {
      * @param slices  split-KV slices (broadcast and work-group variants); default: {@link WorkGroupDecode#slicesFor}
      *                for decode, 1 for prefill
      * @param layout  the work-group kernel's memory layout; default: the one {@link LayoutProbe} measured faster
+     * @param layerOptions each layer's window, soft-cap, ALiBi slopes and sinks, one per layer of the cache; default:
+     *                the model preset's ({@link ModelPreset#layerOptions(int)})
      */
-    public record Options(AttentionVariant variant, Integer slices, WorkGroupDecode.Layout layout) {
+    public record Options(AttentionVariant variant, Integer slices, WorkGroupDecode.Layout layout,
+                          List<AttentionOptions> layerOptions) {
 
-        public static final Options DEFAULTS = new Options(null, null, null);
+        public static final Options DEFAULTS = new Options(null, null, null, null);
+
+        /** These choices, with the model preset's layer options. */
+        public Options(AttentionVariant variant, Integer slices, WorkGroupDecode.Layout layout) {
+            this(variant, slices, layout, null);
+        }
 
         public Options {
             if (slices != null) {
@@ -72,15 +81,19 @@ public final class StepPlan {
         }
 
         public Options withVariant(AttentionVariant v) {
-            return new Options(v, slices, layout);
+            return new Options(v, slices, layout, layerOptions);
         }
 
         public Options withSlices(Integer n) {
-            return new Options(variant, n, layout);
+            return new Options(variant, n, layout, layerOptions);
         }
 
         public Options withLayout(WorkGroupDecode.Layout l) {
-            return new Options(variant, slices, l);
+            return new Options(variant, slices, l, layerOptions);
+        }
+
+        public Options withLayerOptions(List<AttentionOptions> perLayer) {
+            return new Options(variant, slices, layout, perLayer == null ? null : List.copyOf(perLayer));
         }
     }
 
@@ -90,10 +103,22 @@ public final class StepPlan {
      *
      * @param keyCopy   the repeat variant's copy of a layer's keys, or {@code null}
      * @param valueCopy its copy of the values
+     * @param slopes    each layer's ALiBi slopes, or a placeholder ({@link #perHeadArrays})
+     * @param sinks     each layer's sink logits, or a placeholder
      */
     public record TaskArrays(float[] queries, float[] newKeys, float[] newValues, float[] output, float[] partials,
-                         int[] seqLens, int[] blockTable, int[] keyCopy, int[] valueCopy) {
-        public static final TaskArrays NONE = new TaskArrays(null, null, null, null, null, null, null, null, null);
+                         int[] seqLens, int[] blockTable, int[] keyCopy, int[] valueCopy, float[][] slopes,
+                         float[][] sinks) {
+        public static final TaskArrays NONE = new TaskArrays(null, null, null, null, null, null, null, null, null, null,
+                null);
+
+        float[] slopes(int layer) {
+            return slopes == null ? null : slopes[layer];
+        }
+
+        float[] sinks(int layer) {
+            return sinks == null ? null : sinks[layer];
+        }
     }
 
     private final KvCacheShape shape;
@@ -105,9 +130,10 @@ public final class StepPlan {
     private final int slices;
     private final WorkGroupDecode.Launch launch;
     private final int queryTile;
+    private final List<AttentionOptions> layerOptions;
 
     private StepPlan(KvCacheShape shape, Device device, long capacity, Phase phase, int tokens, AttentionVariant variant, int slices,
-                     WorkGroupDecode.Launch launch, int queryTile) {
+                     WorkGroupDecode.Launch launch, int queryTile, List<AttentionOptions> layerOptions) {
         this.shape = shape;
         this.device = device;
         this.capacity = capacity;
@@ -117,6 +143,7 @@ public final class StepPlan {
         this.slices = slices;
         this.launch = launch;
         this.queryTile = queryTile;
+        this.layerOptions = layerOptions;
     }
 
     /** A decode step (one token per sequence) over {@code cache} on {@code device}. */
@@ -157,7 +184,30 @@ public final class StepPlan {
                     .withSlices(slices).withLayout(layout);
         }
         int queryTile = queryTile(variant == AttentionVariant.REPEAT ? 1 : m.groupSize(), m.headDim(), tokens);
-        return new StepPlan(shape, device, capacity, phase, tokens, variant, slices, launch, queryTile);
+        return new StepPlan(shape, device, capacity, phase, tokens, variant, slices, launch, queryTile,
+                layerOptions(shape, options.layerOptions()));
+    }
+
+    /** {@code given} checked against the shape (one per layer, one slope and sink per query head), or the preset's. */
+    private static List<AttentionOptions> layerOptions(KvCacheShape shape, List<AttentionOptions> given) {
+        if (given == null) {
+            return shape.model().layerOptions(shape.layers(), o -> o);
+        }
+        if (given.size() != shape.layers()) {
+            throw new IllegalArgumentException("give one AttentionOptions per layer: " + shape.layers() + ", got "
+                    + given.size());
+        }
+        for (int l = 0; l < given.size(); l++) {
+            if (given.get(l) == null) {
+                throw new IllegalArgumentException("layer " + l + "'s options are null: AttentionOptions.NONE is plain attention");
+            }
+            try {
+                given.get(l).requireHeads(shape.model().queryHeads());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + l + ": " + e.getMessage(), e);
+            }
+        }
+        return given;
     }
 
     /** Fails unless {@code slices >= 1}. */
@@ -221,6 +271,24 @@ public final class StepPlan {
         return launch;
     }
 
+    /** Layer {@code layer}'s sliding window, soft-cap, ALiBi slopes and sinks. */
+    public AttentionOptions layerOptions(int layer) {
+        return layerOptions.get(layer);
+    }
+
+    /**
+     * The per-head arrays the kernels read, {@code [layer][Hq]}: each layer's ALiBi slopes ({@code slopes = true}) or
+     * sinks, a copy of its own, or for a layer without them one shared placeholder float, {@code none}.
+     */
+    public float[][] perHeadArrays(boolean slopes, float[] none) {
+        float[][] out = new float[layerOptions.size()][];
+        for (int l = 0; l < out.length; l++) {
+            float[] values = slopes ? layerOptions.get(l).alibiSlopes() : layerOptions.get(l).sinks();
+            out[l] = values != null ? values : none;
+        }
+        return out;
+    }
+
     /** Queries of each head a broadcast work-item takes ({@code QUERIES}). */
     public int queryTile() {
         return queryTile;
@@ -271,6 +339,10 @@ public final class StepPlan {
         int B = shape.sequences(), Hkv = m.kvHeads(), Hq = m.queryHeads(), G = m.groupSize(), D = m.headDim();
         int BS = shape.blockSize(), maxBlocks = (int) shape.blocksPerSequence(), storage = shape.dtype().storage();
         float scale = scale();
+        AttentionOptions o = layerOptions.get(layer);
+        int flags = o.flags(), window = o.window();
+        float cap = o.softcap();
+        float[] slopes = a.slopes(layer), sinks = a.sinks(layer);
         List<TaskLaunch> tasks = new ArrayList<>();
         tasks.add(TaskLaunch.of(StepTask.APPEND.taskName(layer), APPEND_KV, a.newKeys(), a.newValues(), keys, values,
                 a.blockTable(), a.seqLens(), B, Hkv, tokens, D, BS, maxBlocks, storage, layer));
@@ -278,23 +350,24 @@ public final class StepPlan {
         switch (variant) {
             case BROADCAST -> {
                 tasks.add(TaskLaunch.of(attend, ATTEND_PAGED, a.queries(), keys, values, a.blockTable(), a.seqLens(),
-                        a.output(), a.partials(), B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices, queryTile, KEY_TILE,
-                        storage, layer));
+                        a.output(), a.partials(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
+                        queryTile, KEY_TILE, storage, flags, window, cap, layer));
                 if (slices > 1) {
                     tasks.add(TaskLaunch.of(StepTask.COMBINE.taskName(layer), COMBINE_SLICES, a.partials(), a.output(),
                             B * Hq * tokens, slices, D, layer * B * Hq * tokens));
                 }
             }
             case WORKGROUP -> tasks.addAll(launch.tasks(a.queries(), keys, values, a.blockTable(), a.seqLens(),
-                    a.output(), a.partials(), BS, maxBlocks, scale, storage, layer));
+                    a.output(), a.partials(), slopes, sinks, BS, maxBlocks, scale, storage, o, layer));
             case GATHER -> tasks.add(TaskLaunch.of(attend, ATTEND_GATHER, a.queries(), keys, values, a.blockTable(),
-                    a.seqLens(), a.output(), B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage, layer));
+                    a.seqLens(), a.output(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage,
+                    flags, window, cap, layer));
             case REPEAT -> {
                 tasks.add(TaskLaunch.of(StepTask.REPEAT.taskName(layer), REPEAT_KV, keys, values, a.keyCopy(),
                         a.valueCopy(), a.blockTable(), a.seqLens(), B, Hkv, G, D, BS, maxBlocks, storage));
                 tasks.add(TaskLaunch.of(attend, ATTEND_PAGED, a.queries(), a.keyCopy(), a.valueCopy(), a.blockTable(),
-                        a.seqLens(), a.output(), a.partials(), B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1, queryTile,
-                        KEY_TILE, KvStorage.FP32, layer));
+                        a.seqLens(), a.output(), a.partials(), slopes, sinks, B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
+                        queryTile, KEY_TILE, KvStorage.FP32, flags, window, cap, layer));
             }
         }
         return tasks;
@@ -303,35 +376,44 @@ public final class StepPlan {
     // ---------------------------------------------------------------- costs, from the lengths after a step
 
     /**
-     * What a task of {@code kind} must move and compute in a step after which the sequences hold {@code seqLens}
-     * tokens: attention reads the layer's cache in use once (what an ideal kernel reads) plus the queries, writes
-     * the output, and does 4 D flops per (query head, visible key) pair. Only kinds that {@link StepTask#hasCost()}.
+     * What layer {@code layer}'s task of {@code kind} must move and compute in a step after which the sequences hold
+     * {@code seqLens} tokens: attention reads the keys of the layer's cache its rows can see once (what an ideal
+     * kernel reads; with a window, at most the window and the step's tokens) plus the queries, writes the output,
+     * and does 4 D flops per (query head, visible key) pair. Only kinds that {@link StepTask#hasCost()}.
      */
-    public TaskCost cost(StepTask kind, int[] seqLens) {
+    public TaskCost cost(StepTask kind, int layer, int[] seqLens) {
         ModelPreset m = shape.model();
         int B = shape.sequences(), Hkv = m.kvHeads(), D = m.headDim();
         long kvBytesPerToken = shape.dtype().kvBytes(1, Hkv, D);
         long rowBytes = 4L * B * m.queryHeads() * tokens * D;
         return switch (kind) {
             case APPEND -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0);
-            case ATTEND -> new TaskCost(cachedTokens(seqLens) * kvBytesPerToken + rowBytes, rowBytes,
-                    4L * m.queryHeads() * D * visiblePairs(seqLens));
+            case ATTEND -> new TaskCost(keysRead(layer, seqLens) * kvBytesPerToken + rowBytes, rowBytes,
+                    4L * m.queryHeads() * D * visiblePairs(layer, seqLens));
             case REPEAT -> new TaskCost(cachedTokens(seqLens) * kvBytesPerToken,
                     cachedTokens(seqLens) * 2L * Hkv * m.groupSize() * D * 4, 0);
             case COMBINE -> throw new IllegalArgumentException("the merge of slices declares no cost");
         };
     }
 
-    /** Bytes of K and V the attention of a step must read: every layer, every sequence's tokens. */
+    /** Bytes of K and V the attention of a step must read: every layer, the keys each sequence's rows see. */
     public long kvBytesRead(int[] seqLens) {
         ModelPreset m = shape.model();
-        return shape.layers() * shape.dtype().kvBytes(cachedTokens(seqLens), m.kvHeads(), m.headDim());
+        long keys = 0;
+        for (int l = 0; l < shape.layers(); l++) {
+            keys += keysRead(l, seqLens);
+        }
+        return shape.dtype().kvBytes(keys, m.kvHeads(), m.headDim());
     }
 
-    /** Floating-point operations of a step's attention: {@code QK^T} and {@code PV} over the causal triangle, all layers. */
+    /** Floating-point operations of a step's attention: {@code QK^T} and {@code PV} over the visible keys, all layers. */
     public long attentionFlops(int[] seqLens) {
         ModelPreset m = shape.model();
-        return 4L * shape.layers() * m.queryHeads() * m.headDim() * visiblePairs(seqLens);
+        long pairs = 0;
+        for (int l = 0; l < shape.layers(); l++) {
+            pairs += visiblePairs(l, seqLens);
+        }
+        return 4L * m.queryHeads() * m.headDim() * pairs;
     }
 
     private static long cachedTokens(int[] seqLens) {
@@ -342,11 +424,34 @@ public final class StepPlan {
         return n;
     }
 
-    /** (query, key) pairs per head over all sequences: each of the new queries sees the keys up to itself. */
-    private long visiblePairs(int[] seqLens) {
+    /**
+     * Keys layer {@code layer}'s attention reads, all sequences: a window of W lets the step's rows see only the
+     * last W + tokens - 1 positions.
+     */
+    private long keysRead(int layer, int[] seqLens) {
+        int window = layerOptions.get(layer).window();
+        long n = 0;
+        for (int length : seqLens) {
+            n += window > 0 ? Math.min(length, (long) window + tokens - 1) : length;
+        }
+        return n;
+    }
+
+    /** (query, key) pairs per head of layer {@code layer} over all sequences: each new query sees the keys up to itself, the last W with a window. */
+    private long visiblePairs(int layer, int[] seqLens) {
+        int window = layerOptions.get(layer).window();
         long pairs = 0;
         for (int length : seqLens) {
-            pairs += visiblePairs(tokens, length);
+            pairs += window > 0 ? windowPairs(tokens, length, window) : visiblePairs(tokens, length);
+        }
+        return pairs;
+    }
+
+    /** {@link #visiblePairs(long, long)} with a window of {@code window} keys. */
+    static long windowPairs(long queries, long keys, int window) {
+        long pairs = 0;
+        for (long i = 0; i < queries; i++) {
+            pairs += Math.min(keys - queries + i + 1, window);
         }
         return pairs;
     }

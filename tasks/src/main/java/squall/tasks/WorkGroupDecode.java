@@ -1,6 +1,7 @@
 package squall.tasks;
 
 import squall.api.KernelContext;
+import squall.kernels.AttentionOptions;
 import squall.kernels.PagedAttentionKernels;
 import squall.kernels.SplitKv;
 import squall.runtime.Device;
@@ -19,7 +20,8 @@ import java.util.Locale;
  *
  * <pre>{@code
  * WorkGroupDecode.Launch launch = WorkGroupDecode.launch(device, B, Hkv, G, D).withSlices(4);
- * launch.addTasks(graph, q, kCache, vCache, blockTable, seqLens, out, partials, BS, maxBlocks, scale, KvStorage.FP16, 0);
+ * launch.addTasks(graph, q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, BS, maxBlocks, scale,
+ *         KvStorage.FP16, AttentionOptions.NONE, 0);
  * }</pre>
  */
 public final class WorkGroupDecode {
@@ -90,22 +92,25 @@ public final class WorkGroupDecode {
          * Adds the attention task of layer {@code layer} and, with several slices, the task that merges them, named as
          * {@link StepTask} names them, each with its grid. {@code q} and {@code out} hold every layer's rows
          * ({@code [L, B, Hkv * G, D]}); {@code partials} must hold {@link #partialsLength()} floats and be declared in
-         * a transfer of the graph.
+         * a transfer of the graph, and so must {@code slopes} and {@code sinks} (the layer's per-head arrays of
+         * {@code options}, or placeholders).
          */
         public void addTasks(TaskGraph graph, float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                             float[] out, float[] partials, int blockSize, int maxBlocks, float scale, int dtype,
-                             int layer) {
-            tasks(q, kCache, vCache, blockTable, seqLens, out, partials, blockSize, maxBlocks, scale, dtype, layer)
-                    .forEach(t -> t.addTo(graph));
+                             float[] out, float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks,
+                             float scale, int dtype, AttentionOptions options, int layer) {
+            tasks(q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, blockSize, maxBlocks, scale, dtype,
+                    options, layer).forEach(t -> t.addTo(graph));
         }
 
         /** The tasks {@link #addTasks} adds; arrays may be {@code null} where only sizes matter. */
         List<TaskLaunch> tasks(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens, float[] out,
-                               float[] partials, int blockSize, int maxBlocks, float scale, int dtype, int layer) {
+                               float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks, float scale,
+                               int dtype, AttentionOptions options, int layer) {
             List<TaskLaunch> tasks = new ArrayList<>(List.of(new TaskLaunch(StepTask.ATTEND.taskName(layer), KERNEL,
-                    new Object[] {new KernelContext(), q, kCache, vCache, blockTable, seqLens, out, partials, B, Hkv, G,
-                            D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
-                            layout == Layout.COALESCED ? 1 : 0, dtype, layer},
+                    new Object[] {new KernelContext(), q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks,
+                            B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
+                            layout == Layout.COALESCED ? 1 : 0, dtype, options.flags(), options.window(), options.softcap(),
+                            layer},
                     new WorkerGrid1D((long) B * Hkv * slices * localSize).setLocalWork(localSize, 1, 1))));
             if (slices > 1) {
                 tasks.add(TaskLaunch.of(StepTask.COMBINE.taskName(layer), KernelLibraries.find(SplitKv.class, "combineSlices"),
@@ -116,7 +121,8 @@ public final class WorkGroupDecode {
 
         /** Bytes of the kernel's local arrays per work-group, as its descriptor sizes them for this launch. */
         long localBytes() {
-            TaskLaunch attend = tasks(null, null, null, null, null, null, null, 1, 1, 1, 0, 0).getFirst();
+            TaskLaunch attend = tasks(null, null, null, null, null, null, null, null, null, 1, 1, 1, 0,
+                    AttentionOptions.NONE, 0).getFirst();
             KernelContext sizes = new KernelContext();
             sizes.localGroupSizeX = localSize;
             int[] lengths = KERNEL.localArrayLengths(attend.args(), sizes);

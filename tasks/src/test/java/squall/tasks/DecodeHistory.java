@@ -1,10 +1,14 @@
 package squall.tasks;
 
+import squall.kernels.AttentionOptions;
+import squall.kernels.AttentionShape;
 import squall.kernels.KvStorage;
+import squall.kernels.ReferenceAttention;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * The K/V history of every (layer, sequence, KV head), kept on the host as the cache should hold it,
@@ -62,14 +66,42 @@ final class DecodeHistory {
     void append(float[] kNew, float[] vNew, boolean round) {
         int dtype = cache.dtype().storage();
         for (int i = 0; i < L * B * Hkv; i++) {
-            float[] k = new float[D], v = new float[D];
-            for (int d = 0; d < D; d++) {
-                k[d] = round ? KvStorage.round(kNew[i * D + d], dtype) : kNew[i * D + d];
-                v[d] = round ? KvStorage.round(vNew[i * D + d], dtype) : vNew[i * D + d];
+            float[] k = java.util.Arrays.copyOfRange(kNew, i * D, (i + 1) * D);
+            float[] v = java.util.Arrays.copyOfRange(vNew, i * D, (i + 1) * D);
+            if (round) {
+                // int8 rounds a row at a time, to its own scale
+                KvStorage.roundRow(k, 0, D, dtype);
+                KvStorage.roundRow(v, 0, D, dtype);
             }
             keys.get(i).add(k);
             values.get(i).add(v);
         }
+    }
+
+    /**
+     * float64 attention, through {@link ReferenceAttention}, of {@code q [L, B, Hq, D]} over the whole history with
+     * each layer's {@code options}.
+     */
+    double[] attend(float[] q, IntFunction<AttentionOptions> options) {
+        double[] out = new double[q.length];
+        double scale = (float) (1 / Math.sqrt(D));
+        for (int l = 0; l < L; l++) {
+            for (int b = 0; b < B; b++) {
+                int S = keys.get((l * B + b) * Hkv).size();
+                float[] k = new float[Hkv * S * D], v = new float[k.length];
+                for (int h = 0; h < Hkv; h++) {
+                    for (int j = 0; j < S; j++) {
+                        System.arraycopy(keys.get((l * B + b) * Hkv + h).get(j), 0, k, (h * S + j) * D, D);
+                        System.arraycopy(values.get((l * B + b) * Hkv + h).get(j), 0, v, (h * S + j) * D, D);
+                    }
+                }
+                int base = (l * B + b) * Hq * D;
+                double[] ref = ReferenceAttention.attend(java.util.Arrays.copyOfRange(q, base, base + Hq * D), k, v,
+                        new AttentionShape(1, Hq, Hkv, 1, S, D), null, true, scale, options.apply(l));
+                System.arraycopy(ref, 0, out, base, ref.length);
+            }
+        }
+        return out;
     }
 
     /** float64 attention of {@code q [L, B, Hq, D]} over the whole history. */

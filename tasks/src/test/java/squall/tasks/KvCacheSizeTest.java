@@ -25,7 +25,8 @@ class KvCacheSizeTest {
         assertEquals(2L * 32 * 8 * 1000 * 128 * 2, base.totalBytes());
         assertEquals(3 * base.totalBytes(), KvCacheSize.of(ModelPreset.byId("llama3-8b"), 1000, 3, KvDtype.BF16).totalBytes());
         assertEquals(2 * base.totalBytes(), KvCacheSize.of(ModelPreset.byId("llama3-8b"), 1000, 1, KvDtype.FP32).totalBytes());
-        assertEquals(base.totalBytes() / 2, KvCacheSize.of(ModelPreset.byId("llama3-8b"), 1000, 1, KvDtype.INT8).totalBytes());
+        // int8: a byte per value and a 4-byte scale per row of 128: 132 bytes a row where bf16 takes 256
+        assertEquals(2L * 32 * 8 * 1000 * (128 + 4), KvCacheSize.of(ModelPreset.byId("llama3-8b"), 1000, 1, KvDtype.INT8).totalBytes());
     }
 
     @Test

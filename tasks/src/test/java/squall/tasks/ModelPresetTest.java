@@ -3,6 +3,7 @@ package squall.tasks;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import squall.kernels.AttentionOptions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,7 +21,9 @@ class ModelPresetTest {
             "qwen1.5-7b,  32, 32, 32, 128, 1, MHA",
             "qwen1.5-32b, 64, 40,  8, 128, 5, GQA",
             "qwen2-7b,    28, 28,  4, 128, 7, GQA",
-            "falcon-7b,   32, 71,  1,  64, 71, MQA"})
+            "falcon-7b,   32, 71,  1,  64, 71, MQA",
+            "gemma2-9b,   42, 16,  8, 256, 2, GQA",
+            "gpt-oss-20b, 24, 64,  8,  64, 8, GQA"})
     void presetsHaveThePublishedGeometry(String id, int layers, int hq, int hkv, int headDim, int group, AttentionKind kind) {
         ModelPreset m = ModelPreset.byId(id);
         assertEquals(id, m.id());
@@ -30,6 +33,29 @@ class ModelPresetTest {
         assertEquals(headDim, m.headDim());
         assertEquals(group, m.groupSize());
         assertEquals(kind, m.kind());
+    }
+
+    @Test
+    void presetsCarryTheirPublishedAttentionOptionsPerLayer() {
+        // Gemma 2: sliding window 4096 on even layers (layer_types), attn_logit_softcapping 50 on all
+        ModelPreset gemma = ModelPreset.byId("gemma2-9b");
+        assertEquals(4096, gemma.layerOptions(0).window());
+        assertEquals(0, gemma.layerOptions(1).window());
+        assertEquals(4096, gemma.layerOptions(40).window());
+        assertEquals(50f, gemma.layerOptions(41).softcap());
+        assertEquals(null, gemma.layerOptions(0).sinks());
+        // gpt-oss: window 128 on even layers, sinks on all
+        ModelPreset oss = ModelPreset.byId("gpt-oss-20b");
+        assertEquals(128, oss.layerOptions(22).window());
+        assertEquals(0, oss.layerOptions(23).window());
+        assertEquals(64, oss.layerOptions(23).sinks().length);
+        assertEquals(0f, oss.layerOptions(0).softcap());
+        // Mistral 7B v0.1: sliding_window 4096 on every layer
+        ModelPreset mistral = ModelPreset.byId("mistral-7b");
+        assertTrue(java.util.stream.IntStream.range(0, 32).allMatch(l -> mistral.layerOptions(l).window() == 4096));
+        assertTrue(ModelPreset.byId("llama3-8b").layerOptions(31).isNone());
+        assertEquals(AttentionOptions.WINDOW | AttentionOptions.SOFTCAP, gemma.withKvHeads(16, "g").layerOptions(4).flags(), "kept by --kv-heads");
+        assertEquals(4, gemma.layerOptions(4, o -> o).size());
     }
 
     @Test

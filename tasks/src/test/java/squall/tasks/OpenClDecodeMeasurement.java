@@ -40,15 +40,16 @@ public final class OpenClDecodeMeasurement {
         int runs = Integer.getInteger("runs", 10);
         // -DkvMode=EVERY_EXECUTION copies K and V on every call, to measure transfers too.
         DataTransferMode kvMode = DataTransferMode.valueOf(System.getProperty("kvMode", "FIRST_EXECUTION"));
+        float[] none = new float[1];   // no ALiBi slopes or sinks
         for (String id : args.length == 0 ? new String[] {"opencl:0", "jvm"} : args) {
             Device device = Devices.get(id);
             TaskGraph graph = new TaskGraph("decode")
-                    .transferToDevice(kvMode, kBits, vBits, pages)
+                    .transferToDevice(kvMode, kBits, vBits, pages, none)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, q)
                     .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out,
-                            shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
+                            none, none, shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
                             shape.defaultScale(), false, StepPlan.queryTile(shape.groupSize(), shape.D(), shape.Tq()),
-                            Attention.DEFAULT_BLOCK)
+                            Attention.DEFAULT_BLOCK, 0, 0, 0f)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             // -Dlocal=N: work-groups of N work-items in dimension 0 instead of the driver's choice.
             squall.runtime.GridScheduler grids = new squall.runtime.GridScheduler();

@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The @Parallel paged kernels on the jvm device: broadcast (with slices) and repeat, append. */
 class PagedAttentionTest {
 
+    /** The slopes and sinks of kernels without attention options. */
+    private static final float[] NONE = new float[1];
+
     private static final Device JVM = new JvmDevice(2);
 
     @ParameterizedTest(name = "B={0} Hkv={1} G={2} D={3} BS={4} slices={5} dtype={6}")
@@ -38,10 +41,11 @@ class PagedAttentionTest {
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[slices == 1 ? 1 : B * Hkv * G * slices * (D + 2)];
         TaskGraph graph = new TaskGraph("decode")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 .task("attend", PagedAttentionKernels::attendPaged, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens,
-                        out, partials, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 1, 16, dtype, 0);
+                        out, partials, NONE, NONE, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 1, 16, dtype, 0, 0, 0f,
+                        0);
         if (slices > 1) {
             graph.task("combine", squall.kernels.SplitKv::combineSlices, partials, out, B * Hkv * G, slices, D, 0);
         }
@@ -93,12 +97,13 @@ class PagedAttentionTest {
         float[] out = new float[shape.qElements()];
         float[] partials = new float[1];
         TaskGraph graph = new TaskGraph("prefill")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, in[0], kNew, vNew, kCache, vCache, blockTable, seqLens)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, in[0], kNew, vNew, kCache, vCache, blockTable, seqLens, NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 .task("append", PagedAttentionKernels::appendKv, kNew, vNew, kCache, vCache, blockTable, seqLens,
                         B, Hkv, Tq, D, BS, maxBlocks, dtype, 0)
                 .task("attend", PagedAttentionKernels::attendPaged, in[0], kCache, vCache, blockTable, seqLens,
-                        out, partials, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 3, 8, dtype, 0)
+                        out, partials, NONE, NONE, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 3, 8, dtype,
+                        0, 0, 0f, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out, kCache);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
             plan.execute();
@@ -123,12 +128,13 @@ class PagedAttentionTest {
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[1];
         TaskGraph graph = new TaskGraph("repeat")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep, partials)
                 .task("repeat", PagedAttentionKernels::repeatKv, f.kCache, f.vCache, kRep, vRep, f.blockTable, f.seqLens,
                         B, Hkv, G, D, BS, f.maxBlocks, dtype)
                 .task("attend", PagedAttentionKernels::attendPaged, f.q, kRep, vRep, f.blockTable, f.seqLens, out,
-                        partials, B, Hkv * G, 1, 1, D, BS, f.maxBlocks, scale, 1, 1, 4, KvStorage.FP32, 0)
+                        partials, NONE, NONE, B, Hkv * G, 1, 1, D, BS, f.maxBlocks, scale, 1, 1, 4, KvStorage.FP32, 0, 0,
+                        0f, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
             plan.execute();

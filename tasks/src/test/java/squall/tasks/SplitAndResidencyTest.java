@@ -76,7 +76,9 @@ class SplitAndResidencyTest {
                 for (int step = 0; step < 4; step++) {
                     float[][] in = history.randomStep(random);
                     ProfilerResult p = decode.step(in[0], in[1], in[2]).profile();
-                    long expectedIn = step == 0 ? small + cacheBytes + 4L * cache.blockTable().length : small;
+                    // the first step also sends the cache, its block table and the one-float placeholder of ALiBi
+                    // slopes and sinks (this model has neither)
+                    long expectedIn = step == 0 ? small + cacheBytes + 4L * cache.blockTable().length + 4 : small;
                     assertEquals(expectedIn, p.copyInBytes(), device.id() + " step " + step + ": bytes to the device");
                     assertEquals(outBytes, p.copyOutBytes(), device.id() + " step " + step + ": bytes back");
                 }

@@ -41,8 +41,17 @@ public final class TestVectors {
 
     /** {@code <squall.testdata>/attention}, or {@code <root>/testdata/attention}. */
     public static Path attentionDir() {
+        return folder("attention");
+    }
+
+    /** {@code <squall.testdata>/attention-variants}: sliding window, soft-cap, ALiBi and sinks. */
+    public static Path variantsDir() {
+        return folder("attention-variants");
+    }
+
+    private static Path folder(String name) {
         String given = System.getProperty("squall.testdata");
-        Path dir = given != null ? Path.of(given, "attention") : repositoryRoot().resolve("testdata/attention");
+        Path dir = given != null ? Path.of(given, name) : repositoryRoot().resolve("testdata").resolve(name);
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("missing test vectors: " + dir);
         }
@@ -72,6 +81,11 @@ public final class TestVectors {
             return meta.get(key).asInt();
         }
 
+        /** Whether {@code meta.json} gives {@code key} a value ({@code "window": null} does not). */
+        public boolean has(String key) {
+            return meta.hasNonNull(key) && !(meta.get(key).isBoolean() && !meta.get(key).asBoolean());
+        }
+
         @Override
         public String toString() {
             return name;
@@ -80,10 +94,19 @@ public final class TestVectors {
 
     /** Every case, sorted by name; there are twelve. */
     public static List<Case> cases() {
-        try (Stream<Path> dirs = Files.list(attentionDir())) {
+        return cases(attentionDir(), 12);
+    }
+
+    /** Every case of the variants, sorted by name; there are thirteen. */
+    public static List<Case> variantCases() {
+        return cases(variantsDir(), 13);
+    }
+
+    private static List<Case> cases(Path folder, int expected) {
+        try (Stream<Path> dirs = Files.list(folder)) {
             List<Case> cases = dirs.filter(Files::isDirectory).sorted().map(TestVectors::load).toList();
-            if (cases.size() != 12) {
-                throw new IllegalStateException("expected 12 cases in " + attentionDir() + ", found " + cases.size());
+            if (cases.size() != expected) {
+                throw new IllegalStateException("expected " + expected + " cases in " + folder + ", found " + cases.size());
             }
             return cases;
         } catch (IOException e) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.DataTransferMode;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
@@ -51,8 +52,10 @@ class WorkGroupDecodeTest {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, f.kCache, f.vCache, f.blockTable, f.seqLens)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
+        float[] none = new float[1];
+        graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, none);
         launch.addTasks(graph, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
-                BS, f.maxBlocks, scale, dtype, 0);
+                none, none, BS, f.maxBlocks, scale, dtype, AttentionOptions.NONE, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device)) {
             plan.execute();

@@ -3,9 +3,11 @@ package squall.tasks.cli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import squall.kernels.AttentionOptions;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.AtomicFile;
@@ -13,6 +15,8 @@ import squall.runtime.Device;
 import squall.runtime.Devices;
 import squall.tasks.Attention;
 import squall.tasks.AttentionVariant;
+import squall.tasks.KvDtype;
+import squall.tasks.PagedAttention;
 import squall.tasks.io.Npy;
 import squall.tasks.io.NpyTensor;
 
@@ -30,7 +34,10 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "attend",
         description = {"Computes softmax(scale * q k^T) v with grouped KV heads and writes it to --out, checks it (--check), or both.",
-                "Shapes come from the files: q [B, Hq, Tq, D], k and v [B, Hkv, S, D], kv-map int32 [Hq]."},
+                "Shapes come from the files: q [B, Hq, Tq, D], k and v [B, Hkv, S, D], kv-map int32 [Hq].",
+                "Options change each score s = scale * q.k of query row i (position p = S - Tq + i), key j, query head h,"
+                        + " in this order: --softcap C (s = C tanh(s / C)), --alibi (s -= slope[h] (p - j)), --window W"
+                        + " (only keys j > p - W), --sinks (one more logit per head in the softmax, with no value)."},
         sortOptions = false)
 final class AttendCommand implements Callable<Integer> {
 
@@ -59,6 +66,9 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--scale", paramLabel = "<x>", description = "Softmax scale; default 1/sqrt(D).")
     Float scale;
 
+    @Mixin
+    AttentionFlags flags;
+
     @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.CallVariantConverter.class,
             description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
     AttentionVariant variant;
@@ -66,6 +76,18 @@ final class AttendCommand implements Callable<Integer> {
     @Option(names = "--block", paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_BLOCK,
             description = "Keys per block of the online softmax; default ${DEFAULT-VALUE}.")
     int block;
+
+    @Option(names = "--page-size", paramLabel = "<tokens>", description = {"Run through a paged KV cache of pages of this"
+            + " many tokens, as decode and prefill do: K and V appended by the cache's kernel, pages out of order, then the"
+            + " paged attention kernels (causal, h -> h / (Hq / Hkv)); default: contiguous K and V."})
+    Integer pageSize;
+
+    @Option(names = "--kv-dtype", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
+            description = "With --page-size: the cache's element type, fp32, fp16, bf16 or int8; default fp32. --check judges the result on the values the cache holds.")
+    KvDtype dtype;
+
+    @Option(names = "--slices", paramLabel = "<n>", description = "With --page-size: split-KV slices per sequence (broadcast); default 1.")
+    Integer slices;
 
     @Option(names = "--device", paramLabel = "<id>",
             description = "Device id from 'squall devices' (jvm, opencl:0, cuda:0); default the fastest present.")
@@ -100,7 +122,9 @@ final class AttendCommand implements Callable<Integer> {
             throw new BadInputException("--out", "name the output file, or give --check to compare the result with the"
                     + " float64 reference without writing it");
         }
-        requireFiniteScores(in, softmaxScale);
+        AttentionOptions options = options(in);
+        requirePageable(in, options);
+        requireFiniteScores(in, softmaxScale, options);
         int keys = Math.min(block, shape.S());
         if (keys < block) {
             log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
@@ -108,15 +132,24 @@ final class AttendCommand implements Callable<Integer> {
         Path target = out == null ? null : outputFile();
         Device device = device();
         Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
-                chosen, keys);
+                chosen, keys, options);
         requireFits(call, device);
 
-        String where = "variant " + chosen + " (" + kernels(chosen) + ") on device " + device.id();
+        String where = "variant " + chosen + " (" + kernels(chosen) + ")" + (options.isNone() ? "" : " with " + options)
+                + " on device " + device.id();
         log.info("running {}", where);
         long start = System.nanoTime();
-        float[] result;
+        float[] result, heldK = in.k(), heldV = in.v();
         try {
-            result = call.run(device);
+            if (pageSize == null) {
+                result = call.run(device);
+            } else {
+                PagedAttention.Result paged = PagedAttention.run(call, pageSize, kvDtype(), slices == null ? 1 : slices,
+                        device);
+                result = paged.out();
+                heldK = paged.keys();
+                heldV = paged.values();
+            }
         } catch (RuntimeException e) {
             throw new CommandFailedException("attention " + where + " failed: " + e.getMessage(), e);
         }
@@ -126,8 +159,9 @@ final class AttendCommand implements Callable<Integer> {
 
         PrintWriter stdout = spec.commandLine().getOut();
         if (check) {
-            double error = ReferenceAttention.relativeL2Error(result,
-                    ReferenceAttention.attend(in.q(), in.k(), in.v(), shape, call.effectiveKvMap(), causal, softmaxScale));
+            // against what the cache held: a paged fp16, bf16 or int8 cache's rounding is not the kernels' error
+            double error = ReferenceAttention.relativeL2Error(result, ReferenceAttention.attend(in.q(), heldK, heldV,
+                    shape, call.effectiveKvMap(), causal, softmaxScale, options));
             boolean ok = error <= CHECK_LIMIT;
             stdout.printf(Locale.ROOT, "check: relative L2 error vs float64 reference %.3e (limit %.0e): %s%n",
                     error, CHECK_LIMIT, ok ? "ok" : "FAILED");
@@ -164,6 +198,52 @@ final class AttendCommand implements Callable<Integer> {
         return chosen;
     }
 
+    /** The options from --window, --softcap, --alibi, --alibi-slopes and --sinks, checked. */
+    private AttentionOptions options(AttendInputs in) {
+        AttentionShape s = in.shape();
+        if (flags.window != null && flags.window >= 1 && !causal && s.Tq() > 1) {
+            throw new BadInputException("--window", "a sliding window is the last W positions up to each query's"
+                    + " own: it needs --causal when --q has Tq = " + s.Tq() + " > 1 queries");
+        }
+        return flags.over(AttentionOptions.NONE, s.Hq());
+    }
+
+    /** --kv-dtype and --slices belong to --page-size, and the paged kernels take only some calls. */
+    private void requirePageable(AttendInputs in, AttentionOptions options) {
+        if (pageSize == null) {
+            if (dtype != null) {
+                throw new BadInputException("--kv-dtype", "is the paged cache's element type: give --page-size too");
+            }
+            if (slices != null) {
+                throw new BadInputException("--slices", "split-KV runs over the paged cache: give --page-size too");
+            }
+            return;
+        }
+        if (pageSize < 1) {
+            throw new BadInputException("--page-size", "must be >= 1 token, got " + pageSize);
+        }
+        if (slices != null && slices < 1) {
+            throw new BadInputException("--slices", "must be >= 1, got " + slices);
+        }
+        if (slices != null && slices > 1 && variant != null && variant != AttentionVariant.BROADCAST) {
+            throw new BadInputException("--slices", "split-KV is for the broadcast variant, not " + variant);
+        }
+        Attention.Call probe = new Attention.Call(in.shape(), in.q(), in.k(), in.v(), in.kvMap(), causal,
+                in.shape().defaultScale(), AttentionVariant.GATHER, 1, options);
+        String problem = PagedAttention.problem(probe);
+        if (problem != null) {
+            throw new BadInputException("--page-size", problem);
+        }
+        String dim = squall.kernels.KvStorage.headDimProblem(in.shape().D(), kvDtype().storage());
+        if (!dim.isEmpty()) {
+            throw new BadInputException("--kv-dtype", dim + " (--q has D = " + in.shape().D() + ")");
+        }
+    }
+
+    private KvDtype kvDtype() {
+        return dtype == null ? KvDtype.FP32 : dtype;
+    }
+
     /** Scores and sums are float32: the largest a value may reach, with a margin for the sums' rounding. */
     private static final double FLOAT_LIMIT = Float.MAX_VALUE / 4.0;
 
@@ -172,8 +252,19 @@ final class AttendCommand implements Callable<Integer> {
      * inputs (|q . k| is at most |q| |k|, and an output at most S times the largest |v|) refuses them up front, naming
      * what to change, instead of failing after the run.
      */
-    private void requireFiniteScores(AttendInputs in, float softmaxScale) {
+    private void requireFiniteScores(AttendInputs in, float softmaxScale, AttentionOptions options) {
         AttentionShape s = in.shape();
+        float[] slopes = options.alibiSlopes();
+        if (slopes != null) {
+            double steepest = 0;
+            for (float slope : slopes) {
+                steepest = Math.max(steepest, Math.abs(slope));
+            }
+            if (steepest * s.S() > FLOAT_LIMIT) {
+                throw new BadInputException(flags.alibiOption(), String.format(Locale.ROOT, "slopes up to"
+                        + " %.3g times distances up to S = %d can overflow float32 (%.3g)", steepest, s.S(), Float.MAX_VALUE));
+            }
+        }
         double q = largestRowNorm(in.q(), s.D()), k = largestRowNorm(in.k(), s.D());
         if (q * k > FLOAT_LIMIT) {
             throw new BadInputException(q >= k ? "--q" : "--k", String.format(Locale.ROOT, "rows of q and k have norms up"
@@ -267,7 +358,16 @@ final class AttendCommand implements Callable<Integer> {
         }
     }
 
-    private static String kernels(AttentionVariant variant) {
+    private String kernels(AttentionVariant variant) {
+        if (pageSize != null) {
+            String append = "PagedAttentionKernels.appendKv (" + kvDtype() + ", pages of " + pageSize + ") + ";
+            return append + switch (variant) {
+                case BROADCAST -> "attendPaged" + (slices != null && slices > 1 ? " (" + slices + " slices) + combineSlices" : "");
+                case GATHER -> "attendPagedGather";
+                case REPEAT -> "repeatKv + attendPaged";
+                case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
+            };
+        }
         return switch (variant) {
             case BROADCAST -> "AttentionKernels.attendBroadcast";
             case GATHER -> "AttentionKernels.attendGather";

@@ -78,6 +78,23 @@ record AttendInputs(AttentionShape shape, float[] q, float[] k, float[] v, int[]
         return entries;
     }
 
+    /**
+     * One float32 value per query head, {@code [Hq]}, finite: ALiBi slopes or sink logits from {@code file}, for the
+     * error messages of {@code option}.
+     */
+    static float[] perHead(String option, Path file, int Hq, String what) {
+        NpyTensor t = read(option, file);
+        String expected = "float32 [Hq] = (" + Hq + ",), one " + what + " per query head";
+        if (!t.isFloat32()) {
+            throw new BadInputException(option, file + " holds " + t.dtype() + " " + t.shapeText() + "; expected " + expected);
+        }
+        if (t.rank() != 1 || t.dim(0) != Hq) {
+            throw new BadInputException(option, file + " has shape " + t.shapeText() + "; expected " + expected);
+        }
+        requireFinite(option, file, t);
+        return t.floats();
+    }
+
     private static NpyTensor float32Rank4(String option, Path file, String layout) {
         NpyTensor t = read(option, file);
         if (!t.isFloat32()) {

@@ -27,7 +27,7 @@ final class CacheOptions {
     Integer layers;
 
     @Option(names = "--kv-dtype", defaultValue = "fp16", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
-            description = "KV cache element type: fp32, fp16 or bf16; default ${DEFAULT-VALUE}.")
+            description = "KV cache element type: fp32, fp16, bf16 or int8 (symmetric, one fp32 scale per row); default ${DEFAULT-VALUE}.")
     KvDtype dtype;
 
     @Option(names = "--block-size", defaultValue = "" + KvCache.DEFAULT_BLOCK_SIZE, paramLabel = "<tokens>",
@@ -40,6 +40,11 @@ final class CacheOptions {
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "<n>", description = "Seed of the random cache and inputs; default ${DEFAULT-VALUE}.")
     long seed;
+
+    @Option(names = "--check", description = {"After the last step, compare every layer's output with the float64"
+            + " reference over the keys and values the cache holds (so fp16, bf16 and int8 are judged on what they"
+            + " store); print the worst relative L2 error and exit 1 if it is above the dtype's bound (1e-5)."})
+    boolean check;
 
     @Option(names = "--json", description = "Print one JSON object instead of the text report.")
     boolean json;
@@ -67,8 +72,7 @@ final class CacheOptions {
             throw new BadInputException("--kv-heads", "must divide " + preset.id() + "'s " + preset.queryHeads()
                     + " query heads, got " + kvHeads);
         }
-        return new ModelPreset(preset.id(), preset.name() + " with " + kvHeads + " KV heads", preset.layers(),
-                preset.queryHeads(), kvHeads, preset.headDim());
+        return preset.withKvHeads(kvHeads, preset.name() + " with " + kvHeads + " KV heads");
     }
 
     /** The layers to run: {@code --layers}, or all of the model's. */
@@ -98,16 +102,11 @@ final class CacheOptions {
         return (int) Math.min(blockSize, Math.max(1, capacity));
     }
 
-    /** The dtype, if the kernels can store it (int8 exists only as a size estimate). */
+    /** The dtype, if the model's head dim suits it (16-bit types pack pairs, int8 fours). */
     KvDtype dtype(ModelPreset preset) {
-        try {
-            dtype.storage();
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--kv-dtype", e.getMessage());
-        }
-        if (dtype != KvDtype.FP32 && preset.headDim() % 2 != 0) {
-            throw new BadInputException("--kv-dtype", dtype + " packs two values per int, so it needs an even head dim; "
-                    + preset.id() + " has " + preset.headDim() + ": use fp32");
+        String problem = squall.kernels.KvStorage.headDimProblem(preset.headDim(), dtype.storage());
+        if (!problem.isEmpty()) {
+            throw new BadInputException("--kv-dtype", problem + " (" + preset.id() + "): use fp32");
         }
         return dtype;
     }

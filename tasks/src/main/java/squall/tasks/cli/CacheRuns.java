@@ -45,6 +45,77 @@ final class CacheRuns {
         }
     }
 
+    /**
+     * Each layer's options: the preset's, with every feature a flag gives replaced by the flag's value on every layer.
+     */
+    static java.util.List<squall.kernels.AttentionOptions> layerOptions(ModelPreset model, int layers,
+                                                                         AttentionFlags flags) {
+        squall.kernels.AttentionOptions given = flags.over(squall.kernels.AttentionOptions.NONE, model.queryHeads());
+        return model.layerOptions(layers, o -> merge(o, given, flags));   // the files read once, not per layer
+    }
+
+    private static squall.kernels.AttentionOptions merge(squall.kernels.AttentionOptions preset,
+                                                         squall.kernels.AttentionOptions given, AttentionFlags flags) {
+        squall.kernels.AttentionOptions o = preset;
+        if (flags.window != null) {
+            o = o.withWindow(given.window());
+        }
+        if (flags.softcap != null) {
+            o = o.withSoftcap(given.softcap());
+        }
+        if (given.alibiSlopes() != null) {
+            o = o.withAlibiSlopes(given.alibiSlopes());
+        }
+        if (given.sinks() != null) {
+            o = o.withSinks(given.sinks());
+        }
+        return o;
+    }
+
+    /** The layers' options in words, identical layers counted together: {@code 21 layers window 4096, softcap 50.0; ...}. */
+    static String describe(java.util.List<squall.kernels.AttentionOptions> perLayer) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (squall.kernels.AttentionOptions o : perLayer) {
+            counts.merge(o.toString(), 1, Integer::sum);
+        }
+        java.util.StringJoiner j = new java.util.StringJoiner("; ");
+        counts.forEach((what, n) -> j.add(counts.size() == 1 ? what : n + " layer" + (n == 1 ? "" : "s") + " " + what));
+        return j.toString();
+    }
+
+    /** The options in a report: each layer's window (0: none), and the features any layer has. */
+    static void putOptions(Map<String, Object> r, java.util.List<squall.kernels.AttentionOptions> perLayer) {
+        r.put("attention", describe(perLayer));
+        r.put("windows", perLayer.stream().map(squall.kernels.AttentionOptions::window).toList());
+        r.put("softcap", perLayer.stream().mapToDouble(squall.kernels.AttentionOptions::softcap).max().orElse(0));
+        r.put("alibi", perLayer.stream().anyMatch(o -> o.alibiSlopes() != null));
+        r.put("sinks", perLayer.stream().anyMatch(o -> o.sinks() != null));
+    }
+
+    /**
+     * {@code --check}: the last step's output of every layer and sequence against the float64 reference over what
+     * the cache holds, put in the report as {@code check_error} and {@code check_limit}; {@code true} if within.
+     */
+    static boolean check(Map<String, Object> r, squall.tasks.CacheGraph graph, squall.tasks.KvCache cache) {
+        double error = squall.tasks.CacheReference.worstError(graph, cache);
+        double limit = cache.dtype().checkLimit();
+        r.put("check_error", Double.isFinite(error) ? error : null);
+        r.put("check_limit", limit);
+        r.put("check_ok", error <= limit);
+        return error <= limit;
+    }
+
+    /** The line {@code --check} prints. */
+    static void printCheck(PrintWriter out, Map<String, Object> r) {
+        if (r.containsKey("check_ok")) {
+            Object error = r.get("check_error");
+            out.printf(Locale.ROOT, "check:       worst relative L2 error of the last step vs float64 reference (every"
+                            + " layer and sequence, over the values the %s cache holds) %s (limit %.0e): %s%n",
+                    r.get("kv_dtype"), error == null ? "not finite" : String.format(Locale.ROOT, "%.3e", (double) error),
+                    (double) r.get("check_limit"), (boolean) r.get("check_ok") ? "ok" : "FAILED");
+        }
+    }
+
     static void putDevice(Map<String, Object> r, Device device) {
         r.put("device", device.id());
         r.put("device_name", device.name());

@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.tasks.BandwidthProbe;
 import squall.tasks.AttentionVariant;
@@ -58,6 +59,9 @@ final class DecodeCommand implements Callable<Integer> {
     @Mixin
     CacheOptions options;
 
+    @Mixin
+    AttentionFlags attention;
+
     @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, workgroup, gather or repeat; default workgroup on GPUs, broadcast elsewhere.")
     AttentionVariant variant;
@@ -77,6 +81,7 @@ final class DecodeCommand implements Callable<Integer> {
         int layers = options.layers(model);
         int batch = options.batch();
         KvDtype dtype = options.dtype(model);
+        List<AttentionOptions> layerOptions = CacheRuns.layerOptions(model, layers, attention);
         if (context < 1) {
             throw new BadInputException("--context", "must be >= 1 token, got " + context);
         }
@@ -92,7 +97,7 @@ final class DecodeCommand implements Callable<Integer> {
         Device device = options.device();
         StepPlan.Options asked;
         try {
-            asked = new StepPlan.Options(variant, slices, layout);
+            asked = new StepPlan.Options(variant, slices, layout, layerOptions);
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
         }
@@ -128,6 +133,7 @@ final class DecodeCommand implements Callable<Integer> {
 
         String where = "decode (" + plan.variant() + ") on device " + device.id();
         List<StepCost> costs = new ArrayList<>();
+        Map<String, Object> checked = new LinkedHashMap<>();
         try (DecodeGraph decode = DecodeGraph.builder(cache).plan(plan).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
@@ -141,8 +147,13 @@ final class DecodeCommand implements Callable<Integer> {
                 CacheRuns.requireFinite(decode.output(), where, step);
                 bar.step();
             }
+            if (options.check) {
+                CacheRuns.check(checked, decode, cache);
+            }
         }
         Map<String, Object> report = report(plan, device, memory, fillNanos, costs);
+        CacheRuns.putOptions(report, layerOptions);
+        report.putAll(checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "read bandwidth", "GB/s", (Double) report.get("gbps"));
         }
@@ -152,7 +163,7 @@ final class DecodeCommand implements Callable<Integer> {
         } else {
             printText(out, report, costs);
         }
-        return 0;
+        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
     }
 
     private Map<String, Object> report(StepPlan plan, Device device, RunMemory memory, long fillNanos,
@@ -200,6 +211,7 @@ final class DecodeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "cache:       batch %d x %,d context tokens (room for %,d more), %s, blocks of %d tokens:"
                         + " %s on the heap, filled in %.0f ms%n", r.get("batch"), context, steps, r.get("kv_dtype"),
                 r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")), (double) r.get("fill_ms"));
+        out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%s, %d step%s%n", r.get("variant"),
                 r.get("slices").equals(1) ? "1 slice" : r.get("slices") + " slices (split-KV)",
                 r.get("layout") == null ? "" : ", " + r.get("layout") + " layout", steps, steps == 1 ? "" : "s");
@@ -217,7 +229,7 @@ final class DecodeCommand implements Callable<Integer> {
             CacheRuns.statsRow(table, "KV read GB/s", StepCost.stats(steady, StepCost::gigabytesPerSecond), "%.2f");
             table.print(out);
             out.println();
-            out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token)%n",
+            out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token a row sees)%n",
                     KvSizeCommand.grouped((long) r.get("kv_bytes_per_step")),
                     KvSizeCommand.binary((long) r.get("kv_bytes_per_step")));
             out.printf(Locale.ROOT, "to device per step:   %s bytes (queries, new K/V rows, lengths)%s%n",
@@ -225,6 +237,7 @@ final class DecodeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "from device per step: %s bytes (output)%n",
                     KvSizeCommand.grouped((long) r.get("d2h_bytes_per_step")));
         }
+        CacheRuns.printCheck(out, r);
         CacheRuns.printPeak(out, r, 22);
         out.printf(Locale.ROOT, "compile:              %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();

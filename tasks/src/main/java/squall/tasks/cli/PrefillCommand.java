@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.tasks.AttentionVariant;
 import squall.tasks.FmaProbe;
@@ -63,6 +64,9 @@ final class PrefillCommand implements Callable<Integer> {
     @Mixin
     CacheOptions options;
 
+    @Mixin
+    AttentionFlags attention;
+
     @Option(names = "--variant", paramLabel = "<variant>", converter = LowerCaseEnums.VariantConverter.class,
             description = "broadcast, gather or repeat (workgroup is a decode kernel); default broadcast.")
     AttentionVariant variant;
@@ -74,6 +78,7 @@ final class PrefillCommand implements Callable<Integer> {
         int layers = options.layers(model);
         int batch = options.batch();
         KvDtype dtype = options.dtype(model);
+        List<AttentionOptions> layerOptions = CacheRuns.layerOptions(model, layers, attention);
         if (tokens < 1) {
             throw new BadInputException("--tokens", "must be >= 1, got " + tokens);
         }
@@ -92,7 +97,7 @@ final class PrefillCommand implements Callable<Integer> {
         }
         Device device = options.device();
         StepPlan plan = StepPlan.of(KvCacheShape.forBatch(model, layers, dtype, blockSize, batch, tokens), tokens, device,
-                StepPlan.Phase.PREFILL, step, StepPlan.Options.DEFAULTS.withVariant(variant));
+                StepPlan.Phase.PREFILL, step, StepPlan.Options.DEFAULTS.withVariant(variant).withLayerOptions(layerOptions));
         AttentionVariant chosen = plan.variant();
         String rerun = "scripts/squall prefill --model " + model.id() + " --tokens " + tokens + " ...";
         RunMemory memory = RunMemory.of(plan, new RunMemory.Options("--tokens", "--chunk"));
@@ -115,6 +120,7 @@ final class PrefillCommand implements Callable<Integer> {
             }
         }
         List<StepCost> costs = new ArrayList<>();
+        Map<String, Object> checked = new LinkedHashMap<>();
         // before the cache takes the heap: measuring the first time allocates a buffer of its own
         Peak peak = options.peak ? CacheRuns.measured(device, FmaProbe::peak) : null;
         PrintWriter err = spec.commandLine().getErr();
@@ -132,8 +138,13 @@ final class PrefillCommand implements Callable<Integer> {
                 log.info("chunk {}: {} ms", c, costs.getLast().attentionMillis());
                 bar.step();
             }
+            if (options.check) {
+                CacheRuns.check(checked, prefill, cache);
+            }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, step, memory, costs);
+        CacheRuns.putOptions(report, layerOptions);
+        report.putAll(checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "FMA throughput", "GFLOP/s", (Double) report.get("gflops"));
         }
@@ -143,7 +154,7 @@ final class PrefillCommand implements Callable<Integer> {
         } else {
             printText(out, report, costs);
         }
-        return 0;
+        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
     }
 
     private static int largestDivisorUpTo(int n, int limit) {
@@ -189,6 +200,7 @@ final class PrefillCommand implements Callable<Integer> {
         int step = (int) r.get("chunk");
         out.printf(Locale.ROOT, "cache:       batch %d x %,d prompt tokens, %s, blocks of %d tokens: %s on the heap%n",
                 r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")));
+        out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%n", r.get("variant"),
                 costs.size() == 1 ? "all tokens in one step" : costs.size() + " chunks of " + step + " tokens");
         out.println();
@@ -211,6 +223,7 @@ final class PrefillCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
                 CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
         out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+        CacheRuns.printCheck(out, r);
         CacheRuns.printPeak(out, r, 13);
         out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
         out.flush();

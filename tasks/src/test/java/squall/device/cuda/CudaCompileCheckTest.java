@@ -98,6 +98,7 @@ class CudaCompileCheckTest {
         values.put("PER_ITEM", launch.perItem());
         values.put("COALESCED", launch.layout() == WorkGroupDecode.Layout.COALESCED ? 1 : 0);
         values.put("DTYPE", dtype.storage());
+        values.put("OPTIONS", 0);   // plain attention, as Llama runs
         return KernelLibraries.find(PagedAttentionKernels.class, "decodeWorkGroup").defines(values);
     }
 

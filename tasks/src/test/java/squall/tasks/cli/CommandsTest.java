@@ -101,9 +101,16 @@ class CommandsTest {
         for (ModelPreset m : ModelPreset.all()) {
             List<String> cells = row(out, m.id());
             assertEquals(List.of(m.id(), m.name(), "" + m.layers(), "" + m.queryHeads(), "" + m.kvHeads(),
-                    "" + m.headDim(), "" + m.groupSize(), m.kind().name()), cells);
+                    "" + m.headDim(), "" + m.groupSize(), m.kind().name()), cells.subList(0, 8));
         }
-        assertEquals(List.of("qwen2-7b", "Qwen-2 7B", "28", "28", "4", "128", "7", "GQA"), row(out, "qwen2-7b"));
+        assertEquals(List.of("qwen2-7b", "Qwen-2 7B", "28", "28", "4", "128", "7", "GQA", "-", "-", "-"), row(out, "qwen2-7b"));
+        // the published configurations: sliding_window, attn_logit_softcapping, layer_types, sinks
+        assertEquals(List.of("mistral-7b", "Mistral 7B", "32", "32", "8", "128", "4", "GQA", "4096", "-", "-"),
+                row(out, "mistral-7b"));
+        assertEquals(List.of("gemma2-9b", "Gemma-2 9B", "42", "16", "8", "256", "2", "GQA", "4096 (alternate layers)",
+                "50", "-"), row(out, "gemma2-9b"));
+        assertEquals(List.of("gpt-oss-20b", "gpt-oss 20B", "24", "64", "8", "64", "8", "GQA", "128 (alternate layers)",
+                "-", "yes"), row(out, "gpt-oss-20b"));
     }
 
     @Test
@@ -148,11 +155,11 @@ class CommandsTest {
         assertTrue(java.startsWith("// The JVM variant takes @Specialize values as arguments: BS=" + KvCache.DEFAULT_BLOCK_SIZE), java);
         assertTrue(java.contains("// Built on jvm") && java.contains("nothing to build at run time"), java);
         String opencl = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--model", "llama3-8b").out();
-        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, one query per work-item
-        // (decode), TILE its keys per softmax tile
-        String expected = "// Specialised for BS=" + KvCache.DEFAULT_BLOCK_SIZE + ", D=" + llama.headDim() + ", DTYPE=" + squall.kernels.KvStorage.FP16
-                + ", G=" + llama.queryHeads() / llama.kvHeads() + ", QUERIES=1, TILE=64 (the device compiles this source"
-                + " with -D SQUALL_BS=" + KvCache.DEFAULT_BLOCK_SIZE;
+        // G = Hq / Hkv, D the head dim, BS and the fp16 storage the decode command's defaults, no attention options
+        // (Llama 3 has none), one query per work-item (decode), TILE its keys per softmax tile
+        String expected = "// Specialised for BS=" + KvCache.DEFAULT_BLOCK_SIZE + ", D=" + llama.headDim() + ", DTYPE="
+                + squall.kernels.KvStorage.FP16 + ", G=" + llama.queryHeads() / llama.kvHeads() + ", OPTIONS=0, QUERIES=1,"
+                + " TILE=64 (the device compiles this source with -D SQUALL_BS=" + KvCache.DEFAULT_BLOCK_SIZE;
         assertTrue(opencl.lines().anyMatch(l -> l.startsWith(expected)), opencl);
         assertFalse(opencl.lines().skip(2).anyMatch(l -> l.contains("SQUALL_")), "every value is in:\n" + opencl);
         assertTrue(opencl.contains("float m[" + llama.queryHeads() / llama.kvHeads() + " * 1]"), opencl);
@@ -162,11 +169,11 @@ class CommandsTest {
     void printKernelDefinesSomeValuesAndSaysWhichAreLeft() {
         String partial = ok("print-kernel", "PagedAttentionKernels.attendPaged", "--define", "G=4", "--define", "D=64").out();
         assertTrue(partial.contains("// Specialised for D=64, G=4"), partial);
-        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_QUERIES, SQUALL_TILE, SQUALL_DTYPE"),
-                partial);
+        assertTrue(partial.contains("// Still to be defined (-D NAME=value): SQUALL_BS, SQUALL_QUERIES, SQUALL_TILE, SQUALL_DTYPE,"
+                + " SQUALL_OPTIONS"), partial);
         assertTrue(partial.contains("float m[4 * SQUALL_QUERIES]") && partial.contains("SQUALL_BS"), partial);
         Cli.Result unknown = bad("--define", "print-kernel", "attendPaged", "--define", "Q=1");
-        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, QUERIES, TILE, DTYPE"), unknown::toString);
+        assertTrue(unknown.errLines()[0].contains("has no @Specialize parameter 'Q'; it has G, D, BS, QUERIES, TILE, DTYPE, OPTIONS"), unknown::toString);
         bad("--define", "print-kernel", "attendPaged", "--define", "G=four");
         bad("--target", "print-kernel", "attendPaged", "--device", "jvm", "--target", "cuda");
         bad("--model", "print-kernel", "AttentionKernels.attendBroadcast", "--model", "llama3-8b");
