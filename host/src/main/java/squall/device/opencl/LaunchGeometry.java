@@ -31,7 +31,13 @@ record LaunchGeometry(long[] global, long[] local) {
 
     /** A launch with no private arrays, or on a device whose work-items each have their own private memory. */
     static LaunchGeometry of(KernelDescriptor kernel, long[] bounds, WorkerGrid grid, long maxGroupSize, int computeUnits) {
-        return of(kernel, bounds, grid, maxGroupSize, computeUnits, Long.MAX_VALUE);
+        return of(kernel, bounds, grid, maxGroupSize, computeUnits, Long.MAX_VALUE, false);
+    }
+
+    /** A launch whose groups' private arrays are bounded, on a device that spreads a driver's groups over its units. */
+    static LaunchGeometry of(KernelDescriptor kernel, long[] bounds, WorkerGrid grid, long maxGroupSize, int computeUnits,
+                             long privateLimit) {
+        return of(kernel, bounds, grid, maxGroupSize, computeUnits, privateLimit, false);
     }
 
     /**
@@ -39,9 +45,10 @@ record LaunchGeometry(long[] global, long[] local) {
      * @param computeUnits  the device's {@code CL_DEVICE_MAX_COMPUTE_UNITS}
      * @param privateLimit  the most work-items a group may have for their private arrays to fit what the device
      *                      gives a group (a CPU thread's stack, see {@link WorkerStack}); {@code Long.MAX_VALUE}: any
+     * @param cpu           a CPU device, whose driver runs each work-group on one thread
      */
     static LaunchGeometry of(KernelDescriptor kernel, long[] bounds, WorkerGrid grid, long maxGroupSize, int computeUnits,
-                             long privateLimit) {
+                             long privateLimit, boolean cpu) {
         if (kernel.usesContext()) {
             if (grid == null) {
                 throw new IllegalArgumentException(kernel.qualifiedName() + " takes a KernelContext and needs a WorkerGrid");
@@ -75,9 +82,15 @@ record LaunchGeometry(long[] global, long[] local) {
             for (long g : global) {
                 total *= g;
             }
-            if (total < (long) SMALL_LAUNCH_PER_UNIT * computeUnits) {
+            long fill = (long) SMALL_LAUNCH_PER_UNIT * computeUnits;
+            if (total < fill) {
                 local = new long[n];
                 Arrays.fill(local, 1);
+            } else if (cpu) {
+                // PoCL runs a work-group on one thread and, left to choose, makes the fewest groups it can: a decode
+                // step's 8 (sequence, KV head) work-items became one group, on one of two cores (GQA fp16 decode,
+                // S 16384: 1.0 core busy). SMALL_LAUNCH_PER_UNIT groups per core balance the threads.
+                local = groupWithin(global, Math.min(privateLimit, Math.max(1, total / fill)));
             } else if (privateLimit < maxGroupSize) {
                 // The driver would choose groups as large as it likes (PoCL: 3072 work-items for a 768-token prefill),
                 // and every work-item's private arrays of a group share one thread's stack.

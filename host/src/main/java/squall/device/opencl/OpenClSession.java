@@ -12,6 +12,7 @@ import squall.runtime.DeviceBuffer;
 import squall.runtime.DeviceEvent;
 import squall.runtime.DeviceKernel;
 import squall.runtime.DeviceLimits;
+import squall.runtime.DeviceType;
 import squall.runtime.DeviceSession;
 import squall.runtime.HostArrays;
 import squall.runtime.KernelBuildException;
@@ -405,7 +406,7 @@ public final class OpenClSession implements DeviceSession {
             long perItem = DeviceLimits.privateBytes(kernel, launch.hostArgs());
             long privateLimit = perItem == 0 ? Long.MAX_VALUE : device.groupPrivateMemoryBytes() / perItem;
             geometry = LaunchGeometry.of(kernel, launch.bounds(), launch.grid(), k.maxGroupSize(), device.computeUnits(),
-                    privateLimit);
+                    privateLimit, device.type() == DeviceType.CPU);
             setArguments(k, launch, geometry);
         } catch (OpenClException | IllegalArgumentException e) {
             throw launchFailure(k, launch, e.getMessage(), e);

@@ -33,6 +33,22 @@ class LaunchGeometryTest {
     }
 
     @Test
+    void aCpuLaunchGetsGroupsEnoughForEveryThread() {
+        // a decode step's 8 (sequence, KV head) work-items on 2 cores: PoCL made them one group, run by one thread
+        LaunchGeometry decode = LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 8}, null, 4096, 2,
+                Long.MAX_VALUE, true);
+        assertArrayEquals(new long[] {1, 1}, decode.local(), "8 work-items, 2 cores: 8 groups");
+        LaunchGeometry wide = LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 32}, null, 4096, 2,
+                Long.MAX_VALUE, true);
+        assertArrayEquals(new long[] {4, 1}, wide.local(), "32 work-items, 2 cores: 8 groups of 4");
+        LaunchGeometry stack = LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 6144}, null, 4096, 2,
+                500, true);
+        assertTrue(stack.groupSize() <= 500, "private arrays still bound a group: " + stack);
+        assertNull(LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 32}, null, 4096, 2,
+                Long.MAX_VALUE, false).local(), "a GPU's driver still chooses");
+    }
+
+    @Test
     void aGridsLocalSizeRoundsTheGlobalSizeUp() {
         WorkerGrid2D grid = new WorkerGrid2D(64, 4);
         grid.setLocalWork(16, 2, 1);
