@@ -90,7 +90,7 @@ record LaunchGeometry(long[] global, long[] local) {
                 // PoCL runs a work-group on one thread and, left to choose, makes the fewest groups it can: a decode
                 // step's 8 (sequence, KV head) work-items became one group, on one of two cores (GQA fp16 decode,
                 // S 16384: 1.0 core busy). SMALL_LAUNCH_PER_UNIT groups per core balance the threads.
-                local = groupWithin(global, Math.min(privateLimit, Math.max(1, total / fill)));
+                local = groupWithin(global, Math.min(Math.min(privateLimit, maxGroupSize), Math.max(1, total / fill)));
             } else if (privateLimit < maxGroupSize) {
                 // The driver would choose groups as large as it likes (PoCL: 3072 work-items for a 768-token prefill),
                 // and every work-item's private arrays of a group share one thread's stack.

@@ -44,6 +44,9 @@ class LaunchGeometryTest {
         LaunchGeometry stack = LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 6144}, null, 4096, 2,
                 500, true);
         assertTrue(stack.groupSize() <= 500, "private arrays still bound a group: " + stack);
+        LaunchGeometry large = LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 65536}, null, 4096, 2,
+                Long.MAX_VALUE, true);
+        assertTrue(large.groupSize() <= 4096, "never past the kernel's largest group: " + large);
         assertNull(LaunchGeometry.of(TestKernels.ADD_CONSTANT, new long[] {0, 1, 0, 32}, null, 4096, 2,
                 Long.MAX_VALUE, false).local(), "a GPU's driver still chooses");
     }
