@@ -1,5 +1,6 @@
 package squall.runtime;
 
+import squall.testing.Fifo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,27 +25,13 @@ class AtomicFileTest {
     @TempDir
     Path tmp;
 
-    /** A FIFO at {@code path}, as {@code mkfifo} makes one; the test is skipped where there is no mkfifo. */
-    static Path fifo(Path path) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no mkfifo here: " + e.getMessage());
-            throw e;
-        }
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-        assumeTrue(p.exitValue() == 0, "mkfifo failed: " + new String(p.getInputStream().readAllBytes()));
-        return path;
-    }
-
     private static void write(Path path, String text) throws IOException {
         AtomicFile.write(path, temp -> Files.writeString(temp, text, StandardCharsets.UTF_8));
     }
 
     @Test
     void aFifoIsRefusedAndStaysAFifo() throws Exception {
-        Path pipe = fifo(tmp.resolve("pipe"));
+        Path pipe = Fifo.at(tmp.resolve("pipe"));
         FileSystemException e = assertThrows(FileSystemException.class, () -> write(pipe, "data"));
         assertTrue(e.getMessage().contains("is a FIFO, not a regular file"), e.getMessage());
         assertTrue(e.getMessage().contains(pipe.toString()), e.getMessage());
@@ -87,7 +74,7 @@ class AtomicFileTest {
 
     @Test
     void aLinkToAFifoIsRefused() throws Exception {
-        Path pipe = fifo(tmp.resolve("pipe"));
+        Path pipe = Fifo.at(tmp.resolve("pipe"));
         Path link = Files.createSymbolicLink(tmp.resolve("out.npy"), pipe);
         FileSystemException e = assertThrows(FileSystemException.class, () -> write(link, "data"));
         assertTrue(e.getMessage().contains("where " + link + " leads"), e.getMessage());

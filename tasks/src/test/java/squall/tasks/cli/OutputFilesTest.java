@@ -1,5 +1,6 @@
 package squall.tasks.cli;
 
+import squall.testing.Fifo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import squall.tasks.GqaConversionTest;
@@ -31,17 +32,7 @@ class OutputFilesTest {
     Path tmp;
 
     private Path fifo(String name) throws IOException, InterruptedException {
-        Path path = tmp.resolve(name);
-        Process p;
-        try {
-            p = new ProcessBuilder("mkfifo", path.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            assumeTrue(false, "no mkfifo here: " + e.getMessage());
-            throw e;
-        }
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-        assumeTrue(p.exitValue() == 0, "mkfifo failed");
-        return path;
+        return Fifo.at(tmp.resolve(name));
     }
 
     private static boolean isFifo(Path path) throws IOException {
