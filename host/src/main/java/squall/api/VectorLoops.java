@@ -87,6 +87,8 @@ final class VectorLoops {
     private static final float ROUNDER = 12582912f;
     /** Below it e^x is under the smallest normal float (flushed to 0); above it e^x is past the largest. */
     private static final float EXP_LOWEST = -87.33654f, EXP_HIGHEST = 88.72283f;
+    /** The largest argument the polynomial takes: its 2^n, n = round(88 log2 e) = 127, is still a normal float. */
+    private static final float EXP_CLAMP = 88f;
 
     // ---------------------------------------------------------------- widening stored values
 
@@ -234,7 +236,7 @@ final class VectorLoops {
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
             FloatVector t = FloatVector.fromArray(F, x, offset + i).sub(shift);
-            FloatVector clamped = t.max(EXP_LOWEST).min(88f);
+            FloatVector clamped = t.max(EXP_LOWEST).min(EXP_CLAMP);
             FloatVector k = clamped.fma(LOG2E, ROUNDER).sub(ROUNDER);
             FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HIGH), clamped);
             r = k.fma(FloatVector.broadcast(F, -LN2_LOW), r);
