@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
 
 /**
  * Which memory layout of the work-group decode kernel a device runs faster, measured rather than guessed from the
@@ -37,15 +38,19 @@ public final class LayoutProbe {
 
     /** The remembered faster layout of {@code device}, measuring both the first time. */
     public static WorkGroupDecode.Layout fasterLayout(Device device) {
-        return fasterLayout(device, DEFAULT_CONTEXT, CacheFolder.root().resolve("layout.properties"));
+        return fasterLayout(device, DEFAULT_CONTEXT, CacheFolder.root().resolve("layout.properties"), System::nanoTime);
     }
 
-    static WorkGroupDecode.Layout fasterLayout(Device device, int context, Path file) {
+    /**
+     * As {@link #fasterLayout(Device)}, measuring at {@code context} tokens on {@code clock} (nanoseconds) and
+     * remembering in {@code file}.
+     */
+    static WorkGroupDecode.Layout fasterLayout(Device device, int context, Path file, LongSupplier clock) {
         RememberedMeasurements remembered = new RememberedMeasurements(file,
                 "squall: the faster layout of the work-group decode kernel per device, with the best step of each");
         String value = remembered.computeIfAbsent(device, () -> {
             LOG.info("measuring which work-group decode layout suits {} (once; remembered in {})", device.id(), file);
-            Map<WorkGroupDecode.Layout, Long> nanos = measure(device, context);
+            Map<WorkGroupDecode.Layout, Long> nanos = measure(device, context, clock);
             StringBuilder line = new StringBuilder(faster(nanos).toString());
             nanos.forEach((layout, ns) -> line.append(String.format(Locale.ROOT, " %s %.3f ms", layout, ns / 1e6)));
             return line.append(" measured ").append(LocalDate.now()).toString();
@@ -63,6 +68,11 @@ public final class LayoutProbe {
      * wall time, at {@code context} tokens of one Llama-3-8B layer.
      */
     public static Map<WorkGroupDecode.Layout, Long> measure(Device device, int context) {
+        return measure(device, context, System::nanoTime);
+    }
+
+    /** As {@link #measure(Device, int)}, timed on {@code clock} (nanoseconds). */
+    static Map<WorkGroupDecode.Layout, Long> measure(Device device, int context, LongSupplier clock) {
         Map<WorkGroupDecode.Layout, Long> best = new EnumMap<>(WorkGroupDecode.Layout.class);
         for (WorkGroupDecode.Layout layout : WorkGroupDecode.Layout.values()) {
             KvCache cache = KvCache.forBatch(ONE_LLAMA_LAYER, 1, KvDtype.FP16, 16, 1, context + RUNS + 1);
@@ -73,9 +83,9 @@ public final class LayoutProbe {
                 long fastest = Long.MAX_VALUE;
                 for (int run = 0; run <= RUNS; run++) {
                     decode.fillInputs(random.nextLong());
-                    long start = System.nanoTime();
+                    long start = clock.getAsLong();
                     decode.step();
-                    long took = System.nanoTime() - start;
+                    long took = clock.getAsLong() - start;
                     if (run > 0) {
                         fastest = Math.min(fastest, took);
                     }

@@ -20,6 +20,8 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,12 +32,15 @@ class LayoutProbeTest {
     /** Short, so that a real step costs far less than the handicap below. */
     private static final int CONTEXT = 256;
 
+    /** What each launch of the slow layout costs on the test's clock: more than any real step on a loaded machine. */
+    private static final long HANDICAP_NANOS = 1_000_000_000_000L;
+
     /**
-     * The jvm device with every launch of the work-group kernel in {@code slow} layout held back 50 ms: the probe must
-     * pick the other layout. The handicap is a hundred times what the choice rests on in the wild, so this is about
-     * the probe's logic, not about timing.
+     * The jvm device with every launch of the work-group kernel in {@code slow} layout charged {@link #HANDICAP_NANOS}
+     * to {@code charged}, which the probe's clock adds to real time: the probe must pick the other layout, however
+     * slowly the machine runs the real steps (a real 50 ms sleep lost to a cold JIT on a busy CI machine).
      */
-    private static Device handicapped(WorkGroupDecode.Layout slow, AtomicInteger sessions) {
+    private static Device handicapped(WorkGroupDecode.Layout slow, AtomicInteger sessions, AtomicLong charged) {
         int coalesced = slow == WorkGroupDecode.Layout.COALESCED ? 1 : 0;
         return new ForwardingDevice(Devices.get("jvm")) {
             @Override
@@ -55,11 +60,7 @@ class LayoutProbeTest {
                     @Override
                     public void launch(Launch launch) {
                         if (held.contains(launch.kernel())) {
-                            try {
-                                Thread.sleep(50);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                            charged.addAndGet(HANDICAP_NANOS);
                         }
                         super.launch(launch);
                     }
@@ -73,16 +74,19 @@ class LayoutProbeTest {
     void picksTheLayoutThatRunsFasterAndRemembersIt(WorkGroupDecode.Layout slow, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("layout.properties");
         AtomicInteger sessions = new AtomicInteger();
-        Device device = handicapped(slow, sessions);
+        AtomicLong charged = new AtomicLong();
+        Device device = handicapped(slow, sessions, charged);
+        LongSupplier clock = () -> System.nanoTime() + charged.get();
         WorkGroupDecode.Layout other = slow == WorkGroupDecode.Layout.COALESCED
                 ? WorkGroupDecode.Layout.CONTIGUOUS : WorkGroupDecode.Layout.COALESCED;
 
-        assertEquals(other, LayoutProbe.fasterLayout(device, CONTEXT, file));
+        assertEquals(other, LayoutProbe.fasterLayout(device, CONTEXT, file, clock));
         int measuring = sessions.get();
         assertEquals(2, measuring, "one session per layout measured");
+        assertTrue(charged.get() >= HANDICAP_NANOS, "no launch of the slow layout reached the device");
 
         // remembered: the same answer, read from the file, with no session opened
-        assertEquals(other, LayoutProbe.fasterLayout(device, CONTEXT, file));
+        assertEquals(other, LayoutProbe.fasterLayout(device, CONTEXT, file, clock));
         assertEquals(measuring, sessions.get(), "a remembered layout is measured again");
         String saved = Files.readString(file);
         assertTrue(saved.contains("jvm") && saved.contains("=" + other + " ") && saved.contains(" measured "), saved);
