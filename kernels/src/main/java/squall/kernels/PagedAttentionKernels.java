@@ -18,8 +18,11 @@ import squall.api.Specialize;
  *
  * <p>Queries and outputs are {@code [L, B, Hkv * G, Tq, D]}: every layer's rows in one array, so a decode step
  * sends one query array however many layers there are; a kernel works on layer {@code layer}. Query head
- * {@code h} reads KV head {@code h / G}. The Tq queries of sequence {@code b} are its last Tq tokens: query
- * {@code i} sees keys {@code j <= seqLens[b] - Tq + i} (decode: Tq = 1 sees all). With {@code slices > 1} the
+ * {@code h} reads KV head {@code h / G}. A step is ragged: sequence {@code b} brings {@code newTokens[b]} of the
+ * {@code Tq} rows it has room for ({@code 0 <= newTokens[b] <= Tq}; 0: it sits this step out, as a released slot
+ * does), they are its last {@code newTokens[b]} tokens, and its query {@code i} sees keys
+ * {@code j <= seqLens[b] - newTokens[b] + i} (decode: its one query sees all). Rows past {@code newTokens[b]} are
+ * neither read nor written, except by {@link SplitKv#combineSlices}, whose results there mean nothing. With {@code slices > 1} the
  * keys are split in slices whose unnormalised results go to {@code partials} ({@link SplitKv}) for
  * {@link SplitKv#combineSlices}.
  *
@@ -33,18 +36,22 @@ public final class PagedAttentionKernels {
     }
 
     /**
-     * Writes layer {@code layer}'s Tq new tokens per sequence, from {@code kNew, vNew [L, B, Hkv, Tq, D]},
-     * at positions {@code seqLens[b] - Tq .. seqLens[b] - 1} (the lengths already count them).
+     * Writes layer {@code layer}'s {@code newTokens[b]} new tokens of each sequence, the first rows of its
+     * {@code Tq} in {@code kNew, vNew [L, B, Hkv, Tq, D]}, at positions {@code seqLens[b] - newTokens[b] ..
+     * seqLens[b] - 1} (the lengths already count them).
      */
     @Kernel
     public static void appendKv(float[] kNew, float[] vNew, int[] kCache, int[] vCache, int[] blockTable,
-                                int[] seqLens, int B, int Hkv, int Tq, @Specialize int D, @Specialize int BS,
-                                int maxBlocks, @Specialize int DTYPE, int layer) {
+                                int[] seqLens, int[] newTokens, int B, int Hkv, int Tq, @Specialize int D,
+                                @Specialize int BS, int maxBlocks, @Specialize int DTYPE, int layer) {
         for (@Parallel int bkv = 0; bkv < B * Hkv; bkv++) {
             for (@Parallel int t = 0; t < Tq; t++) {
                 int b = bkv / Hkv;
                 int kvHead = bkv % Hkv;
-                int position = seqLens[b] - Tq + t;
+                if (t >= newTokens[b]) {
+                    continue;
+                }
+                int position = seqLens[b] - newTokens[b] + t;
                 int row = KvStorage.cacheRow(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D, DTYPE);
                 int scale = DTYPE == KvStorage.INT8
                         ? KvStorage.scaleWord(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D) : 0;
@@ -64,7 +71,7 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void attendPaged(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                                   float[] out, float[] partials, float[] slopes, float[] sinks, int B, int Hkv,
+                                   int[] newTokens, float[] out, float[] partials, float[] slopes, float[] sinks, int B, int Hkv,
                                    @Specialize int G, int Tq, @Specialize int D, @Specialize int BS, int maxBlocks,
                                    float scale, int slices, @Specialize int QUERIES, @Specialize int TILE,
                                    @Specialize int DTYPE, @Specialize int OPTIONS, int window, float softcap,
@@ -79,13 +86,16 @@ public final class PagedAttentionKernels {
             int slice = w / (B * Hkv * blocks);
             int bkv = w / blocks % (B * Hkv);
             int first = w % blocks * QUERIES;                // the block's first query
-            int queries = Math.min(QUERIES, Tq - first);
-            int rows = G * queries;
             int b = bkv / Hkv;
+            int queries = Math.min(QUERIES, newTokens[b] - first);
+            if (queries <= 0) {
+                continue;                                     // past this sequence's rows in this step
+            }
+            int rows = G * queries;
             int kvHead = bkv % Hkv;
             int headRow = bkv * G * Tq;                       // this layer's row of head kvHead * G, query 0
             int base = (layer * B * Hkv * G * Tq + headRow) * D;
-            int position = seqLens[b] - Tq + first;           // the block's first query's: the last key it sees
+            int position = seqLens[b] - newTokens[b] + first; // the block's first query's: the last key it sees
             int lowest = TiledAttention.firstKey(position, OPTIONS, window);
             int start = SplitKv.sliceStart(lowest, position + queries, slices, slice);
             int end = SplitKv.sliceEnd(lowest, position + queries, slices, slice);
@@ -111,7 +121,7 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void attendPagedGather(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                                         float[] out, float[] slopes, float[] sinks, int B, int Hkv, int G, int Tq,
+                                         int[] newTokens, float[] out, float[] slopes, float[] sinks, int B, int Hkv, int G, int Tq,
                                          @Specialize int D, @Specialize int BS, int maxBlocks, float scale,
                                          @Specialize int TILE, @Specialize int DTYPE, @Specialize int OPTIONS,
                                          int window, float softcap, int layer) {
@@ -123,9 +133,12 @@ public final class PagedAttentionKernels {
                 float[] l = new float[1];
                 float[] scores = new float[TILE];
                 int b = bh / (Hkv * G);
+                if (i >= newTokens[b]) {
+                    continue;
+                }
                 int h = bh % (Hkv * G);
                 int base = (layer * B * Hkv * G + bh) * Tq * D;
-                int position = seqLens[b] - Tq + i;
+                int position = seqLens[b] - newTokens[b] + i;
                 TiledAttention.gatherQueries(q, base, Tq, 1, i, 1, D, scale, qRow);
                 TiledAttention.start(m, l, acc, 1, D);
                 if ((OPTIONS & AttentionOptions.SINKS) != 0) {
@@ -153,8 +166,8 @@ public final class PagedAttentionKernels {
      */
     @Kernel
     public static void decodeWorkGroup(KernelContext ctx, float[] q, int[] kCache, int[] vCache, int[] blockTable,
-                                       int[] seqLens, float[] out, float[] partials, float[] slopes, float[] sinks,
-                                       int B, int Hkv, @Specialize int G, @Specialize int D, @Specialize int BS,
+                                       int[] seqLens, int[] newTokens, float[] out, float[] partials,
+                                       float[] slopes, float[] sinks, int B, int Hkv, @Specialize int G, @Specialize int D, @Specialize int BS,
                                        int maxBlocks, float scale, int slices, @Specialize int TILE,
                                        @Specialize int ITEMS, @Specialize int PER_ITEM, @Specialize int COALESCED,
                                        @Specialize int DTYPE, @Specialize int OPTIONS, int window, float softcap,
@@ -172,7 +185,7 @@ public final class PagedAttentionKernels {
         int slice = ctx.groupIdx % slices;
         int b = ctx.groupIdx / slices / Hkv;
         int kvHead = ctx.groupIdx / slices % Hkv;
-        int length = seqLens[b];
+        int length = newTokens[b] == 0 ? 0 : seqLens[b];     // a sequence sitting this step out reads nothing
         int lowest = TiledAttention.firstKey(length - 1, OPTIONS, window);
         int start = SplitKv.sliceStart(lowest, length, slices, slice);
         int end = SplitKv.sliceEnd(lowest, length, slices, slice);

@@ -139,7 +139,9 @@ class AttentionOptionsKernelsTest {
             int slices = 1 + random.nextInt(4), queries = 1 + random.nextInt(4), tile = 1 + random.nextInt(20);
             float[] out = new float[q.length];
             float[] partials = new float[B * Hq * Tq * slices * (D + 2)];
-            PagedAttentionKernels.attendPaged(q, cache.k, cache.v, cache.table, lengths, out, partials, slopes, sinks, B,
+            int[] allTq = new int[B];
+            java.util.Arrays.fill(allTq, Tq);
+            PagedAttentionKernels.attendPaged(q, cache.k, cache.v, cache.table, lengths, allTq, out, partials, slopes, sinks, B,
                     Hkv, G, Tq, D, BS, cache.maxBlocks, scale, slices, queries, tile, dtype, o.flags(), o.window(),
                     o.softcap(), 0);
             if (slices > 1) {
@@ -149,7 +151,7 @@ class AttentionOptionsKernelsTest {
                     + tile);
 
             float[] gather = new float[q.length];
-            PagedAttentionKernels.attendPagedGather(q, cache.k, cache.v, cache.table, lengths, gather, slopes, sinks, B,
+            PagedAttentionKernels.attendPagedGather(q, cache.k, cache.v, cache.table, lengths, allTq, gather, slopes, sinks, B,
                     Hkv, G, Tq, D, BS, cache.maxBlocks, scale, tile, dtype, o.flags(), o.window(), o.softcap(), 0);
             assertClose(gather, ref, "paged gather " + what);
 
@@ -157,7 +159,7 @@ class AttentionOptionsKernelsTest {
             PagedAttentionKernels.repeatKv(cache.k, cache.v, kRep, vRep, cache.table, lengths, B, Hkv, G, D, BS,
                     cache.maxBlocks, dtype);
             float[] repeat = new float[q.length];
-            PagedAttentionKernels.attendPaged(q, kRep, vRep, cache.table, lengths, repeat, new float[1], slopes, sinks, B,
+            PagedAttentionKernels.attendPaged(q, kRep, vRep, cache.table, lengths, allTq, repeat, new float[1], slopes, sinks, B,
                     Hq, 1, Tq, D, BS, cache.maxBlocks, scale, 1, queries, tile, KvStorage.FP32, o.flags(), o.window(),
                     o.softcap(), 0);
             assertClose(repeat, ref, "paged repeat " + what);

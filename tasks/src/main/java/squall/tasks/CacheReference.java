@@ -22,8 +22,9 @@ public final class CacheReference {
     }
 
     /**
-     * The worst relative L2 error, over layers and sequences, of {@code graph}'s last output; downloads the cache
-     * first. The graph's inputs must still be those of its last step.
+     * The worst relative L2 error, over layers and the sequences the last step advanced, of {@code graph}'s last
+     * output (the rows each brought); downloads the cache first. The graph's inputs must still be those of its last
+     * step.
      */
     public static double worstError(CacheGraph graph, KvCache cache) {
         return worstError(graph, cache, graph::layerOptions);
@@ -35,10 +36,11 @@ public final class CacheReference {
         ModelPreset m = cache.model();
         int B = cache.batch(), L = cache.layers(), Hq = m.queryHeads(), Hkv = m.kvHeads(), D = m.headDim();
         int T = graph.queries().length / (L * B * Hq * D);
+        int[] brought = graph.lastNewTokens();
         float[] q = graph.queries(), out = graph.output();
-        return IntStream.range(0, L * B).parallel().mapToDouble(lb -> {
-            int l = lb / B, b = lb % B, S = cache.length(b);
-            AttentionShape shape = new AttentionShape(1, Hq, Hkv, T, S, D);
+        return IntStream.range(0, L * B).filter(lb -> brought[lb % B] > 0).parallel().mapToDouble(lb -> {
+            int l = lb / B, b = lb % B, S = cache.length(b), n = brought[b];
+            AttentionShape shape = new AttentionShape(1, Hq, Hkv, n, S, D);
             float[] k = new float[Hkv * S * D], v = new float[k.length];
             for (int h = 0; h < Hkv; h++) {
                 for (int j = 0; j < S; j++) {
@@ -49,9 +51,13 @@ public final class CacheReference {
                     }
                 }
             }
-            int rows = Hq * T * D, from = lb * rows;
-            float[] qs = java.util.Arrays.copyOfRange(q, from, from + rows);
-            float[] os = java.util.Arrays.copyOfRange(out, from, from + rows);
+            // the sequence's rows of the step: the first n of each head's T
+            float[] qs = new float[Hq * n * D], os = new float[qs.length];
+            for (int h = 0; h < Hq; h++) {
+                int from = (lb * Hq + h) * T * D;
+                System.arraycopy(q, from, qs, h * n * D, n * D);
+                System.arraycopy(out, from, os, h * n * D, n * D);
+            }
             AttentionOptions o = options.apply(l);
             return ReferenceAttention.relativeL2Error(os, ReferenceAttention.attend(qs, k, v, shape, null, true,
                     (float) (1 / Math.sqrt(D)), o));

@@ -20,10 +20,14 @@ import java.util.stream.IntStream;
  * group of query heads, and an append writes one row per head. Sequence {@code s}'s token {@code j}
  * is in physical block {@code blockTable()[s * maxBlocksPerSequence() + j / blockSize]}.
  *
- * <p>Blocks are reserved when a sequence is admitted, for its whole capacity, so the block table
- * stays put on the device while the sequence decodes; only admitting or releasing changes it
- * ({@link #tableVersion()} counts the changes). Lengths change only through a successful step of a
- * {@link DecodeGraph} or {@link PrefillGraph}.
+ * <p>A sequence {@link #admit admitted} with its capacity reserves all its blocks at once, so the block table
+ * stays put on the device while it decodes; one {@link #admitOnDemand admitted on demand} takes blocks from the
+ * pool as its tokens arrive, before the step that needs them, and a step the pool cannot serve fails with an
+ * {@link OutOfBlocksException} before anything changes. {@link #release Releasing} returns a sequence's blocks to
+ * the pool. {@link #tableVersion()} counts the changes to the table, so that a graph sends it to its device only
+ * when it changed. Slots may be admitted and released between the steps of an open graph: a step advances the
+ * sequences it is given, and an empty slot sits it out (continuous batching). Lengths change only through a
+ * successful step of a {@link DecodeGraph} or {@link PrefillGraph}.
  *
  * <p>Threads and graphs: a cache belongs to at most one open {@link DecodeGraph} or {@link PrefillGraph} at a
  * time, which keeps its own copy on its device: building a second graph over it while the first is open is an
@@ -59,6 +63,8 @@ public final class KvCache {
     private final int[] blockTable;
     private final int[] lengths;
     private final int[] capacities;
+    /** Blocks each slot holds: its table entries {@code [0, held)} are its own. */
+    private final int[] held;
     private final Deque<Integer> freeBlocks = new ArrayDeque<>();
     private long tableVersion;
     /** The open graph that holds this cache on its device, and what it is, or {@code null}. */
@@ -102,6 +108,7 @@ public final class KvCache {
         this.blockTable = new int[(int) shape.blockTableInts()];
         this.lengths = new int[shape.sequences()];
         this.capacities = new int[shape.sequences()];
+        this.held = new int[shape.sequences()];
         for (int b = 0; b < numBlocks; b++) {
             freeBlocks.add(b);
         }
@@ -116,45 +123,104 @@ public final class KvCache {
         return cache;
     }
 
-    /** Admits a sequence with room for {@code capacity} tokens; returns its slot. */
+    /**
+     * Admits a sequence with room for {@code capacity} tokens, reserving its blocks now; returns its slot (the lowest
+     * empty one).
+     *
+     * @throws OutOfBlocksException when the pool has fewer free blocks than the capacity needs (nothing changes)
+     */
     public int admit(int capacity) {
-        int blocks = (int) KvCacheShape.blocksFor(capacity, blockSize);
+        int slot = emptySlot(capacity);
+        takeBlocks(slot, (int) KvCacheShape.blocksFor(capacity, blockSize), "admitting " + capacity + " tokens");
+        capacities[slot] = capacity;
+        lengths[slot] = 0;
+        return slot;
+    }
+
+    /**
+     * Admits a sequence that may grow to {@code capacity} tokens, reserving no blocks: each step takes the blocks its
+     * new tokens need from the pool, and fails with an {@link OutOfBlocksException} when the pool is empty. Returns
+     * its slot (the lowest empty one).
+     *
+     * <pre>{@code
+     * int slot = cache.admitOnDemand(8192);   // holds no block yet
+     * decode.step(counts);                    // counts[slot] = 1 takes its first block
+     * cache.release(slot);                    // its blocks go back to the pool
+     * }</pre>
+     */
+    public int admitOnDemand(int capacity) {
+        int slot = emptySlot(capacity);
+        capacities[slot] = capacity;
+        lengths[slot] = 0;
+        return slot;
+    }
+
+    /** The lowest empty slot, after checking that a sequence of {@code capacity} tokens fits one. */
+    private int emptySlot(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1 token, got " + capacity);
         }
+        long blocks = KvCacheShape.blocksFor(capacity, blockSize);
         if (blocks > maxBlocksPerSequence) {
             throw new IllegalArgumentException("capacity of " + capacity + " tokens needs " + blocks + " blocks of "
                     + blockSize + "; a sequence may have " + maxBlocksPerSequence);
         }
-        if (blocks > freeBlocks.size()) {
-            throw new IllegalStateException("the cache has " + freeBlocks.size() + " free blocks; " + capacity
-                    + " tokens need " + blocks);
-        }
         for (int slot = 0; slot < capacities.length; slot++) {
             if (capacities[slot] == 0) {
-                for (int i = 0; i < blocks; i++) {
-                    blockTable[slot * maxBlocksPerSequence + i] = freeBlocks.poll();
-                }
-                capacities[slot] = capacity;
-                lengths[slot] = 0;
-                tableVersion++;
                 return slot;
             }
         }
         throw new IllegalStateException("all " + capacities.length + " sequence slots are in use");
     }
 
-    /** Frees the slot's blocks. */
+    /** Gives {@code slot} blocks from the pool until it holds {@code blocks}, or fails changing nothing. */
+    private void takeBlocks(int slot, int blocks, String forWhat) {
+        int more = blocks - held[slot];
+        if (more <= 0) {
+            return;
+        }
+        if (more > freeBlocks.size()) {
+            throw new OutOfBlocksException(forWhat + " in sequence " + slot, more, freeBlocks.size(), blockSize);
+        }
+        for (int i = held[slot]; i < blocks; i++) {
+            blockTable[slot * maxBlocksPerSequence + i] = freeBlocks.poll();
+        }
+        held[slot] = blocks;
+        tableVersion++;
+    }
+
+    /** Ends the sequence in {@code slot}: its blocks go back to the pool and the slot is empty. */
     public void release(int slot) {
         requireSequence(slot);
-        int blocks = (int) KvCacheShape.blocksFor(capacities[slot], blockSize);
-        for (int i = 0; i < blocks; i++) {
+        for (int i = 0; i < held[slot]; i++) {
             freeBlocks.add(blockTable[slot * maxBlocksPerSequence + i]);
             blockTable[slot * maxBlocksPerSequence + i] = 0;
         }
+        held[slot] = 0;
         capacities[slot] = 0;
         lengths[slot] = 0;
         tableVersion++;
+    }
+
+    /**
+     * Takes from the pool the blocks a step of {@code newTokens} tokens per slot needs, all or none: when the pool
+     * cannot serve every sequence, fails naming how many blocks are missing and changes nothing.
+     */
+    void reserve(int[] newTokens) {
+        long more = 0;
+        for (int slot = 0; slot < newTokens.length; slot++) {
+            if (newTokens[slot] > 0) {
+                more += Math.max(0, KvCacheShape.blocksFor(lengths[slot] + newTokens[slot], blockSize) - held[slot]);
+            }
+        }
+        if (more > freeBlocks.size()) {
+            throw new OutOfBlocksException("this step", more, freeBlocks.size(), blockSize);
+        }
+        for (int slot = 0; slot < newTokens.length; slot++) {
+            if (newTokens[slot] > 0) {
+                takeBlocks(slot, (int) KvCacheShape.blocksFor(lengths[slot] + newTokens[slot], blockSize), "this step");
+            }
+        }
     }
 
     /**
@@ -181,6 +247,7 @@ public final class KvCache {
         if (tokens < 0 || tokens > capacities[slot]) {
             throw new IllegalArgumentException("tokens must be in [0, " + capacities[slot] + "], got " + tokens);
         }
+        takeBlocks(slot, (int) KvCacheShape.blocksFor(tokens, blockSize), "filling " + tokens + " tokens");
         int storage = dtype.storage();
         int D = model.headDim();
         IntStream.range(0, layers).parallel().forEach(layer -> {
@@ -230,10 +297,10 @@ public final class KvCache {
         }
     }
 
-    /** Commits a successful step: every sequence grew by {@code tokens}. */
-    void grow(int tokens) {
+    /** Commits a successful step: sequence {@code s} grew by {@code newTokens[s]}. */
+    void grow(int[] newTokens) {
         for (int s = 0; s < lengths.length; s++) {
-            lengths[s] += tokens;
+            lengths[s] += newTokens[s];
         }
     }
 
@@ -271,7 +338,7 @@ public final class KvCache {
         return maxBlocksPerSequence;
     }
 
-    /** Sequence slots; decode and prefill graphs run every slot, so all must be admitted. */
+    /** Sequence slots, admitted or empty: the batch a graph over this cache steps. */
     public int batch() {
         return lengths.length;
     }
@@ -288,11 +355,16 @@ public final class KvCache {
         return capacities[slot];
     }
 
+    /** Blocks sequence {@code slot} holds now: all its capacity's when admitted so, else as many as its tokens fill. */
+    public int heldBlocks(int slot) {
+        return held[slot];
+    }
+
     public int freeBlocks() {
         return freeBlocks.size();
     }
 
-    /** Changes each time a sequence is admitted or released. */
+    /** Changes each time the block table does: a sequence admitted, released, or given blocks as it grows. */
     public long tableVersion() {
         return tableVersion;
     }
@@ -325,8 +397,7 @@ public final class KvCache {
      */
     void requireValidTable() {
         for (int slot = 0; slot < capacities.length; slot++) {
-            int blocks = (int) KvCacheShape.blocksFor(capacities[slot], blockSize);
-            for (int i = 0; i < blocks; i++) {
+            for (int i = 0; i < held[slot]; i++) {
                 int block = blockTable[slot * maxBlocksPerSequence + i];
                 if (block < 0 || block >= numBlocks) {
                     throw new IllegalStateException("block table entry [" + slot + ", " + i + "] = " + block

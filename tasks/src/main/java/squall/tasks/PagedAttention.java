@@ -77,6 +77,10 @@ public final class PagedAttention {
         int[] kCache = new int[ints], vCache = new int[ints];
         int[] seqLens = new int[B];
         java.util.Arrays.fill(seqLens, S);
+        // every sequence appends all S rows, then attends with all Tq queries
+        int[] appended = new int[B], queried = new int[B];
+        java.util.Arrays.fill(appended, S);
+        java.util.Arrays.fill(queried, Tq);
         float[] out = new float[s.qElements()];
         float[] partials = new float[slices == 1 ? 1 : B * Hq * Tq * slices * (D + 2)];
         float[] slopes = call.slopes(), sinks = call.sinks();
@@ -86,14 +90,14 @@ public final class PagedAttention {
         int tile = Math.min(call.block(), S);
         TaskGraph graph = new TaskGraph("paged")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, call.q(), call.k(), call.v(), kCache, vCache, table,
-                        seqLens, slopes, sinks)
+                        seqLens, appended, queried, slopes, sinks)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 // K and V are [B, Hkv, S, D]: the new rows of one layer whose S tokens are appended at once
-                .task("append", PagedAttentionKernels::appendKv, call.k(), call.v(), kCache, vCache, table, seqLens, B,
+                .task("append", PagedAttentionKernels::appendKv, call.k(), call.v(), kCache, vCache, table, seqLens, appended, B,
                         Hkv, S, D, BS, maxBlocks, storage, 0);
         switch (call.variant()) {
             case BROADCAST -> {
-                graph.task("attend", PagedAttentionKernels::attendPaged, call.q(), kCache, vCache, table, seqLens, out,
+                graph.task("attend", PagedAttentionKernels::attendPaged, call.q(), kCache, vCache, table, seqLens, queried, out,
                         partials, slopes, sinks, B, Hkv, G, Tq, D, BS, maxBlocks, scale, slices,
                         StepPlan.queryTile(G, D, Tq), tile, storage, flags, window, cap, 0);
                 if (slices > 1) {
@@ -101,14 +105,15 @@ public final class PagedAttention {
                 }
             }
             case GATHER -> graph.task("attend", PagedAttentionKernels::attendPagedGather, call.q(), kCache, vCache, table,
-                    seqLens, out, slopes, sinks, B, Hkv, G, Tq, D, BS, maxBlocks, scale, tile, storage, flags, window, cap,
+                    seqLens, queried, out, slopes, sinks, B, Hkv, G, Tq, D, BS, maxBlocks, scale, tile, storage, flags, window, cap,
                     0);
             case REPEAT -> {
                 int[] kRep = new int[numBlocks * Hq * BS * D], vRep = new int[kRep.length];
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep)
                         .task("repeat", PagedAttentionKernels::repeatKv, kCache, vCache, kRep, vRep, table, seqLens, B,
                                 Hkv, G, D, BS, maxBlocks, storage)
-                        .task("attend", PagedAttentionKernels::attendPaged, call.q(), kRep, vRep, table, seqLens, out,
+                        .task("attend", PagedAttentionKernels::attendPaged, call.q(), kRep, vRep, table, seqLens, queried,
+                                out,
                                 partials, slopes, sinks, B, Hq, 1, Tq, D, BS, maxBlocks, scale, 1,
                                 StepPlan.queryTile(1, D, Tq), tile, KvStorage.FP32, flags, window, cap, 0);
             }

@@ -101,16 +101,18 @@ public final class StepPlan {
      * The host arrays of a step's tasks (every layer's rows in one array, {@code [layers, ...]}). A plan told
      * {@link #NONE} gives tasks whose sizes and specialisations are right and whose arrays are {@code null}.
      *
+     * @param seqLens   each sequence's length after the step
+     * @param newTokens the tokens each sequence appends in the step, {@code 0 ..} {@link #tokens()}
      * @param keyCopy   the repeat variant's copy of a layer's keys, or {@code null}
      * @param valueCopy its copy of the values
      * @param slopes    each layer's ALiBi slopes, or a placeholder ({@link #perHeadArrays})
      * @param sinks     each layer's sink logits, or a placeholder
      */
     public record TaskArrays(float[] queries, float[] newKeys, float[] newValues, float[] output, float[] partials,
-                         int[] seqLens, int[] blockTable, int[] keyCopy, int[] valueCopy, float[][] slopes,
+                         int[] seqLens, int[] newTokens, int[] blockTable, int[] keyCopy, int[] valueCopy, float[][] slopes,
                          float[][] sinks) {
         public static final TaskArrays NONE = new TaskArrays(null, null, null, null, null, null, null, null, null, null,
-                null);
+                null, null);
 
         float[] slopes(int layer) {
             return slopes == null ? null : slopes[layer];
@@ -148,12 +150,21 @@ public final class StepPlan {
 
     /** A decode step (one token per sequence) over {@code cache} on {@code device}. */
     public static StepPlan decode(KvCache cache, Device device, Options options) {
-        return of(cache.shape(), cache.shortestCapacity(), device, Phase.DECODE, 1, options);
+        return of(cache.shape(), planningCapacity(cache), device, Phase.DECODE, 1, options);
     }
 
     /** A prefill step of {@code tokens} tokens per sequence over {@code cache} on {@code device}. */
     public static StepPlan prefill(KvCache cache, Device device, int tokens, Options options) {
-        return of(cache.shape(), cache.shortestCapacity(), device, Phase.PREFILL, tokens, options);
+        return of(cache.shape(), planningCapacity(cache), device, Phase.PREFILL, tokens, options);
+    }
+
+    /**
+     * The context to plan for: the shortest admitted sequence's capacity, or, before any is admitted (a batch that
+     * fills as sequences arrive), the longest a sequence may grow to.
+     */
+    private static long planningCapacity(KvCache cache) {
+        int shortest = cache.shortestCapacity();
+        return shortest > 0 ? shortest : (long) cache.maxBlocksPerSequence() * cache.blockSize();
     }
 
     /**
@@ -345,12 +356,12 @@ public final class StepPlan {
         float[] slopes = a.slopes(layer), sinks = a.sinks(layer);
         List<TaskLaunch> tasks = new ArrayList<>();
         tasks.add(TaskLaunch.of(StepTask.APPEND.taskName(layer), APPEND_KV, a.newKeys(), a.newValues(), keys, values,
-                a.blockTable(), a.seqLens(), B, Hkv, tokens, D, BS, maxBlocks, storage, layer));
+                a.blockTable(), a.seqLens(), a.newTokens(), B, Hkv, tokens, D, BS, maxBlocks, storage, layer));
         String attend = StepTask.ATTEND.taskName(layer);
         switch (variant) {
             case BROADCAST -> {
                 tasks.add(TaskLaunch.of(attend, ATTEND_PAGED, a.queries(), keys, values, a.blockTable(), a.seqLens(),
-                        a.output(), a.partials(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
+                        a.newTokens(), a.output(), a.partials(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, slices,
                         queryTile, KEY_TILE, storage, flags, window, cap, layer));
                 if (slices > 1) {
                     tasks.add(TaskLaunch.of(StepTask.COMBINE.taskName(layer), COMBINE_SLICES, a.partials(), a.output(),
@@ -358,15 +369,15 @@ public final class StepPlan {
                 }
             }
             case WORKGROUP -> tasks.addAll(launch.tasks(a.queries(), keys, values, a.blockTable(), a.seqLens(),
-                    a.output(), a.partials(), slopes, sinks, BS, maxBlocks, scale, storage, o, layer));
+                    a.newTokens(), a.output(), a.partials(), slopes, sinks, BS, maxBlocks, scale, storage, o, layer));
             case GATHER -> tasks.add(TaskLaunch.of(attend, ATTEND_GATHER, a.queries(), keys, values, a.blockTable(),
-                    a.seqLens(), a.output(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage,
+                    a.seqLens(), a.newTokens(), a.output(), slopes, sinks, B, Hkv, G, tokens, D, BS, maxBlocks, scale, KEY_TILE, storage,
                     flags, window, cap, layer));
             case REPEAT -> {
                 tasks.add(TaskLaunch.of(StepTask.REPEAT.taskName(layer), REPEAT_KV, keys, values, a.keyCopy(),
                         a.valueCopy(), a.blockTable(), a.seqLens(), B, Hkv, G, D, BS, maxBlocks, storage));
                 tasks.add(TaskLaunch.of(attend, ATTEND_PAGED, a.queries(), a.keyCopy(), a.valueCopy(), a.blockTable(),
-                        a.seqLens(), a.output(), a.partials(), slopes, sinks, B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
+                        a.seqLens(), a.newTokens(), a.output(), a.partials(), slopes, sinks, B, Hq, 1, tokens, D, BS, maxBlocks, scale, 1,
                         queryTile, KEY_TILE, KvStorage.FP32, flags, window, cap, layer));
             }
         }
@@ -377,72 +388,78 @@ public final class StepPlan {
 
     /**
      * What layer {@code layer}'s task of {@code kind} must move and compute in a step after which the sequences hold
-     * {@code seqLens} tokens: attention reads the keys of the layer's cache its rows can see once (what an ideal
-     * kernel reads; with a window, at most the window and the step's tokens) plus the queries, writes the output,
-     * and does 4 D flops per (query head, visible key) pair. Only kinds that {@link StepTask#hasCost()}.
+     * {@code seqLens} tokens, {@code newTokens} of them new: attention reads, for each sequence with new tokens, the
+     * keys of the layer's cache its rows can see once (what an ideal kernel reads; with a window, at most the window
+     * and the step's tokens) plus the queries, writes the output, and does 4 D flops per (query head, visible key)
+     * pair. Only kinds that {@link StepTask#hasCost()}.
      */
-    public TaskCost cost(StepTask kind, int layer, int[] seqLens) {
+    public TaskCost cost(StepTask kind, int layer, int[] seqLens, int[] newTokens) {
         ModelPreset m = shape.model();
-        int B = shape.sequences(), Hkv = m.kvHeads(), D = m.headDim();
+        int Hkv = m.kvHeads(), D = m.headDim();
         long kvBytesPerToken = shape.dtype().kvBytes(1, Hkv, D);
-        long rowBytes = 4L * B * m.queryHeads() * tokens * D;
+        long rows = sum(newTokens);
+        long rowBytes = 4L * m.queryHeads() * rows * D;
         return switch (kind) {
-            case APPEND -> new TaskCost(2L * 4 * B * Hkv * tokens * D, (long) B * tokens * kvBytesPerToken, 0);
-            case ATTEND -> new TaskCost(keysRead(layer, seqLens) * kvBytesPerToken + rowBytes, rowBytes,
-                    4L * m.queryHeads() * D * visiblePairs(layer, seqLens));
-            case REPEAT -> new TaskCost(cachedTokens(seqLens) * kvBytesPerToken,
-                    cachedTokens(seqLens) * 2L * Hkv * m.groupSize() * D * 4, 0);
+            case APPEND -> new TaskCost(2L * 4 * Hkv * rows * D, rows * kvBytesPerToken, 0);
+            case ATTEND -> new TaskCost(keysRead(layer, seqLens, newTokens) * kvBytesPerToken + rowBytes, rowBytes,
+                    4L * m.queryHeads() * D * visiblePairs(layer, seqLens, newTokens));
+            case REPEAT -> new TaskCost(sum(seqLens) * kvBytesPerToken, sum(seqLens) * 2L * Hkv * m.groupSize() * D * 4, 0);
             case COMBINE -> throw new IllegalArgumentException("the merge of slices declares no cost");
         };
     }
 
-    /** Bytes of K and V the attention of a step must read: every layer, the keys each sequence's rows see. */
-    public long kvBytesRead(int[] seqLens) {
+    /** Bytes of K and V the attention of a step must read: every layer, the keys each advancing sequence's rows see. */
+    public long kvBytesRead(int[] seqLens, int[] newTokens) {
         ModelPreset m = shape.model();
         long keys = 0;
         for (int l = 0; l < shape.layers(); l++) {
-            keys += keysRead(l, seqLens);
+            keys += keysRead(l, seqLens, newTokens);
         }
         return shape.dtype().kvBytes(keys, m.kvHeads(), m.headDim());
     }
 
     /** Floating-point operations of a step's attention: {@code QK^T} and {@code PV} over the visible keys, all layers. */
-    public long attentionFlops(int[] seqLens) {
+    public long attentionFlops(int[] seqLens, int[] newTokens) {
         ModelPreset m = shape.model();
         long pairs = 0;
         for (int l = 0; l < shape.layers(); l++) {
-            pairs += visiblePairs(l, seqLens);
+            pairs += visiblePairs(l, seqLens, newTokens);
         }
         return 4L * m.queryHeads() * m.headDim() * pairs;
     }
 
-    private static long cachedTokens(int[] seqLens) {
+    private static long sum(int[] counts) {
         long n = 0;
-        for (int length : seqLens) {
-            n += length;
+        for (int c : counts) {
+            n += c;
         }
         return n;
     }
 
     /**
-     * Keys layer {@code layer}'s attention reads, all sequences: a window of W lets the step's rows see only the
-     * last W + tokens - 1 positions.
+     * Keys layer {@code layer}'s attention reads, all sequences: a sequence with n new tokens and a window of W lets
+     * its rows see only the last W + n - 1 positions; one without new tokens is not read.
      */
-    private long keysRead(int layer, int[] seqLens) {
+    private long keysRead(int layer, int[] seqLens, int[] newTokens) {
         int window = layerOptions.get(layer).window();
-        long n = 0;
-        for (int length : seqLens) {
-            n += window > 0 ? Math.min(length, (long) window + tokens - 1) : length;
+        long keys = 0;
+        for (int s = 0; s < seqLens.length; s++) {
+            int n = newTokens[s];
+            keys += n == 0 ? 0 : window > 0 ? Math.min(seqLens[s], (long) window + n - 1) : seqLens[s];
         }
-        return n;
+        return keys;
     }
 
-    /** (query, key) pairs per head of layer {@code layer} over all sequences: each new query sees the keys up to itself, the last W with a window. */
-    private long visiblePairs(int layer, int[] seqLens) {
+    /**
+     * (query, key) pairs per head of layer {@code layer} over all sequences: each new query sees the keys up to
+     * itself, the last W with a window.
+     */
+    private long visiblePairs(int layer, int[] seqLens, int[] newTokens) {
         int window = layerOptions.get(layer).window();
         long pairs = 0;
-        for (int length : seqLens) {
-            pairs += window > 0 ? windowPairs(tokens, length, window) : visiblePairs(tokens, length);
+        for (int s = 0; s < seqLens.length; s++) {
+            int n = newTokens[s];
+            pairs += window > 0 ? windowPairs(n, seqLens[s], window) : visiblePairs(n, seqLens[s]);
         }
         return pairs;
     }

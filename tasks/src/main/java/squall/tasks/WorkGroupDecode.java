@@ -20,7 +20,7 @@ import java.util.Locale;
  *
  * <pre>{@code
  * WorkGroupDecode.Launch launch = WorkGroupDecode.launch(device, B, Hkv, G, D).withSlices(4);
- * launch.addTasks(graph, q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, BS, maxBlocks, scale,
+ * launch.addTasks(graph, q, kCache, vCache, blockTable, seqLens, newTokens, out, partials, slopes, sinks, BS, maxBlocks, scale,
  *         KvStorage.FP16, AttentionOptions.NONE, 0);
  * }</pre>
  */
@@ -96,18 +96,20 @@ public final class WorkGroupDecode {
          * {@code options}, or placeholders).
          */
         public void addTasks(TaskGraph graph, float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens,
-                             float[] out, float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks,
+                             int[] newTokens, float[] out, float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks,
                              float scale, int dtype, AttentionOptions options, int layer) {
-            tasks(q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks, blockSize, maxBlocks, scale, dtype,
+            tasks(q, kCache, vCache, blockTable, seqLens, newTokens, out, partials, slopes, sinks, blockSize, maxBlocks, scale, dtype,
                     options, layer).forEach(t -> t.addTo(graph));
         }
 
         /** The tasks {@link #addTasks} adds; arrays may be {@code null} where only sizes matter. */
-        List<TaskLaunch> tasks(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens, float[] out,
+        List<TaskLaunch> tasks(float[] q, int[] kCache, int[] vCache, int[] blockTable, int[] seqLens, int[] newTokens,
+                               float[] out,
                                float[] partials, float[] slopes, float[] sinks, int blockSize, int maxBlocks, float scale,
                                int dtype, AttentionOptions options, int layer) {
             List<TaskLaunch> tasks = new ArrayList<>(List.of(new TaskLaunch(StepTask.ATTEND.taskName(layer), KERNEL,
-                    new Object[] {new KernelContext(), q, kCache, vCache, blockTable, seqLens, out, partials, slopes, sinks,
+                    new Object[] {new KernelContext(), q, kCache, vCache, blockTable, seqLens, newTokens, out, partials,
+                            slopes, sinks,
                             B, Hkv, G, D, blockSize, maxBlocks, scale, slices, tile, localSize, perItem,
                             layout == Layout.COALESCED ? 1 : 0, dtype, options.flags(), options.window(), options.softcap(),
                             layer},
@@ -121,7 +123,7 @@ public final class WorkGroupDecode {
 
         /** Bytes of the kernel's local arrays per work-group, as its descriptor sizes them for this launch. */
         long localBytes() {
-            TaskLaunch attend = tasks(null, null, null, null, null, null, null, null, null, 1, 1, 1, 0,
+            TaskLaunch attend = tasks(null, null, null, null, null, null, null, null, null, null, 1, 1, 1, 0,
                     AttentionOptions.NONE, 0).getFirst();
             KernelContext sizes = new KernelContext();
             sizes.localGroupSizeX = localSize;

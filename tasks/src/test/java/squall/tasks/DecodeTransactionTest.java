@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,17 +133,17 @@ class DecodeTransactionTest {
     }
 
     @Test
-    void emptySlotsAndUnknownSequencesAreReported() {
+    void unknownSequencesAndAFullPoolAreReported() {
         KvCache cache = new KvCache(MODEL, 1, KvDtype.FP32, 16, 5, 2, 4);
         cache.admit(20);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DecodeGraph.builder(cache).device(Devices.get("jvm")).build());
-        assertTrue(e.getMessage().startsWith("sequence slot 1 is empty"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> cache.release(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cache.release(1));
         assertEquals("unknown sequence 1; admitted: [0]", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new KvCache(MODEL, 1, KvDtype.FP32, 0, 8, 2, 4));
-        IllegalStateException full = assertThrows(IllegalStateException.class, () -> cache.admit(64));
-        assertEquals("the cache has 3 free blocks; 64 tokens need 4", full.getMessage());
+        OutOfBlocksException full = assertThrows(OutOfBlocksException.class, () -> cache.admit(64));
+        assertEquals("out of blocks: admitting 64 tokens in sequence 1 needs 4 more blocks of 16 tokens, and the pool"
+                + " has 3 free; release a sequence, or make the cache with more blocks", full.getMessage());
+        assertEquals(3, cache.freeBlocks(), "a refused admission takes no block");
+        assertFalse(cache.isAdmitted(1));
         e = assertThrows(IllegalArgumentException.class, () -> cache.admit(65));
         assertEquals("capacity of 65 tokens needs 5 blocks of 16; a sequence may have 4", e.getMessage());
     }

@@ -41,10 +41,11 @@ class PagedAttentionTest {
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[slices == 1 ? 1 : B * Hkv * G * slices * (D + 2)];
         TaskGraph graph = new TaskGraph("decode")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, NONE)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, f.oneEach,
+                        NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 .task("attend", PagedAttentionKernels::attendPaged, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens,
-                        out, partials, NONE, NONE, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 1, 16, dtype, 0, 0, 0f,
+                        f.oneEach, out, partials, NONE, NONE, B, Hkv, G, 1, D, BS, f.maxBlocks, scale, slices, 1, 16, dtype, 0, 0, 0f,
                         0);
         if (slices > 1) {
             graph.task("combine", squall.kernels.SplitKv::combineSlices, partials, out, B * Hkv * G, slices, D, 0);
@@ -93,16 +94,17 @@ class PagedAttentionTest {
             }
         }
         int[] kCache = PagedFixture.store(kValues, dtype), vCache = PagedFixture.store(vValues, dtype);
-        int[] seqLens = {S, S};
+        int[] seqLens = {S, S}, newTokens = {Tq, Tq};
         float[] out = new float[shape.qElements()];
         float[] partials = new float[1];
         TaskGraph graph = new TaskGraph("prefill")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, in[0], kNew, vNew, kCache, vCache, blockTable, seqLens, NONE)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, in[0], kNew, vNew, kCache, vCache, blockTable, seqLens,
+                        newTokens, NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials)
                 .task("append", PagedAttentionKernels::appendKv, kNew, vNew, kCache, vCache, blockTable, seqLens,
-                        B, Hkv, Tq, D, BS, maxBlocks, dtype, 0)
+                        newTokens, B, Hkv, Tq, D, BS, maxBlocks, dtype, 0)
                 .task("attend", PagedAttentionKernels::attendPaged, in[0], kCache, vCache, blockTable, seqLens,
-                        out, partials, NONE, NONE, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 3, 8, dtype,
+                        newTokens, out, partials, NONE, NONE, B, Hkv, G, Tq, D, BS, maxBlocks, shape.defaultScale(), 1, 3, 8, dtype,
                         0, 0, 0f, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out, kCache);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(JVM)) {
@@ -128,11 +130,12 @@ class PagedAttentionTest {
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[1];
         TaskGraph graph = new TaskGraph("repeat")
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, NONE)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, f.oneEach,
+                        NONE)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep, partials)
                 .task("repeat", PagedAttentionKernels::repeatKv, f.kCache, f.vCache, kRep, vRep, f.blockTable, f.seqLens,
                         B, Hkv, G, D, BS, f.maxBlocks, dtype)
-                .task("attend", PagedAttentionKernels::attendPaged, f.q, kRep, vRep, f.blockTable, f.seqLens, out,
+                .task("attend", PagedAttentionKernels::attendPaged, f.q, kRep, vRep, f.blockTable, f.seqLens, f.oneEach, out,
                         partials, NONE, NONE, B, Hkv * G, 1, 1, D, BS, f.maxBlocks, scale, 1, 1, 4, KvStorage.FP32, 0, 0,
                         0f, 0)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);

@@ -17,6 +17,8 @@ final class PagedFixture {
 
     final int B, Hkv, G, D, BS, maxBlocks, numBlocks, dtype;
     final int[] seqLens;
+    /** One new token per sequence: a decode step's {@code newTokens}. */
+    final int[] oneEach;
     final int[] blockTable;
     final int[] kCache, vCache;
     final float[] q;
@@ -34,6 +36,8 @@ final class PagedFixture {
         this.D = D;
         this.BS = BS;
         this.seqLens = seqLens.clone();
+        this.oneEach = new int[B];
+        java.util.Arrays.fill(oneEach, 1);
         this.dtype = dtype;
         Random random = new Random(seed);
         int longest = 0;

@@ -49,12 +49,13 @@ class WorkGroupDecodeTest {
         float[] out = new float[B * Hkv * G * D];
         float[] partials = new float[launch.partialsLength()];
         TaskGraph graph = new TaskGraph("decode")
-                .transferToDevice(DataTransferMode.FIRST_EXECUTION, f.kCache, f.vCache, f.blockTable, f.seqLens)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, f.kCache, f.vCache, f.blockTable, f.seqLens,
+                        f.oneEach)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, f.q)
                 .transferToHost(DataTransferMode.UNDER_DEMAND, partials);
         float[] none = new float[1];
         graph.transferToDevice(DataTransferMode.FIRST_EXECUTION, none);
-        launch.addTasks(graph, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, out, partials,
+        launch.addTasks(graph, f.q, f.kCache, f.vCache, f.blockTable, f.seqLens, f.oneEach, out, partials,
                 none, none, BS, f.maxBlocks, scale, dtype, AttentionOptions.NONE, 0);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device)) {

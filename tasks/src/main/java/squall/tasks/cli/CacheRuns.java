@@ -105,6 +105,11 @@ final class CacheRuns {
         return error <= limit;
     }
 
+    /** The command's exit code: 1 when {@code --check} ran ({@link #check} filled {@code checked}) and failed, else 0. */
+    static int exitCode(Map<String, Object> checked) {
+        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+    }
+
     /** The line {@code --check} prints. */
     static void printCheck(PrintWriter out, Map<String, Object> r) {
         if (r.containsKey("check_ok")) {

@@ -163,7 +163,7 @@ final class DecodeCommand implements Callable<Integer> {
         } else {
             printText(out, report, costs);
         }
-        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+        return CacheRuns.exitCode(checked);
     }
 
     private Map<String, Object> report(StepPlan plan, Device device, RunMemory memory, long fillNanos,

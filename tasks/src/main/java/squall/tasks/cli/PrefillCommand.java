@@ -154,7 +154,7 @@ final class PrefillCommand implements Callable<Integer> {
         } else {
             printText(out, report, costs);
         }
-        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+        return CacheRuns.exitCode(checked);
     }
 
     private static int largestDivisorUpTo(int n, int limit) {
