@@ -52,7 +52,7 @@ class ProfilerConsistencyTest {
                 assertEquals(step, p.execution());
                 consistentTimes(p, step, device);
 
-                long rows = 4L * L * B * Hq * D, newRows = 4L * L * B * Hkv * D, lengths = 4L * B;
+                long rows = 4L * L * B * Hq * D, newRows = 4L * L * B * Hkv * D, lengths = 2 * 4L * B; // and tokens brought
                 // the cache, the block table, and one float: the kernels' placeholder for slopes and sinks
                 long resident = 2L * L * cache.keys(0).length * 4 + 4L * cache.blockTable().length + 4;
                 if (device.backend().equals("jvm")) {

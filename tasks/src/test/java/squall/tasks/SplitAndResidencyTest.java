@@ -68,7 +68,8 @@ class SplitAndResidencyTest {
             int L = cache.layers(), B = 3;
             long small = 4L * (L * B * MODEL.queryHeads() * MODEL.headDim()   // q
                     + 2L * L * B * MODEL.kvHeads() * MODEL.headDim()         // new K and V
-                    + B);                                                    // sequence lengths
+                    + B                                                      // sequence lengths
+                    + B);                                                    // tokens each brings
             long outBytes = 4L * L * B * MODEL.queryHeads() * MODEL.headDim();
             DecodeHistory history = new DecodeHistory(cache);
             SplittableRandom random = new SplittableRandom(12);

@@ -166,7 +166,8 @@ class DecodeCommandTest {
                     "--block-size", "" + BS, "--kv-dtype", "fp16"));
             long q = (long) L * B * m.queryHeads() * m.headDim() * 4;
             long kv = 2L * L * B * m.kvHeads() * m.headDim() * 4;
-            assertEquals(q + kv + 4L * B, r.get("h2d_bytes_per_step").asLong(), () -> id + ": " + r);
+            // per sequence: its length, and the tokens it brings to the step
+            assertEquals(q + kv + 2 * 4L * B, r.get("h2d_bytes_per_step").asLong(), () -> id + ": " + r);
             assertEquals(q, r.get("d2h_bytes_per_step").asLong(), () -> id + ": " + r);
             long blocksEach = (context + 3 + BS - 1) / BS;
             // and one float: the placeholder the kernels get for the slopes and sinks a plain model does not have

@@ -97,7 +97,8 @@ class PrefillCommandTest {
             long kv = 2 * 4L * L * B * m.kvHeads() * C * m.headDim();
             long table = 4L * B * ((T + BS - 1) / BS);
             long placeholder = 4;   // the kernels' slopes and sinks, which a plain model does not have
-            assertEquals(r.get("cache_bytes").asLong() + table + placeholder + (T / C) * (q + kv + 4L * B),
+            // each chunk: queries, new K/V rows, and per sequence its length and the tokens it brings
+            assertEquals(r.get("cache_bytes").asLong() + table + placeholder + (T / C) * (q + kv + 2 * 4L * B),
                     r.get("h2d_bytes").asLong(),
                     () -> id + ": " + r);
             assertEquals((T / C) * q, r.get("d2h_bytes").asLong(), () -> id + ": " + r);
