@@ -160,6 +160,32 @@ class ContinuousBatchingTest {
         }
     }
 
+    @Test
+    void theBlockTableGoesToTheDeviceOnlyWhenItChanged() {
+        List<String> devices = TestDevices.ids().stream().filter(id -> !id.equals("jvm")).toList();
+        org.junit.jupiter.api.Assumptions.assumeTrue(!devices.isEmpty(),
+                "no OpenCL or CUDA device here: only jvm, whose buffers are the host arrays and copy nothing");
+        for (String id : devices) {
+            KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, PAGE, 4, 2, 2);
+            long table = 4L * cache.blockTable().length;
+            try (DecodeGraph decode = DecodeGraph.builder(cache).device(Devices.get(id)).layerOptions(LAYERS).build()) {
+                int a = cache.admitOnDemand(2 * PAGE);
+                decode.step();                                   // the first: everything resident goes
+                long perStep = decode.step().profile().copyInBytes();
+                for (int i = 2; i < PAGE; i++) {
+                    assertEquals(perStep, decode.step().profile().copyInBytes(), id + ": no new block, no table");
+                }
+                assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": a's second block");
+                assertEquals(perStep, decode.step().profile().copyInBytes(), id);
+                cache.admit(PAGE);
+                assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": an admission");
+                cache.release(a);
+                assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": a release");
+                assertEquals(perStep, decode.step().profile().copyInBytes(), id);
+            }
+        }
+    }
+
     private static CacheGraph graph(KvCache cache, String device, AttentionVariant variant, int tokens, int slices) {
         if (tokens == 1) {
             return DecodeGraph.builder(cache).device(Devices.get(device)).variant(variant).slices(slices)
