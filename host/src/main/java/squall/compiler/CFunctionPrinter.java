@@ -20,6 +20,7 @@ import com.sun.source.util.TreePath;
 import com.sun.source.util.Trees;
 import squall.compiler.CFragment.SpaceRef;
 import squall.compiler.CSourcePrinter.Space;
+import squall.runtime.KernelAbi;
 import squall.runtime.KernelTarget;
 import squall.runtime.ParamType;
 
@@ -45,11 +46,9 @@ import java.util.Set;
  * resolves when it puts the program together, and a helper's array parameters keep their address spaces
  * open (one printed helper serves every combination of spaces it is called with).
  *
- * <p>A kernel's C parameters are, in order: its Java parameters without the context and without
- * {@code @Specialize} parameters (those are {@code SQUALL_name} constants); then {@code int
- * name_length} for each array whose length it reads; then one entry per local array ({@code __local}
- * pointer in OpenCL, {@code int name_offset} into dynamic shared memory in CUDA). Devices pass
- * arguments in the same order.
+ * <p>A kernel's C parameters are its {@link KernelAbi} slots, the order devices pass arguments in: an
+ * array as a {@code __global} pointer, a length as {@code int name_length}, a local array as a {@code __local}
+ * pointer in OpenCL and an {@code int name_offset} into dynamic shared memory in CUDA.
  */
 final class CFunctionPrinter extends KernelPrinter {
 
@@ -87,25 +86,21 @@ final class CFunctionPrinter extends KernelPrinter {
                                  boolean checked) {
         CFunctionPrinter p = new CFunctionPrinter(target, trees, helpers, kernelPath, k, checked);
         List<String> params = new ArrayList<>();
-        for (KernelModel.Param param : k.params) {
-            if (param.type() == ParamType.KERNEL_CONTEXT || param.specialized()) {
-                continue;
-            }
-            if (param.type().isArray()) {
-                p.arraySpaces.put(param.name(), SpaceRef.of(Space.GLOBAL));
-                params.add(p.arrayParam(SpaceRef.of(Space.GLOBAL), p.element(param.type()),
-                        k.access.get(param.name()).writes(), param.name()));
-            } else {
-                params.add(p.scalarParam(param.type()) + " " + CNames.safe(param.name()));
-            }
-        }
-        for (String array : k.lengthUsed) {
-            params.add("const int " + CNames.safe(array) + "_length");
-        }
-        for (KernelModel.LocalAlloc local : k.localArrays) {
-            p.arraySpaces.put(local.name(), SpaceRef.of(Space.LOCAL));
-            params.add(p.cuda ? "const int " + CNames.safe(local.name()) + "_offset"
-                    : "__local " + p.element(local.element()) + "* " + CNames.safe(local.name()));
+        for (KernelAbi.Slot slot : k.abi().slots()) {
+            params.add(switch (slot) {
+                case KernelAbi.Buffer b -> {
+                    p.arraySpaces.put(b.param().name(), SpaceRef.of(Space.GLOBAL));
+                    yield p.arrayParam(SpaceRef.of(Space.GLOBAL), p.element(b.param().type()), b.param().access().writes(),
+                            b.param().name());
+                }
+                case KernelAbi.Scalar s -> p.scalarParam(s.param().type()) + " " + CNames.safe(s.param().name());
+                case KernelAbi.Length l -> "const int " + CNames.safe(l.param().name()) + "_length";
+                case KernelAbi.Local l -> {
+                    p.arraySpaces.put(l.array().name(), SpaceRef.of(Space.LOCAL));
+                    yield p.cuda ? "const int " + CNames.safe(l.array().name()) + "_offset"
+                            : "__local " + p.element(l.array().element()) + "* " + CNames.safe(l.array().name());
+                }
+            });
         }
         if (p.checks != null) {
             params.addAll(p.checks.kernelParameters());

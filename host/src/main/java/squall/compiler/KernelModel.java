@@ -19,6 +19,9 @@ import com.sun.source.tree.UnaryTree;
 import com.sun.source.tree.VariableTree;
 import com.sun.source.util.TreeScanner;
 import squall.runtime.Access;
+import squall.runtime.KernelAbi;
+import squall.runtime.KernelParam;
+import squall.runtime.LocalArray;
 import squall.runtime.ParamType;
 
 import javax.lang.model.element.ExecutableElement;
@@ -441,6 +444,26 @@ final class KernelModel {
                 lengthUsed.add(p);
             }
         }
+    }
+
+    /** The parameters as the kernel's descriptor lists them. */
+    List<KernelParam> descriptorParams() {
+        List<KernelParam> result = new ArrayList<>();
+        for (Param p : params) {
+            Access a = p.type().isArray() ? access.get(p.name()) : Access.NONE;
+            result.add(new KernelParam(p.name(), p.type(), a, p.specialized(), lengthUsed.contains(p.name())));
+        }
+        return result;
+    }
+
+    /** The local arrays as the kernel's descriptor lists them. */
+    List<LocalArray> descriptorLocalArrays() {
+        return localArrays.stream().map(a -> new LocalArray(a.name(), a.element())).toList();
+    }
+
+    /** The kernel's C arguments, in the order its descriptor gives devices ({@link KernelAbi}). */
+    KernelAbi abi() {
+        return KernelAbi.of(descriptorParams(), descriptorLocalArrays());
     }
 
     static boolean isIncrementOrDecrement(Tree.Kind kind) {

@@ -2,7 +2,8 @@ package squall.compiler;
 
 import com.sun.source.tree.ImportTree;
 import com.sun.source.util.TreePath;
-import squall.runtime.Access;
+import squall.runtime.KernelParam;
+import squall.runtime.LocalArray;
 import squall.runtime.ParamType;
 
 import javax.lang.model.element.VariableElement;
@@ -112,16 +113,15 @@ final class LibraryWriter {
                 .append("        ").append(descriptorName(k)).append("() {\n")
                 .append("            super(").append(owner).append(".class, \"").append(k.name).append("\", java.util.List.of(");
         List<String> params = new ArrayList<>();
-        for (KernelModel.Param p : k.params) {
-            Access access = p.type().isArray() ? k.access.get(p.name()) : Access.NONE;
+        for (KernelParam p : k.descriptorParams()) {
             params.add("\n                    new squall.runtime.KernelParam(\"" + p.name() + "\", squall.runtime.ParamType."
-                    + p.type() + ", squall.runtime.Access." + access + ", " + p.specialized() + ", "
-                    + k.lengthUsed.contains(p.name()) + ")");
+                    + p.type() + ", squall.runtime.Access." + p.access() + ", " + p.specialized() + ", "
+                    + p.lengthUsed() + ")");
         }
         out.append(String.join(",", params)).append("),\n                    ").append(k.loops.size()).append(", ")
                 .append(k.usesBarrier).append(", java.util.List.of(");
         List<String> locals = new ArrayList<>();
-        for (KernelModel.LocalAlloc a : k.localArrays) {
+        for (LocalArray a : k.descriptorLocalArrays()) {
             locals.add("new squall.runtime.LocalArray(\"" + a.name() + "\", squall.runtime.ParamType." + a.element() + ")");
         }
         out.append(String.join(", ", locals)).append("));\n        }\n");

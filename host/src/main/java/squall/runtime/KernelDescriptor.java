@@ -25,6 +25,7 @@ public abstract class KernelDescriptor {
     private final int parallelDimensions;
     private final boolean usesBarrier;
     private final List<LocalArray> localArrays;
+    private final KernelAbi abi;
     private final Map<KernelTarget, String> sources = new ConcurrentHashMap<>();
     private final Map<KernelTarget, java.util.Optional<String>> checkedSources = new ConcurrentHashMap<>();
 
@@ -36,6 +37,7 @@ public abstract class KernelDescriptor {
         this.parallelDimensions = parallelDimensions;
         this.usesBarrier = usesBarrier;
         this.localArrays = List.copyOf(localArrays);
+        this.abi = KernelAbi.of(this.params, this.localArrays);
     }
 
     public Class<?> owner() {
@@ -74,6 +76,11 @@ public abstract class KernelDescriptor {
     /** Local arrays, in allocation order. */
     public List<LocalArray> localArrays() {
         return localArrays;
+    }
+
+    /** The arguments its generated C function takes, in order: what a device passes at a launch. */
+    public KernelAbi abi() {
+        return abi;
     }
 
     /**

@@ -140,7 +140,7 @@ public final class OpenClDevice implements Device {
 
     @Override
     public OpenClSession openSession(boolean profiling, boolean boundsChecks) {
-        return new OpenClSession(this, profiling, OpenClSession.DEFAULT_STAGING_CHUNK, boundsChecks);
+        return new OpenClSession(this, profiling, OpenClTransfers.DEFAULT_STAGING_CHUNK, boundsChecks);
     }
 
     long platformHandle() {

@@ -1,5 +1,6 @@
 package squall.device.cuda;
 
+import squall.runtime.KernelAbi;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelParam;
 import squall.runtime.ParamType;
@@ -19,26 +20,25 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 /**
- * The {@code void** kernelParams} of {@code cuLaunchKernel}, in the kernel compiler's calling
- * convention (see {@code CFunctionPrinter}): the Java parameters without the context and without
- * {@code @Specialize} ones (arrays as device pointers, {@code boolean} as {@code int}); then
- * {@code int name_length} for each array whose length the kernel reads, in parameter order; then one
- * {@code int} byte offset into dynamic shared memory per local array.
+ * The {@code void** kernelParams} of {@code cuLaunchKernel}, slot by slot in the kernel's {@link KernelAbi}:
+ * arrays as device pointers, scalars by value ({@code boolean} as {@code int}), each read length as
+ * {@code int name_length}, each local array as an {@code int} byte offset into dynamic shared memory.
  */
-final class KernelArguments {
+final class CudaArguments {
 
     /** One C argument: its name in the generated source, and its value as stored. */
     record Argument(String name, ParamType type, Object value) {
     }
 
-    private KernelArguments() {
+    private CudaArguments() {
     }
 
     /**
      * The C arguments of one launch, in order.
      *
-     * @param deviceArgs per kernel parameter: a device buffer, a boxed scalar, or {@code null} for the context
-     * @param buffer     resolves a device buffer to its pointer and element count; fails for a foreign one
+     * @param deviceArgs    per kernel parameter: a device buffer, a boxed scalar, or {@code null} for the context
+     * @param buffer        resolves a device buffer to its pointer and element count; fails for a foreign one
+     * @param sharedOffsets per local array, its byte offset in dynamic shared memory ({@link LaunchGeometry})
      */
     static List<Argument> of(KernelDescriptor kernel, Object[] deviceArgs, Function<Object, CudaBuffer> buffer,
                              int[] sharedOffsets) {
@@ -48,30 +48,26 @@ final class KernelArguments {
                     + deviceArgs.length);
         }
         List<Argument> result = new ArrayList<>();
-        List<Argument> lengths = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            KernelParam p = params.get(i);
-            if (p.type() == ParamType.KERNEL_CONTEXT || p.specialized()) {
-                continue;
-            }
-            Object value = deviceArgs[i];
-            if (p.type().isArray()) {
-                CudaBuffer b = buffer.apply(value);
-                if (b.elementType() != p.type()) {
-                    throw new IllegalArgumentException(kernel.qualifiedName() + ": argument " + i + " '" + p.name()
-                            + "' must be a " + p.type().javaName() + " buffer, got a " + b.elementType().javaName() + " buffer");
+        CudaBuffer[] buffers = new CudaBuffer[params.size()];
+        for (KernelAbi.Slot slot : kernel.abi().slots()) {
+            switch (slot) {
+                case KernelAbi.Buffer s -> {
+                    KernelParam p = s.param();
+                    CudaBuffer b = buffer.apply(deviceArgs[s.index()]);
+                    if (b.elementType() != p.type()) {
+                        throw new IllegalArgumentException(kernel.qualifiedName() + ": argument " + s.index() + " '" + p.name()
+                                + "' must be a " + p.type().javaName() + " buffer, got a " + b.elementType().javaName() + " buffer");
+                    }
+                    buffers[s.index()] = b;
+                    result.add(new Argument(p.name(), ParamType.LONG, b.pointer()));
                 }
-                result.add(new Argument(p.name(), ParamType.LONG, b.pointer()));
-                if (p.lengthUsed()) {
-                    lengths.add(new Argument(p.name() + "_length", ParamType.INT, Math.toIntExact(b.length())));
-                }
-            } else {
-                result.add(new Argument(p.name(), p.type(), scalar(kernel, i, p, value)));
+                case KernelAbi.Scalar s -> result.add(new Argument(s.param().name(), s.param().type(),
+                        scalar(kernel, s.index(), s.param(), deviceArgs[s.index()])));
+                case KernelAbi.Length s -> result.add(new Argument(s.param().name() + "_length", ParamType.INT,
+                        Math.toIntExact(buffers[s.index()].length())));
+                case KernelAbi.Local s -> result.add(new Argument(s.array().name() + "_offset", ParamType.INT,
+                        sharedOffsets[s.index()]));
             }
-        }
-        result.addAll(lengths);
-        for (int i = 0; i < sharedOffsets.length; i++) {
-            result.add(new Argument(kernel.localArrays().get(i).name() + "_offset", ParamType.INT, sharedOffsets[i]));
         }
         return result;
     }

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The arguments a launch passes match, one for one, the parameters of the generated CUDA entry
  * point, for every kernel on the class path: names, order and C types.
  */
-class KernelArgumentsTest {
+class CudaArgumentsTest {
 
     private static final Pattern ENTRY = Pattern.compile("extern \"C\" __global__ void \\w+\\(([^)]*)\\)");
 
@@ -53,13 +53,13 @@ class KernelArgumentsTest {
         };
     }
 
-    private static List<KernelArguments.Argument> arguments(KernelDescriptor k) {
+    private static List<CudaArguments.Argument> arguments(KernelDescriptor k) {
         Object[] deviceArgs = new Object[k.params().size()];
         for (int i = 0; i < deviceArgs.length; i++) {
             ParamType t = k.params().get(i).type();
             deviceArgs[i] = t.isArray() ? buffer(t, 10 + i, 0x1000L * (i + 1)) : zero(t);
         }
-        return KernelArguments.of(k, deviceArgs, b -> (CudaBuffer) b, new int[k.localArrays().size()]);
+        return CudaArguments.of(k, deviceArgs, b -> (CudaBuffer) b, new int[k.localArrays().size()]);
     }
 
     @TestFactory
@@ -70,13 +70,13 @@ class KernelArgumentsTest {
                 Matcher m = ENTRY.matcher(k.source(KernelTarget.CUDA));
                 assertTrue(m.find(), "no entry point in the generated source");
                 List<String> cParams = List.of(m.group(1).split(",\\s*"));
-                List<KernelArguments.Argument> args = arguments(k);
+                List<CudaArguments.Argument> args = arguments(k);
                 assertEquals(cParams.size(), args.size(), () -> "C: " + cParams + "\nargs: " + args);
                 for (int i = 0; i < args.size(); i++) {
                     String c = cParams.get(i).trim();
                     String cName = c.substring(c.lastIndexOf(' ') + 1).replace("*", "");
                     String cType = c.substring(0, c.lastIndexOf(' ')).replace("const ", "").trim();
-                    KernelArguments.Argument a = args.get(i);
+                    CudaArguments.Argument a = args.get(i);
                     // C reserves some Java names (global, local, half): the compiler appends an underscore.
                     String javaName = cName.endsWith("_") ? cName.substring(0, cName.length() - 1) : cName;
                     assertEquals(javaName, a.name(), "argument " + i);
@@ -118,7 +118,7 @@ class KernelArgumentsTest {
                             : t.isArray() ? java.lang.reflect.Array.newInstance(float.class, 0) : zero(t);
                 }
                 int[] lengths = squall.runtime.BoundsChecks.lengths(k, hostArgs, new int[k.localArrays().size()]);
-                List<KernelArguments.Argument> args = KernelArguments.withBoundsChecks(arguments(k), 0x9000L, lengths);
+                List<CudaArguments.Argument> args = CudaArguments.withBoundsChecks(arguments(k), 0x9000L, lengths);
                 assertEquals(cParams.size(), args.size(), () -> "C: " + cParams + "\nargs: " + args);
                 int first = args.size() - lengths.length - 1;
                 assertEquals("int* squall_error", cParams.get(first).trim());
@@ -137,7 +137,7 @@ class KernelArgumentsTest {
     @Test
     void lengthsFollowTheParameterOrder() {
         KernelDescriptor k = KernelLibraries.find(CudaTestKernels.class, "groupSums");
-        List<String> names = arguments(k).stream().map(KernelArguments.Argument::name).toList();
+        List<String> names = arguments(k).stream().map(CudaArguments.Argument::name).toList();
         assertEquals(List.of("in", "sums", "positives", "in_length", "sums_length", "partial_offset", "counts_offset"), names);
     }
 
@@ -147,9 +147,9 @@ class KernelArgumentsTest {
         Object[] deviceArgs = {buffer(ParamType.FLOAT_ARRAY, 7, 0xA0), buffer(ParamType.DOUBLE_ARRAY, 7, 0xB0),
                 buffer(ParamType.LONG_ARRAY, 7, 0xC0), buffer(ParamType.INT_ARRAY, 7, 0xD0), buffer(ParamType.SHORT_ARRAY, 7, 0xE0),
                 buffer(ParamType.BYTE_ARRAY, 7, 0xF0), 1.5f, 2.25, 1L << 40, -3, (short) -4, (byte) 5, false};
-        List<KernelArguments.Argument> args = KernelArguments.of(k, deviceArgs, b -> (CudaBuffer) b, new int[0]);
+        List<CudaArguments.Argument> args = CudaArguments.of(k, deviceArgs, b -> (CudaBuffer) b, new int[0]);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment params = KernelArguments.pack(args, arena);
+            MemorySegment params = CudaArguments.pack(args, arena);
             assertEquals(14, args.size());
             long[] pointers = {0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0};
             for (int i = 0; i < 6; i++) {
@@ -173,10 +173,10 @@ class KernelArgumentsTest {
     @Test
     void aWrongScalarOrBufferNamesTheParameter() {
         KernelDescriptor k = KernelLibraries.find(CudaTestKernels.class, "offsetFill");
-        IllegalArgumentException scalar = assertThrows(IllegalArgumentException.class, () -> KernelArguments.of(k,
+        IllegalArgumentException scalar = assertThrows(IllegalArgumentException.class, () -> CudaArguments.of(k,
                 new Object[] {buffer(ParamType.FLOAT_ARRAY, 3, 8), 0, 3L, 1f}, b -> (CudaBuffer) b, new int[0]));
         assertTrue(scalar.getMessage().contains("'to'") && scalar.getMessage().contains("int"), scalar.getMessage());
-        IllegalArgumentException array = assertThrows(IllegalArgumentException.class, () -> KernelArguments.of(k,
+        IllegalArgumentException array = assertThrows(IllegalArgumentException.class, () -> CudaArguments.of(k,
                 new Object[] {buffer(ParamType.INT_ARRAY, 3, 8), 0, 3, 1f}, b -> (CudaBuffer) b, new int[0]));
         assertTrue(array.getMessage().contains("'out'") && array.getMessage().contains("float[]"), array.getMessage());
         KernelParam specialized = KernelLibraries.find(CudaTestKernels.class, "tileTranspose").params().get(5);
