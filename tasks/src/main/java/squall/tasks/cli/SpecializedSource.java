@@ -25,7 +25,6 @@ final class SpecializedSource {
     /** The generated header line that lists the names to define; replaced by what is and is not defined yet. */
     private static final Pattern TO_DEFINE = Pattern.compile("(?m)^// Specialised when the task graph is built.*$");
     /** How devices name a {@code @Specialize} parameter in the C source (and in their {@code -D} options). */
-    private static final String PREFIX = "SQUALL_";
 
     private SpecializedSource() {
     }
@@ -40,8 +39,8 @@ final class SpecializedSource {
                     + source;
         }
         List<String> missing = kernel.params().stream().filter(KernelParam::specialized).map(KernelParam::name)
-                .filter(n -> !values.containsKey(n)).map(n -> PREFIX + n).toList();
-        String flags = values.entrySet().stream().map(e -> "-D " + PREFIX + e.getKey() + "=" + e.getValue())
+                .filter(n -> !values.containsKey(n)).map(KernelDescriptor::define).toList();
+        String flags = values.entrySet().stream().map(e -> "-D " + KernelDescriptor.define(e.getKey()) + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
         String header = "// Specialised for " + given + " (the device compiles this source with " + flags + ")"
                 + (missing.isEmpty() ? "" : "\n// Still to be defined (-D NAME=value): " + String.join(", ", missing));
@@ -49,7 +48,7 @@ final class SpecializedSource {
         String text = line.find() ? source.substring(0, line.start()) + "\u0000" + source.substring(line.end()) : source;
         for (Map.Entry<String, Integer> e : values.entrySet()) {
             String value = e.getValue() < 0 ? "(" + e.getValue() + ")" : e.getValue().toString(); // a - -1, never a --1
-            text = text.replaceAll("\\b" + Pattern.quote(PREFIX + e.getKey()) + "\\b", Matcher.quoteReplacement(value));
+            text = text.replaceAll("\\b" + Pattern.quote(KernelDescriptor.define(e.getKey())) + "\\b", Matcher.quoteReplacement(value));
         }
         return text.contains("\u0000") ? text.replace("\u0000", header) : header + "\n" + text;
     }
