@@ -197,12 +197,7 @@ final class CacheRuns {
     static void printFirst(PrintWriter out, String what, StepCost first) {
         out.printf(Locale.ROOT, "%-12s attention %.3f ms, wall %.3f ms, compile %.2f ms, to device %s, from device %s%n",
                 what + ":", first.attentionMillis(), first.wallMillis(), first.compileNanos() / 1e6,
-                bytes(first.h2dBytes()), bytes(first.d2hBytes()));
-    }
-
-    /** {@code 1,024 bytes (1.0 KiB)}. */
-    static String bytes(long n) {
-        return KvSizeCommand.grouped(n) + " bytes" + (n >= 1024 ? " (" + KvSizeCommand.binary(n) + ")" : "");
+                Bytes.exact(first.h2dBytes()), Bytes.exact(first.d2hBytes()));
     }
 
     static void statsRow(TextTable table, String label, Stats s, String format) {

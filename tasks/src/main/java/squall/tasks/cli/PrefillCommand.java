@@ -199,7 +199,7 @@ final class PrefillCommand implements Callable<Integer> {
         CacheRuns.printHeader(out, r);
         int step = (int) r.get("chunk");
         out.printf(Locale.ROOT, "cache:       batch %d x %,d prompt tokens, %s, blocks of %d tokens: %s on the heap%n",
-                r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")));
+                r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), Bytes.binary((long) r.get("cache_bytes")));
         out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%n", r.get("variant"),
                 costs.size() == 1 ? "all tokens in one step" : costs.size() + " chunks of " + step + " tokens");
@@ -221,8 +221,8 @@ final class PrefillCommand implements Callable<Integer> {
                 KvSizeCommand.grouped((long) r.get("flops")));
         out.printf(Locale.ROOT, "wall:        %.3f ms%n", (double) r.get("wall_ms"));
         out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
-                CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
-        out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+                Bytes.exact((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
+        out.printf(Locale.ROOT, "from device: %s: outputs%n", Bytes.exact((long) r.get("d2h_bytes")));
         CacheRuns.printCheck(out, r);
         CacheRuns.printPeak(out, r, 13);
         out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));
