@@ -137,7 +137,7 @@ final class ProfileRunner {
                     return new Measurement(w, device.id(), variant.toString(), slices, Measurement.Status.WRONG,
                             checked.error(), why, peak, 0, null, List.of());
                 }
-                fillInputs(graph);
+                graph.fillInputs(SEED);
                 long compile = 0;
                 for (int i = 0; i < warmup; i++) {
                     StepResult r = step(graph, cache, w);
@@ -181,9 +181,5 @@ final class ProfileRunner {
         for (int s = 0; s < cache.batch(); s++) {
             cache.fillRandom(s, w.context(), SEED + s);
         }
-    }
-
-    private static void fillInputs(CacheGraph graph) {
-        graph.fillInputs(SEED);
     }
 }

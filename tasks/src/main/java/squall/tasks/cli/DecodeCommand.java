@@ -138,13 +138,7 @@ final class DecodeCommand implements Callable<Integer> {
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
             for (int step = 0; step < steps; step++) {
-                decode.fillInputs(random.nextLong());
-                try {
-                    costs.add(StepCost.of(decode.step(), 0));
-                } catch (RuntimeException e) {
-                    throw new CommandFailedException(where + " failed at step " + step + ": " + e.getMessage(), e);
-                }
-                CacheRuns.requireFinite(decode.output(), where, step);
+                costs.add(StepCost.of(CacheRuns.step(decode, random.nextLong(), where, "step", step), 0));
                 bar.step();
             }
             if (options.check) {
@@ -152,18 +146,11 @@ final class DecodeCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(plan, device, memory, fillNanos, costs);
-        CacheRuns.putOptions(report, layerOptions);
-        report.putAll(checked);
+        CacheRuns.putRun(report, layerOptions, checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "read bandwidth", "GB/s", (Double) report.get("gbps"));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (options.json) {
-            CacheRuns.printJson(out, report);
-        } else {
-            printText(out, report, costs);
-        }
-        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+        return CacheRuns.print(spec.commandLine().getOut(), options.json, report, out -> printText(out, report, costs));
     }
 
     private Map<String, Object> report(StepPlan plan, Device device, RunMemory memory, long fillNanos,

@@ -127,14 +127,8 @@ final class PrefillCommand implements Callable<Integer> {
         try (PrefillGraph prefill = PrefillGraph.builder(cache, step).plan(plan).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "prefill", chunks, "chunk")) {
             for (int c = 0; c < chunks; c++) {
-                prefill.fillInputs(options.seed * 1_000_003L + c * 7919L);
-                try {
-                    StepResult result = prefill.step();
-                    costs.add(StepCost.of(result, result.attentionFlops()));
-                } catch (RuntimeException e) {
-                    throw new CommandFailedException(where + " failed at chunk " + c + ": " + e.getMessage(), e);
-                }
-                CacheRuns.requireFinite(prefill.output(), where, c);
+                StepResult result = CacheRuns.step(prefill, options.seed * 1_000_003L + c * 7919L, where, "chunk", c);
+                costs.add(StepCost.of(result, result.attentionFlops()));
                 log.info("chunk {}: {} ms", c, costs.getLast().attentionMillis());
                 bar.step();
             }
@@ -143,18 +137,11 @@ final class PrefillCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, step, memory, costs);
-        CacheRuns.putOptions(report, layerOptions);
-        report.putAll(checked);
+        CacheRuns.putRun(report, layerOptions, checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "FMA throughput", "GFLOP/s", (Double) report.get("gflops"));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (options.json) {
-            CacheRuns.printJson(out, report);
-        } else {
-            printText(out, report, costs);
-        }
-        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+        return CacheRuns.print(spec.commandLine().getOut(), options.json, report, out -> printText(out, report, costs));
     }
 
     private static int largestDivisorUpTo(int n, int limit) {
