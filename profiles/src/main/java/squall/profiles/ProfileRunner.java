@@ -8,6 +8,7 @@ import squall.tasks.AttentionVariant;
 import squall.tasks.KvCache;
 import squall.tasks.StepPlan;
 import squall.tasks.StepResult;
+import squall.tasks.cli.SquallCommand;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +160,7 @@ final class ProfileRunner {
             LOG.debug("{} {} {} failed", device.id(), variant, w.key(), e);
             String why = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
             return new Measurement(w, device.id(), variant.toString(), slices, Measurement.Status.FAILED,
-                    checked == null ? null : checked.error(), why.strip().replaceAll("\\s*\\R\\s*", "; "), peak, 0,
+                    checked == null ? null : checked.error(), SquallCommand.oneLine(why), peak, 0,
                     null, List.of());
         } finally {
             progress.advance(left);
