@@ -2,6 +2,7 @@ package squall.profiles;
 
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import squall.tasks.cli.Bytes;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -86,7 +87,7 @@ public final class Comparison {
         differ(machine, "host", ma.host(), mb.host());
         differ(machine, "CPU", ma.cpu(), mb.cpu());
         differ(machine, "cores", ma.cores(), mb.cores());
-        differ(machine, "memory", Numbers.bytes(ma.memoryBytes()), Numbers.bytes(mb.memoryBytes()));
+        differ(machine, "memory", Bytes.brief(ma.memoryBytes()), Bytes.brief(mb.memoryBytes()));
         differ(machine, "OS", ma.os(), mb.os());
         differ(machine, "GPUs", ma.gpus(), mb.gpus());
         differ(machine, "JDK", dataA.software().jdk(), dataB.software().jdk());

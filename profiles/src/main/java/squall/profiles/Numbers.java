@@ -55,16 +55,4 @@ final class Numbers {
     static String ratio(double x) {
         return Double.isNaN(x) ? "" : String.format(Locale.ROOT, "%.2f×", x);
     }
-
-    /** {@code 64 MiB}, {@code 1.5 GiB}, {@code 512 KiB}: one decimal below 10 units, none above. */
-    static String bytes(double b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int unit = 0;
-        while (unit < units.length - 1 && Math.abs(b) >= 1024) {
-            b /= 1024;
-            unit++;
-        }
-        String number = String.format(Locale.ROOT, Math.abs(b) >= 10 || unit == 0 ? "%.0f" : "%.1f", b);
-        return (number.endsWith(".0") ? number.substring(0, number.length() - 2) : number) + " " + units[unit];
-    }
 }

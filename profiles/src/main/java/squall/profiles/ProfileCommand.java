@@ -19,6 +19,7 @@ import squall.tasks.KvDtype;
 import squall.tasks.LayoutProbe;
 import squall.tasks.ModelPreset;
 import squall.tasks.Peak;
+import squall.tasks.cli.SquallCommand;
 import squall.tasks.cli.StandardError;
 
 import java.io.IOException;
@@ -162,20 +163,20 @@ public final class ProfileCommand implements Callable<Integer> {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new ProfileCommand());
         cli.setParameterExceptionHandler((e, args) -> {
-            e.getCommandLine().getErr().println("profile: " + oneLine(e.getMessage())
+            e.getCommandLine().getErr().println("profile: " + SquallCommand.oneLine(e.getMessage())
                     + (e.getMessage().contains("--help") ? "" : " (try 'profile --help')"));
             e.getCommandLine().getErr().flush();
             return BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, failed, parseResult) -> {
             if (e instanceof BadInput) {
-                failed.getErr().println("profile: " + oneLine(e.getMessage()));
+                failed.getErr().println("profile: " + SquallCommand.oneLine(e.getMessage()));
                 failed.getErr().flush();
                 return BAD_INPUT;
             }
             LoggerFactory.getLogger(ProfileCommand.class).debug("profile failed", e);
             String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            failed.getErr().println("profile: error: " + oneLine(message) + " (-vv for the stack trace)");
+            failed.getErr().println("profile: error: " + SquallCommand.oneLine(message) + " (-vv for the stack trace)");
             failed.getErr().flush();
             return FAILED;
         });
@@ -383,7 +384,7 @@ public final class ProfileCommand implements Callable<Integer> {
         try {
             return probe.get();
         } catch (RuntimeException e) {
-            err.println("profile: warning: no " + what + " for " + d.id() + " (" + oneLine(String.valueOf(e.getMessage()))
+            err.println("profile: warning: no " + what + " for " + d.id() + " (" + SquallCommand.oneLine(String.valueOf(e.getMessage()))
                     + "): its " + column + " stays empty");
             err.flush();
             return null;
@@ -460,10 +461,6 @@ public final class ProfileCommand implements Callable<Integer> {
         BadInput(String message) {
             super(message);
         }
-    }
-
-    private static String oneLine(String text) {
-        return text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
     /** The version from the jar's manifest. */

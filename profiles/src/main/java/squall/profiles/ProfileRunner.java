@@ -8,6 +8,7 @@ import squall.tasks.AttentionVariant;
 import squall.tasks.KvCache;
 import squall.tasks.StepPlan;
 import squall.tasks.StepResult;
+import squall.tasks.cli.SquallCommand;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +138,7 @@ final class ProfileRunner {
                     return new Measurement(w, device.id(), variant.toString(), slices, Measurement.Status.WRONG,
                             checked.error(), why, peak, 0, null, List.of());
                 }
-                fillInputs(graph);
+                graph.fillInputs(SEED);
                 long compile = 0;
                 for (int i = 0; i < warmup; i++) {
                     StepResult r = step(graph, cache, w);
@@ -159,7 +160,7 @@ final class ProfileRunner {
             LOG.debug("{} {} {} failed", device.id(), variant, w.key(), e);
             String why = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
             return new Measurement(w, device.id(), variant.toString(), slices, Measurement.Status.FAILED,
-                    checked == null ? null : checked.error(), why.strip().replaceAll("\\s*\\R\\s*", "; "), peak, 0,
+                    checked == null ? null : checked.error(), SquallCommand.oneLine(why), peak, 0,
                     null, List.of());
         } finally {
             progress.advance(left);
@@ -181,9 +182,5 @@ final class ProfileRunner {
         for (int s = 0; s < cache.batch(); s++) {
             cache.fillRandom(s, w.context(), SEED + s);
         }
-    }
-
-    private static void fillInputs(CacheGraph graph) {
-        graph.fillInputs(SEED);
     }
 }

@@ -3,6 +3,7 @@ package squall.profiles;
 import org.jfree.chart.JFreeChart;
 
 import squall.runtime.AtomicFile;
+import squall.tasks.cli.Bytes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -148,8 +149,8 @@ public final class Report {
         Table t = new Table(List.of("", ""), new boolean[2]);
         t.row(List.of("host", m.host()));
         t.row(List.of("CPU", m.cpu() + ", " + m.cores() + (m.cores() == 1 ? " core" : " cores")));
-        t.row(List.of("last-level cache", m.llcBytes() > 0 ? Numbers.bytes(m.llcBytes()) : "unknown"));
-        t.row(List.of("memory", Numbers.bytes(m.memoryBytes())));
+        t.row(List.of("last-level cache", m.llcBytes() > 0 ? Bytes.brief(m.llcBytes()) : "unknown"));
+        t.row(List.of("memory", Bytes.brief(m.memoryBytes())));
         t.row(List.of("OS", m.os()));
         t.row(List.of("GPU", m.gpus().isEmpty() ? "none" : String.join(", ", m.gpus())));
         t.row(List.of("load average", load(data.loadAtStart()) + " at the start, " + load(data.loadAtEnd())
@@ -240,12 +241,12 @@ public final class Report {
             Workload w = rows.getFirst().workload();
             md.append("### ").append(w.title()).append("\n\n");
             md.append(w.layers()).append(w.layers() == 1 ? " layer" : " layers").append(", batch ").append(w.batch())
-                    .append(", ").append(w.dtype()).append(" KV: ").append(Numbers.bytes(w.workingSetBytes()))
+                    .append(", ").append(w.dtype()).append(" KV: ").append(Bytes.brief(w.workingSetBytes()))
                     .append(" of K/V per step");
             if (llc > 0) {
                 double times = (double) w.workingSetBytes() / llc;
-                md.append(times > 1 ? String.format(Locale.ROOT, " (%.1f × the %s last-level cache)", times, Numbers.bytes(llc))
-                        : " (**fits in the " + Numbers.bytes(llc) + " last-level cache**: this measures the cache, not memory)");
+                md.append(times > 1 ? String.format(Locale.ROOT, " (%.1f × the %s last-level cache)", times, Bytes.brief(llc))
+                        : " (**fits in the " + Bytes.brief(llc) + " last-level cache**: this measures the cache, not memory)");
             }
             md.append(".\n\n");
             boolean decode = w.phase() == Workload.Phase.DECODE;

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -20,11 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ComparisonTest {
 
     static Path fixture(String name) {
-        try {
-            return Path.of(ComparisonTest.class.getResource("compare/" + name).toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return ReportTest.resource("compare/" + name);
     }
 
     @Test

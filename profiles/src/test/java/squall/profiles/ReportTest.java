@@ -27,8 +27,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportTest {
 
     static Path fixture(String name) {
+        return resource("fixture/" + name);
+    }
+
+    /** A test resource of this package, by its path below {@code squall/profiles/}. */
+    static Path resource(String path) {
         try {
-            return Path.of(ReportTest.class.getResource("fixture/" + name).toURI());
+            return Path.of(ReportTest.class.getResource(path).toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -5,15 +5,13 @@ import squall.runtime.CacheFolder;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
-import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
 
 import java.nio.file.Path;
-import java.time.LocalDate;
 
 /**
  * A device's read bandwidth, measured the way attention uses memory: every core sums a buffer far larger than any
- * cache ({@value #DEFAULT_BYTES} bytes by default), bandwidth = bytes read / time, best of {@value #RUNS} runs. A
+ * cache ({@value #DEFAULT_BYTES} bytes by default), bandwidth = bytes read / time, best of {@value Peak#RUNS} runs. A
  * kernel on the device does it (on CPUs {@link ProbeKernels#readRuns}, each work-item streaming a contiguous run; on
  * GPUs {@link ProbeKernels#readInterleaved}, adjacent work-items on adjacent floats); on CPU devices the JVM also does it on the host
  * ({@link HostProbe}, Vector API), and the higher of the two is the device's {@link Peak}, which says which set it.
@@ -37,12 +35,11 @@ public final class BandwidthProbe {
     public static final int GRANULE = 1 << 16;
     private static final int CPU_RUN = GRANULE / Float.BYTES;
     private static final int GPU_RUN = 256;
-    private static final int RUNS = 5;
     private static final String TASK = "read";
-
-    /** The sum a run computed and the best run's kernel time. */
-    record Reading(double sum, long nanos) {
-    }
+    private static final String COMMENT = "squall: each device's read bandwidth in GB/s (bytes summed per second; the"
+            + " higher of a kernel on the device and, on CPUs, the JVM on the host)";
+    /** What a wrong sum means. */
+    private static final String MISSED = "read every float once, so its time is no bandwidth";
 
     private BandwidthProbe() {
     }
@@ -53,21 +50,15 @@ public final class BandwidthProbe {
     }
 
     static Peak peak(Device device, long bytes, Path file) {
-        return Peak.remembered(file, "squall: each device's read bandwidth in GB/s (bytes summed per second; the higher"
-                + " of a kernel on the device and, on CPUs, the JVM on the host)", device, () -> measure(device, bytes));
+        return Peak.remembered(file, COMMENT, device, () -> measure(device, bytes));
     }
 
     /** Measures {@code device}'s read bandwidth now over {@code bytes} (a multiple of {@value #GRANULE}). */
     public static Peak measure(Device device, long bytes) {
         float[] data = pattern(floats(bytes));
-        double onDevice = gigabytesPerSecond(data, readOnDevice(device, data, RUNS, device.type() == DeviceType.GPU));
-        double onHost = hostMeasured(device) ? gigabytesPerSecond(data, readOnHost(data, RUNS)) : Double.NaN;
-        return Peak.of(onDevice, onHost, LocalDate.now());
-    }
-
-    /** Whether a device's peak also takes the host's figure: it is a CPU, so the host's memory is its memory. */
-    static boolean hostMeasured(Device device) {
-        return device.type() == DeviceType.JVM || device.type() == DeviceType.CPU;
+        return Peak.measure(device,
+                () -> gigabytesPerSecond(data, readOnDevice(device, data, Peak.RUNS, device.type() == DeviceType.GPU)),
+                () -> gigabytesPerSecond(data, readOnHost(data, Peak.RUNS)));
     }
 
     /** Floats in {@code bytes}, which must be a positive multiple of {@value #GRANULE} that fits one Java array. */
@@ -100,40 +91,22 @@ public final class BandwidthProbe {
      * exact sum of {@code data}: the sum and the best kernel time. {@code coalesced}: the GPU walk instead,
      * {@link ProbeKernels#readInterleaved}.
      */
-    static Reading readOnDevice(Device device, float[] data, int runs, boolean coalesced) {
+    static ProbeRuns.Reading readOnDevice(Device device, float[] data, int runs, boolean coalesced) {
         int items = data.length / (coalesced ? GPU_RUN : CPU_RUN);
         float[] sums = new float[items];
         TaskGraph graph = new TaskGraph("read-probe").transferToDevice(DataTransferMode.FIRST_EXECUTION, data);
         graph = coalesced ? graph.task(TASK, ProbeKernels::readInterleaved, data, sums, items)
                 : graph.task(TASK, ProbeKernels::readRuns, data, sums, CPU_RUN);
         graph.transferToHost(DataTransferMode.EVERY_EXECUTION, sums);
-        double expected = exactSum(data);
-        long best = Long.MAX_VALUE;
-        double sum = Double.NaN;
-        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withProfiler()) {
-            for (int r = 0; r <= runs; r++) {
-                long nanos = plan.execute().profilerResult().kernelNanos(TASK);
-                sum = 0;
-                for (float s : sums) {
-                    sum += s;
-                }
-                check(device.id() + " " + TASK, sum, expected);
-                if (r > 0) {
-                    best = Math.min(best, nanos);
-                }
-            }
-        }
-        return new Reading(sum, best);
+        return ProbeRuns.onDevice(device, graph, TASK, sums, exactSum(data), runs, MISSED);
     }
 
     /** Sums {@code data} with {@link HostProbe} on every core, checked as {@link #readOnDevice} is. */
-    static Reading readOnHost(float[] data, int runs) {
-        HostProbe.Timed t = HostProbe.read(data, runs);
-        check("host read", t.result(), exactSum(data));
-        return new Reading(t.result(), t.nanos());
+    static ProbeRuns.Reading readOnHost(float[] data, int runs) {
+        return ProbeRuns.checked("host read", HostProbe.read(data, runs), exactSum(data), MISSED);
     }
 
-    static double gigabytesPerSecond(float[] data, Reading reading) {
+    static double gigabytesPerSecond(float[] data, ProbeRuns.Reading reading) {
         return (double) data.length * Float.BYTES / reading.nanos();
     }
 
@@ -144,12 +117,5 @@ public final class BandwidthProbe {
             s += x;
         }
         return s;
-    }
-
-    private static void check(String what, double sum, double expected) {
-        if (sum != expected) {
-            throw new IllegalStateException(what + " summed " + sum + ", not " + expected
-                    + ": the probe did not read every float once, so its time is no bandwidth");
-        }
     }
 }

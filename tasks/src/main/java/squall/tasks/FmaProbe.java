@@ -5,11 +5,9 @@ import squall.runtime.CacheFolder;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.DeviceType;
-import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
 
 import java.nio.file.Path;
-import java.time.LocalDate;
 
 /**
  * A device's fp32 fused multiply-add throughput in GFLOP/s (two operations per FMA), the ceiling of prefill: a
@@ -34,7 +32,10 @@ public final class FmaProbe {
     private static final int GPU_ROUNDS = 64;
     /** FMAs per host chain and thread: the chains end below 2^24, so the check stays exact. */
     private static final int HOST_ITERATIONS = 1 << 23;
-    private static final int RUNS = 5;
+    private static final String COMMENT = "squall: each device's fp32 FMA throughput in GFLOP/s (the higher of a kernel"
+            + " on the device and, on CPUs, the JVM on the host with the Vector API)";
+    /** What a wrong sum means. */
+    private static final String MISSED = "run every FMA, so its time is no throughput";
 
     private FmaProbe() {
     }
@@ -45,15 +46,13 @@ public final class FmaProbe {
     }
 
     static Peak peak(Device device, int items, Path file) {
-        return Peak.remembered(file, "squall: each device's fp32 FMA throughput in GFLOP/s (the higher of a kernel on the"
-                + " device and, on CPUs, the JVM on the host with the Vector API)", device, () -> measure(device, items));
+        return Peak.remembered(file, COMMENT, device, () -> measure(device, items));
     }
 
     /** Measures now: {@code items} work-items on the device, and on CPU devices the host. */
     public static Peak measure(Device device, int items) {
-        double onDevice = onDevice(device, items, RUNS);
-        double onHost = BandwidthProbe.hostMeasured(device) ? onHost(HOST_ITERATIONS, RUNS) : Double.NaN;
-        return Peak.of(onDevice, onHost, LocalDate.now());
+        return Peak.measure(device, () -> onDevice(device, items, Peak.RUNS),
+                () -> onHost(HOST_ITERATIONS, Peak.RUNS));
     }
 
     /** Rounds of eight FMAs per chain a work-item of {@link ProbeKernels#fmaChains} runs on {@code device}. */
@@ -91,22 +90,9 @@ public final class FmaProbe {
         // turns the FMA into an addition.
         TaskGraph graph = new TaskGraph("fma-probe").task("fmaChains", ProbeKernels::fmaChains, out, rounds, 1f, 1f)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
-        double expected = expectedKernelSum(items, rounds);
-        long best = Long.MAX_VALUE;
-        try (ExecutionPlan plan = new ExecutionPlan(graph).withDevice(device).withProfiler()) {
-            for (int r = 0; r <= runs; r++) {
-                long nanos = plan.execute().profilerResult().kernelNanos("fmaChains");
-                double sum = 0;
-                for (float x : out) {
-                    sum += x;
-                }
-                check(device.id() + " fmaChains", sum, expected);
-                if (r > 0) {
-                    best = Math.min(best, nanos);
-                }
-            }
-        }
-        return kernelFlops(items, rounds) / best;
+        ProbeRuns.Reading best = ProbeRuns.onDevice(device, graph, "fmaChains", out, expectedKernelSum(items, rounds),
+                runs, MISSED);
+        return kernelFlops(items, rounds) / best.nanos();
     }
 
     /** GFLOP/s of the JVM's Vector API FMA chains on every core, the best of {@code runs}, checked. */
@@ -115,9 +101,9 @@ public final class FmaProbe {
             throw new IllegalArgumentException("iterations must be in [1, 2^24 - " + HostProbe.CHAINS * 64
                     + "] for the check to stay exact, got " + iterations);
         }
-        HostProbe.Timed t = HostProbe.fma(iterations, 1f, 1f, runs);
-        check("host fma", t.result(), expectedHostSum(iterations, HostProbe.lanes(), HostProbe.threads()));
-        return HostProbe.fmaFlops(iterations) / t.nanos();
+        ProbeRuns.Reading best = ProbeRuns.checked("host fma", HostProbe.fma(iterations, 1f, 1f, runs),
+                expectedHostSum(iterations, HostProbe.lanes(), HostProbe.threads()), MISSED);
+        return HostProbe.fmaFlops(iterations) / best.nanos();
     }
 
     /** The exact sum {@link HostProbe#fma} returns with {@code m = c = 1}: starts 0 .. chains * lanes - 1, each
@@ -125,12 +111,5 @@ public final class FmaProbe {
     static double expectedHostSum(int iterations, int lanes, int threads) {
         long values = (long) HostProbe.CHAINS * lanes;
         return threads * (values * (values - 1) / 2.0 + values * (double) iterations);
-    }
-
-    private static void check(String what, double sum, double expected) {
-        if (sum != expected) {
-            throw new IllegalStateException(what + " ended at " + sum + ", not " + expected
-                    + ": the probe did not run every FMA, so its time is no throughput");
-        }
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
  *
  * <pre>{@code
  * float[] data = BandwidthProbe.pattern(1 << 28);              // 1 GiB
- * HostProbe.Timed read = HostProbe.read(data, 5);
+ * ProbeRuns.Reading read = HostProbe.read(data, 5);
  * double gbps = 4.0 * data.length / read.nanos();
  * }</pre>
  */
@@ -37,10 +37,6 @@ final class HostProbe {
     private static final int WARM_UP_CALLS = 2_000;
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    /** What a timed run computed (a sum, or the FMA chains' ends) and its best time. */
-    record Timed(double result, long nanos) {
-    }
-
     private HostProbe() {
     }
 
@@ -55,7 +51,7 @@ final class HostProbe {
     }
 
     /** Sums {@code data} on every core, {@code runs} times; the exact sum of the last run and the best run's time. */
-    static Timed read(float[] data, int runs) {
+    static ProbeRuns.Reading read(float[] data, int runs) {
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             sum(data, 0, Math.min(data.length, 1 << 16));
         }
@@ -108,7 +104,7 @@ final class HostProbe {
      * times: the sum of every lane's end over all threads, and the best run's time. Lane {@code l} of chain
      * {@code j} starts at {@code j * lanes + l}; with {@code m = c = 1} each ends {@code iterations} higher.
      */
-    static Timed fma(int iterations, float m, float c, int runs) {
+    static ProbeRuns.Reading fma(int iterations, float m, float c, int runs) {
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             chains(1 << 12, m, c);
         }
@@ -155,7 +151,7 @@ final class HostProbe {
      * (the pages); the sum of the threads' results of the last run and the best time from the first thread's start
      * to the last one's end. The threads take the times themselves: a caller waiting for them may wake late.
      */
-    private static Timed best(int runs, int threads, IntFunction<Double> work) {
+    private static ProbeRuns.Reading best(int runs, int threads, IntFunction<Double> work) {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, got " + runs);
         }
@@ -200,6 +196,6 @@ final class HostProbe {
             }
             result = Arrays.stream(results).sum();
         }
-        return new Timed(result, best);
+        return new ProbeRuns.Reading(result, best);
     }
 }

@@ -1,11 +1,13 @@
 package squall.tasks;
 
 import squall.runtime.Device;
+import squall.runtime.DeviceType;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +56,9 @@ public record Peak(double value, Source setBy, double device, double host, Local
         }
     }
 
+    /** Timed runs a probe takes the best of, after one untimed run. */
+    public static final int RUNS = 5;
+
     public Peak {
         Objects.requireNonNull(setBy, "setBy");
         Objects.requireNonNull(measured, "measured");
@@ -63,6 +68,16 @@ public record Peak(double value, Source setBy, double device, double host, Local
     public static Peak of(double device, double host, LocalDate measured) {
         boolean hostHigher = !Double.isNaN(host) && host > device;
         return new Peak(hostHigher ? host : device, hostHigher ? Source.HOST : Source.DEVICE, device, host, measured);
+    }
+
+    /**
+     * {@code device}'s peak measured now, dated today: {@code onDevice}'s figure and, on a CPU device, whose memory and
+     * cores are the host's, {@code onHost}'s too (a GPU's peak is its own, so it is not asked); the device first.
+     */
+    static Peak measure(Device device, DoubleSupplier onDevice, DoubleSupplier onHost) {
+        double figure = onDevice.getAsDouble();
+        boolean cpu = device.type() == DeviceType.JVM || device.type() == DeviceType.CPU;
+        return of(figure, cpu ? onHost.getAsDouble() : Double.NaN, LocalDate.now());
     }
 
     /**

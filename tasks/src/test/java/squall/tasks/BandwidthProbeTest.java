@@ -54,7 +54,7 @@ class BandwidthProbeTest {
         int n = BandwidthProbe.floats(SMALL);
         for (Device device : TestDevices.all().toList()) {
             for (boolean coalesced : new boolean[] {false, true}) {
-                BandwidthProbe.Reading r = BandwidthProbe.readOnDevice(device, spiked(n), 2, coalesced);
+                ProbeRuns.Reading r = BandwidthProbe.readOnDevice(device, spiked(n), 2, coalesced);
                 assertEquals(spikedSum(n), r.sum(), device.id() + (coalesced ? " coalesced" : " contiguous"));
                 assertTrue(r.nanos() > 0, device.id());
             }
@@ -83,7 +83,7 @@ class BandwidthProbeTest {
     @Test
     void bandwidthIsBytesReadOverTime() {
         float[] mib = new float[1 << 18];
-        assertEquals(1.048576, BandwidthProbe.gigabytesPerSecond(mib, new BandwidthProbe.Reading(0, 1_000_000)), 1e-12);
+        assertEquals(1.048576, BandwidthProbe.gigabytesPerSecond(mib, new ProbeRuns.Reading(0, 1_000_000)), 1e-12);
     }
 
     @Test

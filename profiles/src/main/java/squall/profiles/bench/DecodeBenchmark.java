@@ -1,17 +1,13 @@
 package squall.profiles.bench;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -36,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx8g", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
         "--add-modules=jdk.incubator.vector"})
-public class DecodeBenchmark {
+public class DecodeBenchmark extends DecodeStepBenchmark {
 
     @Param({"jvm"})
     public String device;
@@ -59,26 +55,8 @@ public class DecodeBenchmark {
     @Param({"fp16"})
     public String kvDtype;
 
-    private BenchDecode decode;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        decode = new BenchDecode(device, variant, kvHeads, context, layers, kvDtype, false);
-        decode.step(); // compile, and copy the cache in
-    }
-
-    @Setup(Level.Invocation)
-    public void makeRoom() {
-        decode.refillIfFull();
-    }
-
-    @Benchmark
-    public void decodeStep() {
-        decode.step();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        decode.close();
+    @Override
+    BenchDecode open() {
+        return new BenchDecode(device, variant, kvHeads, context, layers, kvDtype, false);
     }
 }

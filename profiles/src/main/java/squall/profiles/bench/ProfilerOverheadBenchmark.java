@@ -1,17 +1,13 @@
 package squall.profiles.bench;
 
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
@@ -32,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
         "--add-modules=jdk.incubator.vector"})
-public class ProfilerOverheadBenchmark {
+public class ProfilerOverheadBenchmark extends DecodeStepBenchmark {
 
     @Param({"jvm"})
     public String device;
@@ -46,29 +42,11 @@ public class ProfilerOverheadBenchmark {
     @Param({"1"})
     public int layers;
 
-    private BenchDecode decode;
-
-    @Setup(Level.Trial)
-    public void setUp() {
+    @Override
+    BenchDecode open() {
         if (!profiler.equals("on") && !profiler.equals("off")) {
             throw new IllegalArgumentException("profiler must be on or off, got " + profiler);
         }
-        decode = new BenchDecode(device, "default", 8, context, layers, "fp16", profiler.equals("on"));
-        decode.step();
-    }
-
-    @Setup(Level.Invocation)
-    public void makeRoom() {
-        decode.refillIfFull();
-    }
-
-    @Benchmark
-    public void decodeStep() {
-        decode.step();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        decode.close();
+        return new BenchDecode(device, "default", 8, context, layers, "fp16", profiler.equals("on"));
     }
 }

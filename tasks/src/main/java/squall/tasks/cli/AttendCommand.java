@@ -12,7 +12,6 @@ import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
 import squall.runtime.AtomicFile;
 import squall.runtime.Device;
-import squall.runtime.Devices;
 import squall.tasks.Attention;
 import squall.tasks.AttentionVariant;
 import squall.tasks.KvDtype;
@@ -130,7 +129,7 @@ final class AttendCommand implements Callable<Integer> {
             log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
         }
         Path target = out == null ? null : outputFile();
-        Device device = device();
+        Device device = DeviceOption.orDefault(deviceId);
         Attention.Call call = new Attention.Call(shape, in.q(), in.k(), in.v(), in.kvMap(), causal, softmaxScale,
                 chosen, keys, options);
         requireFits(call, device);
@@ -344,17 +343,6 @@ final class AttendCommand implements Callable<Integer> {
             return AtomicFile.target(out);
         } catch (IOException e) {
             throw new BadInputException("--out", e.getMessage());
-        }
-    }
-
-    private Device device() {
-        if (deviceId == null) {
-            return Devices.defaultDevice();
-        }
-        try {
-            return Devices.get(deviceId);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device", e.getMessage());
         }
     }
 

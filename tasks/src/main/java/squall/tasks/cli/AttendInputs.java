@@ -126,11 +126,19 @@ record AttendInputs(AttentionShape shape, float[] q, float[] k, float[] v, int[]
     }
 
     private static void requireFinite(String option, Path file, NpyTensor t) {
+        requireFinite(option, file, t, "inputs");
+    }
+
+    /**
+     * Refuses {@code option}'s {@code file} unless every value is finite, naming the first that is not: {@code what}
+     * ({@code inputs}, {@code weights}) must be finite.
+     */
+    static void requireFinite(String option, Path file, NpyTensor t, String what) {
         float[] data = t.floats();
         for (int i = 0; i < data.length; i++) {
             if (!Float.isFinite(data[i])) {
                 throw new BadInputException(option, file + " has " + data[i] + " at index " + t.indexText(i)
-                        + "; inputs must be finite");
+                        + "; " + what + " must be finite");
             }
         }
     }

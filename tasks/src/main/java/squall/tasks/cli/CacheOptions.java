@@ -2,7 +2,6 @@ package squall.tasks.cli;
 
 import picocli.CommandLine.Option;
 import squall.runtime.Device;
-import squall.runtime.Devices;
 import squall.tasks.KvCache;
 import squall.tasks.KvDtype;
 import squall.tasks.ModelPreset;
@@ -112,13 +111,6 @@ final class CacheOptions {
     }
 
     Device device() {
-        if (deviceId == null) {
-            return Devices.defaultDevice();
-        }
-        try {
-            return Devices.get(deviceId);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device", e.getMessage());
-        }
+        return DeviceOption.orDefault(deviceId);
     }
 }

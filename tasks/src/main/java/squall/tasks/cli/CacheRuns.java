@@ -2,14 +2,22 @@ package squall.tasks.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
+import squall.tasks.CacheGraph;
+import squall.tasks.CacheReference;
+import squall.tasks.KvCache;
 import squall.tasks.ModelPreset;
 import squall.tasks.Peak;
+import squall.tasks.StepResult;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -35,8 +43,25 @@ final class CacheRuns {
         }
     }
 
+    /**
+     * One measured step of {@code graph} on inputs drawn from {@code seed}; a failure, or an output that is not finite,
+     * fails the command, naming {@code where} and the step ({@code what} {@code index}: {@code step 3},
+     * {@code chunk 1}).
+     */
+    static StepResult step(CacheGraph graph, long seed, String where, String what, int index) {
+        graph.fillInputs(seed);
+        StepResult result;
+        try {
+            result = graph.step();
+        } catch (RuntimeException e) {
+            throw new CommandFailedException(where + " failed at " + what + " " + index + ": " + e.getMessage(), e);
+        }
+        requireFinite(graph.output(), where, index);
+        return result;
+    }
+
     /** A device that returns NaN or infinity from finite inputs is broken: say so rather than report its speed. */
-    static void requireFinite(float[] output, String where, int step) {
+    private static void requireFinite(float[] output, String where, int step) {
         for (int i = 0; i < output.length; i++) {
             if (!Float.isFinite(output[i])) {
                 throw new CommandFailedException(where + " produced " + output[i] + " at output index " + i + " of step "
@@ -48,15 +73,15 @@ final class CacheRuns {
     /**
      * Each layer's options: the preset's, with every feature a flag gives replaced by the flag's value on every layer.
      */
-    static java.util.List<squall.kernels.AttentionOptions> layerOptions(ModelPreset model, int layers,
+    static List<AttentionOptions> layerOptions(ModelPreset model, int layers,
                                                                          AttentionFlags flags) {
-        squall.kernels.AttentionOptions given = flags.over(squall.kernels.AttentionOptions.NONE, model.queryHeads());
+        AttentionOptions given = flags.over(AttentionOptions.NONE, model.queryHeads());
         return model.layerOptions(layers, o -> merge(o, given, flags));   // the files read once, not per layer
     }
 
-    private static squall.kernels.AttentionOptions merge(squall.kernels.AttentionOptions preset,
-                                                         squall.kernels.AttentionOptions given, AttentionFlags flags) {
-        squall.kernels.AttentionOptions o = preset;
+    private static AttentionOptions merge(AttentionOptions preset,
+                                                         AttentionOptions given, AttentionFlags flags) {
+        AttentionOptions o = preset;
         if (flags.window != null) {
             o = o.withWindow(given.window());
         }
@@ -73,21 +98,27 @@ final class CacheRuns {
     }
 
     /** The layers' options in words, identical layers counted together: {@code 21 layers window 4096, softcap 50.0; ...}. */
-    static String describe(java.util.List<squall.kernels.AttentionOptions> perLayer) {
+    static String describe(List<AttentionOptions> perLayer) {
         Map<String, Integer> counts = new LinkedHashMap<>();
-        for (squall.kernels.AttentionOptions o : perLayer) {
+        for (AttentionOptions o : perLayer) {
             counts.merge(o.toString(), 1, Integer::sum);
         }
-        java.util.StringJoiner j = new java.util.StringJoiner("; ");
+        StringJoiner j = new StringJoiner("; ");
         counts.forEach((what, n) -> j.add(counts.size() == 1 ? what : n + " layer" + (n == 1 ? "" : "s") + " " + what));
         return j.toString();
     }
 
+    /** What every run's report holds beside its figures: the layers' options and what {@code --check} found. */
+    static void putRun(Map<String, Object> r, List<AttentionOptions> perLayer, Map<String, Object> checked) {
+        putOptions(r, perLayer);
+        r.putAll(checked);
+    }
+
     /** The options in a report: each layer's window (0: none), and the features any layer has. */
-    static void putOptions(Map<String, Object> r, java.util.List<squall.kernels.AttentionOptions> perLayer) {
+    private static void putOptions(Map<String, Object> r, List<AttentionOptions> perLayer) {
         r.put("attention", describe(perLayer));
-        r.put("windows", perLayer.stream().map(squall.kernels.AttentionOptions::window).toList());
-        r.put("softcap", perLayer.stream().mapToDouble(squall.kernels.AttentionOptions::softcap).max().orElse(0));
+        r.put("windows", perLayer.stream().map(AttentionOptions::window).toList());
+        r.put("softcap", perLayer.stream().mapToDouble(AttentionOptions::softcap).max().orElse(0));
         r.put("alibi", perLayer.stream().anyMatch(o -> o.alibiSlopes() != null));
         r.put("sinks", perLayer.stream().anyMatch(o -> o.sinks() != null));
     }
@@ -96,8 +127,8 @@ final class CacheRuns {
      * {@code --check}: the last step's output of every layer and sequence against the float64 reference over what
      * the cache holds, put in the report as {@code check_error} and {@code check_limit}; {@code true} if within.
      */
-    static boolean check(Map<String, Object> r, squall.tasks.CacheGraph graph, squall.tasks.KvCache cache) {
-        double error = squall.tasks.CacheReference.worstError(graph, cache);
+    static boolean check(Map<String, Object> r, CacheGraph graph, KvCache cache) {
+        double error = CacheReference.worstError(graph, cache);
         double limit = cache.dtype().checkLimit();
         r.put("check_error", Double.isFinite(error) ? error : null);
         r.put("check_limit", limit);
@@ -105,9 +136,9 @@ final class CacheRuns {
         return error <= limit;
     }
 
-    /** The command's exit code: 1 when {@code --check} ran ({@link #check} filled {@code checked}) and failed, else 0. */
-    static int exitCode(Map<String, Object> checked) {
-        return checked.isEmpty() || (boolean) checked.get("check_ok") ? 0 : 1;
+    /** The command's exit code: 1 when {@code --check} ran ({@link #check} put its verdict in {@code r}) and failed, else 0. */
+    static int exitCode(Map<String, Object> r) {
+        return !r.containsKey("check_ok") || (boolean) r.get("check_ok") ? 0 : 1;
     }
 
     /** The line {@code --check} prints. */
@@ -180,7 +211,20 @@ final class CacheRuns {
         return "jvm".equals(r.get("device_type")) ? "; the jvm device works on the host arrays, so nothing is copied" : "";
     }
 
-    static void printJson(PrintWriter out, Map<String, Object> report) {
+    /**
+     * Prints {@code report} as one line of JSON, or with {@code text}; the command's exit code: 1 if {@code --check}
+     * failed, else 0.
+     */
+    static int print(PrintWriter out, boolean json, Map<String, Object> report, Consumer<PrintWriter> text) {
+        if (json) {
+            printJson(out, report);
+        } else {
+            text.accept(out);
+        }
+        return exitCode(report);
+    }
+
+    private static void printJson(PrintWriter out, Map<String, Object> report) {
         try {
             out.println(JSON.writeValueAsString(report));
         } catch (JsonProcessingException e) {
@@ -202,12 +246,7 @@ final class CacheRuns {
     static void printFirst(PrintWriter out, String what, StepCost first) {
         out.printf(Locale.ROOT, "%-12s attention %.3f ms, wall %.3f ms, compile %.2f ms, to device %s, from device %s%n",
                 what + ":", first.attentionMillis(), first.wallMillis(), first.compileNanos() / 1e6,
-                bytes(first.h2dBytes()), bytes(first.d2hBytes()));
-    }
-
-    /** {@code 1,024 bytes (1.0 KiB)}. */
-    static String bytes(long n) {
-        return KvSizeCommand.grouped(n) + " bytes" + (n >= 1024 ? " (" + KvSizeCommand.binary(n) + ")" : "");
+                Bytes.exact(first.h2dBytes()), Bytes.exact(first.d2hBytes()));
     }
 
     static void statsRow(TextTable table, String label, Stats s, String format) {

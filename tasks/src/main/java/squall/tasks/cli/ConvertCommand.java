@@ -7,7 +7,6 @@ import picocli.CommandLine.Spec;
 import squall.kernels.AttentionShape;
 import squall.runtime.AtomicFile;
 import squall.runtime.Device;
-import squall.runtime.Devices;
 import squall.tasks.Attention;
 import squall.tasks.GqaConversion;
 import squall.tasks.io.Npy;
@@ -110,9 +109,9 @@ final class ConvertCommand implements Callable<Integer> {
             throw new BadInputException("--kv-heads", kvHeads + " does not divide Hq = " + Hq + " (" + rows + " rows / head"
                     + " dim " + headDim + "); choose a divisor of " + Hq);
         }
-        requireFinite("--k", kFile, k);
-        requireFinite("--v", vFile, v);
-        Device device = compare ? device() : null;
+        AttendInputs.requireFinite("--k", kFile, k, "weights");
+        AttendInputs.requireFinite("--v", vFile, v, "weights");
+        Device device = compare ? DeviceOption.orDefault(deviceId) : null;
 
         float[] kPooled = GqaConversion.pool(k.floats(), rows, hidden, headDim, kvHeads);
         float[] vPooled = GqaConversion.pool(v.floats(), rows, hidden, headDim, kvHeads);
@@ -176,27 +175,6 @@ final class ConvertCommand implements Callable<Integer> {
                     + " with both dimensions >= 1");
         }
         return t;
-    }
-
-    private static void requireFinite(String option, Path file, NpyTensor t) {
-        float[] data = t.floats();
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                throw new BadInputException(option, file + " has " + data[i] + " at index " + t.indexText(i)
-                        + "; weights must be finite");
-            }
-        }
-    }
-
-    private Device device() {
-        if (deviceId == null) {
-            return Devices.defaultDevice();
-        }
-        try {
-            return Devices.get(deviceId);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device", e.getMessage());
-        }
     }
 
     /** Causal attention with the original (MHA) and the pooled (GQA) K/V on the same inputs; the report's lines. */

@@ -129,7 +129,7 @@ final class DecodeCommand implements Callable<Integer> {
             }
         }
         long fillNanos = System.nanoTime() - fillStart;
-        log.info("filled {} of KV cache in {} ms", KvSizeCommand.binary(memory.cacheBytes()), fillNanos / 1_000_000);
+        log.info("filled {} of KV cache in {} ms", Bytes.binary(memory.cacheBytes()), fillNanos / 1_000_000);
 
         String where = "decode (" + plan.variant() + ") on device " + device.id();
         List<StepCost> costs = new ArrayList<>();
@@ -138,13 +138,7 @@ final class DecodeCommand implements Callable<Integer> {
              Progress bar = Progress.start(err, options.progress, "decode", steps, "step")) {
             SplittableRandom random = new SplittableRandom(options.seed ^ 0x5DEECE66DL);
             for (int step = 0; step < steps; step++) {
-                decode.fillInputs(random.nextLong());
-                try {
-                    costs.add(StepCost.of(decode.step(), 0));
-                } catch (RuntimeException e) {
-                    throw new CommandFailedException(where + " failed at step " + step + ": " + e.getMessage(), e);
-                }
-                CacheRuns.requireFinite(decode.output(), where, step);
+                costs.add(StepCost.of(CacheRuns.step(decode, random.nextLong(), where, "step", step), 0));
                 bar.step();
             }
             if (options.check) {
@@ -152,18 +146,11 @@ final class DecodeCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(plan, device, memory, fillNanos, costs);
-        CacheRuns.putOptions(report, layerOptions);
-        report.putAll(checked);
+        CacheRuns.putRun(report, layerOptions, checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "read bandwidth", "GB/s", (Double) report.get("gbps"));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (options.json) {
-            CacheRuns.printJson(out, report);
-        } else {
-            printText(out, report, costs);
-        }
-        return CacheRuns.exitCode(checked);
+        return CacheRuns.print(spec.commandLine().getOut(), options.json, report, out -> printText(out, report, costs));
     }
 
     private Map<String, Object> report(StepPlan plan, Device device, RunMemory memory, long fillNanos,
@@ -210,7 +197,7 @@ final class DecodeCommand implements Callable<Integer> {
         CacheRuns.printHeader(out, r);
         out.printf(Locale.ROOT, "cache:       batch %d x %,d context tokens (room for %,d more), %s, blocks of %d tokens:"
                         + " %s on the heap, filled in %.0f ms%n", r.get("batch"), context, steps, r.get("kv_dtype"),
-                r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")), (double) r.get("fill_ms"));
+                r.get("block_size"), Bytes.binary((long) r.get("cache_bytes")), (double) r.get("fill_ms"));
         out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%s, %d step%s%n", r.get("variant"),
                 r.get("slices").equals(1) ? "1 slice" : r.get("slices") + " slices (split-KV)",
@@ -231,7 +218,7 @@ final class DecodeCommand implements Callable<Integer> {
             out.println();
             out.printf(Locale.ROOT, "KV read per step:     %s bytes (%s; K and V of every layer and cached token a row sees)%n",
                     KvSizeCommand.grouped((long) r.get("kv_bytes_per_step")),
-                    KvSizeCommand.binary((long) r.get("kv_bytes_per_step")));
+                    Bytes.binary((long) r.get("kv_bytes_per_step")));
             out.printf(Locale.ROOT, "to device per step:   %s bytes (queries, new K/V rows, lengths)%s%n",
                     KvSizeCommand.grouped((long) r.get("h2d_bytes_per_step")), CacheRuns.sharedNote(r));
             out.printf(Locale.ROOT, "from device per step: %s bytes (output)%n",

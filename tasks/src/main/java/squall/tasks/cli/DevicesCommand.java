@@ -211,7 +211,7 @@ final class DevicesCommand implements Callable<Integer> {
         }
         table.print(out);
         out.println();
-        out.println("READ: bytes summed per second over " + mib + " MiB on every core, best of 5" + (n == 1 ? "" : " in each of "
+        out.println("READ: bytes summed per second over " + mib + " MiB on every core, best of " + Peak.RUNS + (n == 1 ? "" : " in each of "
                 + n + " rounds") + "; FMA: fp32, two"
                 + " operations per fused multiply-add. DEVICE: a kernel on the device; HOST: the JVM on the host CPU"
                 + " (Vector API), measured for CPU devices; the higher is the peak and SET BY names it.");

@@ -68,8 +68,8 @@ final class KvSizeCommand implements Callable<Integer> {
                 preset.name(), preset.layers(), preset.queryHeads(), preset.kvHeads(), preset.headDim(), preset.kind());
         out.printf(Locale.ROOT, "cache:      %s tokens x batch %d, %s (%d byte%s per element), K and V in every layer%n",
                 grouped(seq), batch, dtype, dtype.bytes(), dtype.bytes() == 1 ? "" : "s");
-        out.printf(Locale.ROOT, "per layer:  %s bytes (%s)%n", grouped(own.bytesPerLayer()), binary(own.bytesPerLayer()));
-        out.printf(Locale.ROOT, "total:      %s bytes (%s)%n%n", grouped(own.totalBytes()), binary(own.totalBytes()));
+        out.printf(Locale.ROOT, "per layer:  %s bytes (%s)%n", grouped(own.bytesPerLayer()), Bytes.binary(own.bytesPerLayer()));
+        out.printf(Locale.ROOT, "total:      %s bytes (%s)%n%n", grouped(own.totalBytes()), Bytes.binary(own.totalBytes()));
 
         KvCacheSize mha = own.withKvHeads(preset.queryHeads());
         TextTable table = new TextTable("AS", "HKV", "GROUP", "BYTES/LAYER", "TOTAL BYTES", "TOTAL", "VS MHA")
@@ -120,7 +120,7 @@ final class KvSizeCommand implements Callable<Integer> {
         String saving = kind == AttentionKind.MHA ? "1x"
                 : String.format(Locale.ROOT, "%sx smaller (%.1f%% saved)", trim(ratio), 100 * (1 - 1 / ratio));
         table.row(kind + (own ? " *" : ""), size.kvHeads(), preset.queryHeads() / size.kvHeads(),
-                grouped(size.bytesPerLayer()), grouped(size.totalBytes()), binary(size.totalBytes()), saving);
+                grouped(size.bytesPerLayer()), grouped(size.totalBytes()), Bytes.binary(size.totalBytes()), saving);
     }
 
     private static String trim(double ratio) {
@@ -129,17 +129,5 @@ final class KvSizeCommand implements Callable<Integer> {
 
     static String grouped(long n) {
         return String.format(Locale.ROOT, "%,d", n);
-    }
-
-    /** {@code 512.0 MiB}: binary units, one decimal. */
-    static String binary(long bytes) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < units.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -127,14 +127,8 @@ final class PrefillCommand implements Callable<Integer> {
         try (PrefillGraph prefill = PrefillGraph.builder(cache, step).plan(plan).profiling(true).build();
              Progress bar = Progress.start(err, options.progress, "prefill", chunks, "chunk")) {
             for (int c = 0; c < chunks; c++) {
-                prefill.fillInputs(options.seed * 1_000_003L + c * 7919L);
-                try {
-                    StepResult result = prefill.step();
-                    costs.add(StepCost.of(result, result.attentionFlops()));
-                } catch (RuntimeException e) {
-                    throw new CommandFailedException(where + " failed at chunk " + c + ": " + e.getMessage(), e);
-                }
-                CacheRuns.requireFinite(prefill.output(), where, c);
+                StepResult result = CacheRuns.step(prefill, options.seed * 1_000_003L + c * 7919L, where, "chunk", c);
+                costs.add(StepCost.of(result, result.attentionFlops()));
                 log.info("chunk {}: {} ms", c, costs.getLast().attentionMillis());
                 bar.step();
             }
@@ -143,18 +137,11 @@ final class PrefillCommand implements Callable<Integer> {
             }
         }
         Map<String, Object> report = report(model, layers, batch, dtype, blockSize, device, chosen, step, memory, costs);
-        CacheRuns.putOptions(report, layerOptions);
-        report.putAll(checked);
+        CacheRuns.putRun(report, layerOptions, checked);
         if (peak != null) {
             CacheRuns.putPeak(report, peak, "FMA throughput", "GFLOP/s", (Double) report.get("gflops"));
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (options.json) {
-            CacheRuns.printJson(out, report);
-        } else {
-            printText(out, report, costs);
-        }
-        return CacheRuns.exitCode(checked);
+        return CacheRuns.print(spec.commandLine().getOut(), options.json, report, out -> printText(out, report, costs));
     }
 
     private static int largestDivisorUpTo(int n, int limit) {
@@ -199,7 +186,7 @@ final class PrefillCommand implements Callable<Integer> {
         CacheRuns.printHeader(out, r);
         int step = (int) r.get("chunk");
         out.printf(Locale.ROOT, "cache:       batch %d x %,d prompt tokens, %s, blocks of %d tokens: %s on the heap%n",
-                r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), KvSizeCommand.binary((long) r.get("cache_bytes")));
+                r.get("batch"), tokens, r.get("kv_dtype"), r.get("block_size"), Bytes.binary((long) r.get("cache_bytes")));
         out.printf(Locale.ROOT, "options:     %s%n", r.get("attention"));
         out.printf(Locale.ROOT, "run:         %s variant, %s%n", r.get("variant"),
                 costs.size() == 1 ? "all tokens in one step" : costs.size() + " chunks of " + step + " tokens");
@@ -221,8 +208,8 @@ final class PrefillCommand implements Callable<Integer> {
                 KvSizeCommand.grouped((long) r.get("flops")));
         out.printf(Locale.ROOT, "wall:        %.3f ms%n", (double) r.get("wall_ms"));
         out.printf(Locale.ROOT, "to device:   %s: the cache once, then queries, new K/V rows and lengths%s%n",
-                CacheRuns.bytes((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
-        out.printf(Locale.ROOT, "from device: %s: outputs%n", CacheRuns.bytes((long) r.get("d2h_bytes")));
+                Bytes.exact((long) r.get("h2d_bytes")), CacheRuns.sharedNote(r));
+        out.printf(Locale.ROOT, "from device: %s: outputs%n", Bytes.exact((long) r.get("d2h_bytes")));
         CacheRuns.printCheck(out, r);
         CacheRuns.printPeak(out, r, 13);
         out.printf(Locale.ROOT, "compile:     %.2f ms on %s%n", (double) r.get("compile_ms"), r.get("device"));

@@ -94,7 +94,7 @@ final class PrintKernelCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("NAME", e.getMessage());
             }
-            Device device = device();
+            Device device = DeviceOption.named(deviceId);
             KernelTarget shown = target(device);
             SortedMap<String, Integer> values = specialization(kernel, device);
             String source = SpecializedSource.of(kernel.source(shown), kernel, values, shown);
@@ -105,17 +105,6 @@ final class PrintKernelCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
-    }
-
-    private Device device() {
-        if (deviceId == null) {
-            return null;
-        }
-        try {
-            return Devices.get(deviceId);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException("--device", e.getMessage());
-        }
     }
 
     /** {@code --target}, else the language {@code --device} compiles, else OpenCL C. */

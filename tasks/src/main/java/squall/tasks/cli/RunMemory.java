@@ -208,9 +208,9 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
         throw new BadInputException(argument, String.format(Locale.ROOT,
                 "the KV cache needs %s of Java heap (%s, %d layers, %s, K and V) plus %s for the block table and the"
                         + " step's arrays, and this JVM has %s free (maximum heap %s%s). Use %s",
-                KvSizeCommand.binary(cacheBytes()), model.id(), layers, dtype, KvSizeCommand.binary(otherBytes()),
-                KvSizeCommand.binary(available), KvSizeCommand.binary(Runtime.getRuntime().maxMemory()),
-                ram == 0 ? "" : ", on a machine with " + KvSizeCommand.binary(ram), how));
+                Bytes.binary(cacheBytes()), model.id(), layers, dtype, Bytes.binary(otherBytes()),
+                Bytes.binary(available), Bytes.binary(Runtime.getRuntime().maxMemory()),
+                ram == 0 ? "" : ", on a machine with " + Bytes.binary(ram), how));
     }
 
     /**
@@ -225,7 +225,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
                 String option = blame(a);
                 throw new BadInputException(option, String.format(Locale.ROOT, "%s would need %s in one buffer (%s), and"
                                 + " the largest buffer %s allocates is %s; use %s%s", a.what(), bytes(a.bytes()), settings(a),
-                        where, KvSizeCommand.binary(device.maxAllocationBytes()), smaller(option, a.scaledBy()),
+                        where, Bytes.binary(device.maxAllocationBytes()), smaller(option, a.scaledBy()),
                         dtype == KvDtype.FP32 && a.cache() ? ", or --kv-dtype fp16" : ""));
             }
         }
@@ -238,7 +238,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
             }
             throw new BadInputException(option, String.format(Locale.ROOT, "the run needs %s on %s (%s for the KV cache"
                             + " of %d layers), which has %s of memory; use %s", bytes(totalBytes()), where,
-                    bytes(cacheBytes()), layers, KvSizeCommand.binary(device.globalMemoryBytes()), smaller(option, ways)));
+                    bytes(cacheBytes()), layers, Bytes.binary(device.globalMemoryBytes()), smaller(option, ways)));
         }
     }
 
@@ -247,7 +247,7 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
     }
 
     private static String bytes(long n) {
-        return n == Long.MAX_VALUE ? "more than 2^63 bytes" : KvSizeCommand.binary(n);
+        return n == Long.MAX_VALUE ? "more than 2^63 bytes" : Bytes.binary(n);
     }
 
     /** Whole GiB of heap that hold this run with room to spare. */
@@ -271,6 +271,6 @@ record RunMemory(ModelPreset model, int layers, KvDtype dtype, List<Array> array
     BadInputException outOfMemory(String argument, String rerun) {
         return new BadInputException(argument, String.format(Locale.ROOT, "the JVM ran out of heap allocating %s for the"
                         + " KV cache and the step's arrays (%s free before); give it more: SQUALL_JAVA_OPTS=-Xmx%dg %s",
-                KvSizeCommand.binary(totalBytes()), KvSizeCommand.binary(availableHeap()), gibibytesToAsk(), rerun));
+                Bytes.binary(totalBytes()), Bytes.binary(availableHeap()), gibibytesToAsk(), rerun));
     }
 }

@@ -151,7 +151,11 @@ public final class SquallCommand implements Runnable {
         err.flush();
     }
 
-    private static String oneLine(String text) {
+    /**
+     * {@code text} as the commands print a message: on one line, its lines joined by {@code "; "}; empty for
+     * {@code null}. {@code oneLine("no such file:\n  q.npy")} is {@code "no such file:; q.npy"}.
+     */
+    public static String oneLine(String text) {
         return text == null ? "" : text.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 
