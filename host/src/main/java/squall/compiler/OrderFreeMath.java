@@ -541,21 +541,36 @@ final class OrderFreeMath {
                                     }
                                 }
                             }
+                            // Rows left over (MHA's decode has one per KV head), stored rows two at a time as above:
+                            // half the accumulator traffic, and whole aligned stores the next pair's loads can be
+                            // forwarded from (an unaligned store split in two stalled every key).
                             for (; r < rows; r++) {
                                 int y0 = yOffset + r * n;
                                 int w = pOffset + r * pStride;
-                                for (int j = 0; j < cols; j++) {
-                                    float a = p[w + j];
+                                for (int j = 0; j < cols; j += 2) {
+                                    int two = j + 1 < cols;
+                                    float a = p[w + j], b = two ? p[w + j + 1] : 0.0f;
                                     int x = offset + j * n;
+                                    int xn = two ? x + n : x;
                                     if (r == 0) {
-                                        squall_prefetch_L1(packed, x + PREFETCH_ROWS * n, n, format);   // MHA: one row
+                                        squall_prefetch_L1(packed, x + PREFETCH_ROWS * n, 2 * n, format);
                                     }
                                     int d = 0;
+                                    if (aligned) {
+                                        for (; d + 8 <= n; d += 8) {
+                                            $2float8* t = ($2float8*) (y + y0 + d);
+                                            t[0] = a * squall_load8_L1(packed, x + d, format)
+                                                    + (b * squall_load8_L1(packed, xn + d, format) + t[0]);
+                                        }
+                                    }
                                     for (; d + 8 <= n; d += 8) {
-                                        vstore8(a * squall_load8_L1(packed, x + d, format) + vload8(0, y + y0 + d), 0, y + y0 + d);
+                                        float8 u = squall_load8_L1(packed, x + d, format);
+                                        float8 v = squall_load8_L1(packed, xn + d, format);
+                                        vstore8(a * u + (b * v + vload8(0, y + y0 + d)), 0, y + y0 + d);
                                     }
                                     for (; d < n; d++) {
-                                        y[y0 + d] = a * squall_load1_L1(packed, x + d, format) + y[y0 + d];
+                                        float u = squall_load1_L1(packed, x + d, format), v = squall_load1_L1(packed, xn + d, format);
+                                        y[y0 + d] = a * u + (b * v + y[y0 + d]);
                                     }
                                 }
                             }
