@@ -35,6 +35,16 @@ inline float8 squall_load8_g(__global const int* p, int i, int format) {
     return as_float8(convert_uint8(vload8(0, (__global const ushort*) p + i)) << 16);
 }
 
+inline void squall_prefetch_g(__global const int* p, int i, int count, int format) {
+#if defined(__x86_64__) || defined(__aarch64__)
+    int shift = format == 0 ? 2 : format == 3 ? 0 : 1;
+    ulong from = (ulong) p + ((ulong) i << shift), to = from + ((ulong) count << shift);
+    for (ulong at = from & ~63ul; at < to; at += 64) {
+        __builtin_prefetch((const void*) at);
+    }
+#endif
+}
+
 inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, __global const int* packed, int offset, int format,
         int cols, int n, __private float* out, int outOffset, int outStride) {
     #pragma OPENCL FP_CONTRACT ON
@@ -43,6 +53,7 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
     int j = 0;
     for (; j + 2 <= cols; j += 2) {
         int x = offset + j * n;
+        squall_prefetch_g(packed, x + 16 * n, 2 * n, format);
         int r = 0;
         for (; r + 4 <= rows; r += 4) {
             int a0 = aOffset + r * n;
@@ -192,6 +203,7 @@ inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStr
         int j = 0;
         for (; j < cols; j += 2) {
             int two = j + 1 < cols;
+            squall_prefetch_g(packed, offset + (j + 16) * n, 2 * n, format);
             float a0 = p[w + j], a1 = p[w + pStride + j], a2 = p[w + 2 * pStride + j], a3 = p[w + 3 * pStride + j];
             float b0 = two ? p[w + j + 1] : 0.0f, b1 = two ? p[w + pStride + j + 1] : 0.0f;
             float b2 = two ? p[w + 2 * pStride + j + 1] : 0.0f, b3 = two ? p[w + 3 * pStride + j + 1] : 0.0f;
@@ -226,18 +238,36 @@ inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStr
             }
         }
     }
+    // Rows left over (MHA's decode has one per KV head), stored rows two at a time as above:
+    // half the accumulator traffic, and whole aligned stores the next pair's loads can be
+    // forwarded from (an unaligned store split in two stalled every key).
     for (; r < rows; r++) {
         int y0 = yOffset + r * n;
         int w = pOffset + r * pStride;
-        for (int j = 0; j < cols; j++) {
-            float a = p[w + j];
+        for (int j = 0; j < cols; j += 2) {
+            int two = j + 1 < cols;
+            float a = p[w + j], b = two ? p[w + j + 1] : 0.0f;
             int x = offset + j * n;
+            int xn = two ? x + n : x;
+            if (r == 0) {
+                squall_prefetch_g(packed, x + 16 * n, 2 * n, format);
+            }
             int d = 0;
+            if (aligned) {
+                for (; d + 8 <= n; d += 8) {
+                    __private float8* t = (__private float8*) (y + y0 + d);
+                    t[0] = a * squall_load8_g(packed, x + d, format)
+                            + (b * squall_load8_g(packed, xn + d, format) + t[0]);
+                }
+            }
             for (; d + 8 <= n; d += 8) {
-                vstore8(a * squall_load8_g(packed, x + d, format) + vload8(0, y + y0 + d), 0, y + y0 + d);
+                float8 u = squall_load8_g(packed, x + d, format);
+                float8 v = squall_load8_g(packed, xn + d, format);
+                vstore8(a * u + (b * v + vload8(0, y + y0 + d)), 0, y + y0 + d);
             }
             for (; d < n; d++) {
-                y[y0 + d] = a * squall_load1_g(packed, x + d, format) + y[y0 + d];
+                float u = squall_load1_g(packed, x + d, format), v = squall_load1_g(packed, xn + d, format);
+                y[y0 + d] = a * u + (b * v + y[y0 + d]);
             }
         }
     }
