@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
  * and a free-block allocator.
  *
  * <p>Layout, per layer: {@code keys(l), values(l) [numBlocks, Hkv, blockSize, D]}, stored as
- * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each page's
+ * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each block's
  * row scales after its rows). A physical block holds
  * {@code blockSize} consecutive tokens of every KV head, each head's rows contiguous: attention
  * streams one head's {@code blockSize x D} values at a time and reads every row exactly once per

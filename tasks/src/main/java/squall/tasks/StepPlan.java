@@ -34,7 +34,7 @@ import java.util.List;
  */
 public final class StepPlan {
 
-    /** Keys per tile of the online softmax in the {@code @Parallel} kernels (a tile also ends where its block ends). */
+    /** Keys per tile of the online softmax in the {@code @Parallel} kernels (a tile may span blocks of the cache). */
     public static final int KEY_TILE = 64;
     /** Bytes of private memory a work-item's query rows and accumulator may take: well inside a CPU's L1 and L2. */
     static final int QUERY_TILE_BYTES = 32 * 1024;
