@@ -113,7 +113,7 @@ public final class DeviceLimits {
         }
     }
 
-    /** {@code G = 4, BLOCK = 1000000}: the {@code @Specialize} arguments, which alone size private arrays. */
+    /** {@code G = 4, TILE = 1000000}: the {@code @Specialize} arguments, which alone size private arrays. */
     private static String sizedBy(KernelDescriptor kernel, Object[] args) {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < kernel.params().size(); i++) {

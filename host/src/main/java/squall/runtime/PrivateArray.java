@@ -1,7 +1,7 @@
 package squall.runtime;
 
 /**
- * A private array a kernel declares ({@code float[] scores = new float[G * BLOCK]}), sized for one launch's
+ * A private array a kernel declares ({@code float[] scores = new float[G * TILE]}), sized for one launch's
  * arguments: each work-item has its own.
  *
  * <pre>{@code

@@ -33,14 +33,13 @@ public final class CudaTestSupport {
     }
 
     /**
-     * A sensible value for a {@code @Specialize} parameter, by its name: head dimension 128, group 4,
-     * KV block 64, tile 16; anything else 8.
+     * A sensible value for a {@code @Specialize} parameter, by its name: head dimension 128, group 4, key tile 16;
+     * anything else (the cache's block size {@code BS} among them) 8.
      */
     public static int specializationValue(String parameter) {
         return switch (parameter.toUpperCase(Locale.ROOT)) {
             case "D", "HEAD_DIM", "HEADDIM" -> 128;
             case "G", "GROUP", "GROUP_SIZE" -> 4;
-            case "BLOCK", "BLOCK_SIZE", "KV_BLOCK" -> 64;
             case "TILE" -> 16;
             default -> 8;
         };

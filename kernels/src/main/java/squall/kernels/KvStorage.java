@@ -10,14 +10,14 @@ import squall.api.KernelMath;
  * away. fp16 converts with the JDK's {@link Float#float16ToFloat} and {@link Float#floatToFloat16} (bit-exact C
  * on devices); bf16 rounds to nearest even here.
  *
- * <p>One layer's cache is {@code [numBlocks, Hkv, BS, D]}: a physical block ("page") holds {@code BS}
+ * <p>One layer's cache is {@code [numBlocks, Hkv, BS, D]}: a block holds {@code BS}
  * consecutive tokens of every KV head, each head's rows contiguous. Sequence {@code b}'s token {@code j} is in
- * page {@code blockTable[b * maxBlocks + j / BS]}, row {@code j % BS}.
+ * block {@code blockTable[b * maxBlocks + j / BS]}, row {@code j % BS}.
  *
  * <p>int8 is symmetric per row: a row of {@code D} values {@code x} is stored as {@code round(x / s)} in
- * {@code [-127, 127]} with {@code s = max|x| / 127}, and {@code s} (fp32 bits) beside it: a page holds its
- * {@code Hkv * BS} rows of bytes, then their {@code Hkv * BS} scales in the same order, so the rows of a page stay
- * contiguous for {@link KernelMath}'s runs and a row's scale is found from its page. Kernels multiply a dot product
+ * {@code [-127, 127]} with {@code s = max|x| / 127}, and {@code s} (fp32 bits) beside it: a block holds its
+ * {@code Hkv * BS} rows of bytes, then their {@code Hkv * BS} scales in the same order, so the rows of a block stay
+ * contiguous for {@link KernelMath}'s runs and a row's scale is found from its block. Kernels multiply a dot product
  * with a key row by the row's scale, and a value row's weight by its scale, so the products read bytes as they are.
  */
 public final class KvStorage {
@@ -67,10 +67,10 @@ public final class KvStorage {
     }
 
     /**
-     * Elements one page of {@code Hkv * BS} rows of {@code D} takes: its values, and for int8 the room of four bytes
+     * Elements one block of {@code Hkv * BS} rows of {@code D} takes: its values, and for int8 the room of four bytes
      * per row for its scale. Element offsets in the cache count these: a cache holds fewer than 2^31 of them.
      */
-    public static long pageElements(int Hkv, int BS, int D, int dtype) {
+    public static long blockElements(int Hkv, int BS, int D, int dtype) {
         return (long) Hkv * BS * (D + scaleBytes(dtype));
     }
 
@@ -130,20 +130,20 @@ public final class KvStorage {
 
     /**
      * Writes row {@code from[offset .. offset + D)} as the row of token {@code position}, KV head {@code kvHead}, of
-     * the sequence whose pages are listed from {@code blockTable[tableBase]}, as {@link PagedAttentionKernels#appendKv}
+     * the sequence whose blocks are listed from {@code blockTable[tableBase]}, as {@link PagedAttentionKernels#appendKv}
      * writes it on a device (int8: quantised, with its scale): the host's way to fill a cache.
      */
     public static void writeRow(float[] from, int offset, int[] cache, int[] blockTable, int tableBase, int position,
                                 int Hkv, int kvHead, int BS, int D, int dtype) {
-        int row = cacheRow(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype);
+        int rowOffset = rowOffset(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype);
         int word = dtype == INT8 ? scaleWord(blockTable, tableBase, position, Hkv, kvHead, BS, D) : 0;
-        storeRow(from, offset, cache, row, word, D, dtype);
+        storeRow(from, offset, cache, rowOffset, word, D, dtype);
     }
 
     /** Value {@code d} of the row {@link #writeRow} addresses, as the cache holds it (int8: times its row's scale). */
     public static float readValue(int[] cache, int[] blockTable, int tableBase, int position, int Hkv, int kvHead,
                                   int BS, int D, int dtype, int d) {
-        float value = load(cache, cacheRow(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype) + d, dtype);
+        float value = load(cache, rowOffset(blockTable, tableBase, position, Hkv, kvHead, BS, D, dtype) + d, dtype);
         return dtype == INT8 ? scale(cache, scaleWord(blockTable, tableBase, position, Hkv, kvHead, BS, D)) * value : value;
     }
 
@@ -151,20 +151,20 @@ public final class KvStorage {
 
     /**
      * Element offset in the cache of the row of token {@code position}, KV head {@code kvHead}, of the sequence whose
-     * pages are listed from {@code blockTable[tableBase]} (sequence {@code b}: {@code tableBase = b * maxBlocks}).
+     * blocks are listed from {@code blockTable[tableBase]} (sequence {@code b}: {@code tableBase = b * maxBlocks}).
      */
-    public static int cacheRow(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D, int DTYPE) {
-        int page = blockTable[tableBase + position / BS];
-        return page * Hkv * BS * (D + scaleBytes(DTYPE)) + (kvHead * BS + position % BS) * D;
+    public static int rowOffset(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D, int DTYPE) {
+        int block = blockTable[tableBase + position / BS];
+        return block * Hkv * BS * (D + scaleBytes(DTYPE)) + (kvHead * BS + position % BS) * D;
     }
 
     /**
-     * The int of an int8 cache holding the scale of the row {@link #cacheRow} finds (the scales of a page's rows
-     * follow its rows, in the same order, so those of consecutive tokens of a page are consecutive).
+     * The int of an int8 cache holding the scale of the row {@link #rowOffset} finds (the scales of a block's rows
+     * follow its rows, in the same order, so those of consecutive tokens of a block are consecutive).
      */
     static int scaleWord(int[] blockTable, int tableBase, int position, int Hkv, int kvHead, int BS, int D) {
-        int page = blockTable[tableBase + position / BS];
-        return page * Hkv * BS * (D / 4 + 1) + Hkv * BS * (D / 4) + kvHead * BS + position % BS;
+        int block = blockTable[tableBase + position / BS];
+        return block * Hkv * BS * (D / 4 + 1) + Hkv * BS * (D / 4) + kvHead * BS + position % BS;
     }
 
     /**
@@ -244,13 +244,13 @@ public final class KvStorage {
     }
 
     /**
-     * Writes {@code D} floats from {@code from[offset..]} as row {@code row} (an element offset) of {@code cache};
+     * Writes {@code D} floats from {@code from[offset..]} as the row at element offset {@code rowOffset} of {@code cache};
      * int8 also writes the row's scale to {@code cache[scaleWord]} (ignored for the other types).
      */
-    static void storeRow(float[] from, int offset, int[] cache, int row, int scaleWord, int D, int DTYPE) {
+    static void storeRow(float[] from, int offset, int[] cache, int rowOffset, int scaleWord, int D, int DTYPE) {
         if (DTYPE == FP32) {
             for (int d = 0; d < D; d++) {
-                cache[row + d] = Float.floatToRawIntBits(from[offset + d]);
+                cache[rowOffset + d] = Float.floatToRawIntBits(from[offset + d]);
             }
         } else if (DTYPE == INT8) {
             float largest = largestMagnitude(from, offset, D);
@@ -259,12 +259,12 @@ public final class KvStorage {
                 for (int e = 0; e < 4; e++) {
                     word = word | ((quantise(from[offset + d + e], largest) & 0xff) << (8 * e));
                 }
-                cache[(row + d) >> 2] = word;
+                cache[(rowOffset + d) >> 2] = word;
             }
             cache[scaleWord] = Float.floatToRawIntBits(int8Scale(largest));
         } else {
             for (int d = 0; d < D; d += 2) {
-                cache[(row + d) / 2] = packPair(from[offset + d], from[offset + d + 1], DTYPE);
+                cache[(rowOffset + d) / 2] = packPair(from[offset + d], from[offset + d + 1], DTYPE);
             }
         }
     }

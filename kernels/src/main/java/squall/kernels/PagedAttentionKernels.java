@@ -10,9 +10,9 @@ import squall.api.Specialize;
  * sequence; prefill: a chunk per sequence, causal) to the cache.
  *
  * <p>One layer's cache is {@code kCache, vCache [numBlocks, Hkv, BS, D]} stored as {@link KvStorage}
- * describes ({@code DTYPE}): a page holds {@code BS} consecutive tokens of every KV head, each head's rows
- * contiguous, so attention streams a head's rows a page at a time and an append writes one row per head.
- * Sequence {@code b}'s token {@code j} is in page {@code blockTable[b * maxBlocks + j / BS]}, row
+ * describes ({@code DTYPE}): a block holds {@code BS} consecutive tokens of every KV head, each head's rows
+ * contiguous, so attention streams a head's rows a block at a time and an append writes one row per head.
+ * Sequence {@code b}'s token {@code j} is in block {@code blockTable[b * maxBlocks + j / BS]}, row
  * {@code j % BS}; {@code seqLens[b]} tokens are valid. A contiguous tensor {@code [B, Hkv, S, D]} is the special
  * case {@code BS = S}, {@code blockTable[b] = b}.
  *
@@ -52,21 +52,21 @@ public final class PagedAttentionKernels {
                     continue;
                 }
                 int position = seqLens[b] - newTokens[b] + t;
-                int row = KvStorage.cacheRow(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D, DTYPE);
+                int offset = KvStorage.rowOffset(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D, DTYPE);
                 int scale = DTYPE == KvStorage.INT8
                         ? KvStorage.scaleWord(blockTable, b * maxBlocks, position, Hkv, kvHead, BS, D) : 0;
                 int from = ((layer * B * Hkv + bkv) * Tq + t) * D;
-                KvStorage.storeRow(kNew, from, kCache, row, scale, D, DTYPE);
-                KvStorage.storeRow(vNew, from, vCache, row, scale, D, DTYPE);
+                KvStorage.storeRow(kNew, from, kCache, offset, scale, D, DTYPE);
+                KvStorage.storeRow(vNew, from, vCache, offset, scale, D, DTYPE);
             }
         }
     }
 
     /**
      * Broadcast attention over the cache, for decode and prefill alike: one work-item per (slice, sequence,
-     * KV head, block of {@code QUERIES} queries) folds the keys of its slice into all {@code G} query heads of the
-     * group at those queries ({@code G * QUERIES} rows, {@link TiledAttention}), a tile of up to {@code TILE} keys
-     * of one page at a time, so each K and V row is read once per group and query block. Work-items are numbered
+     * KV head, query tile of {@code QUERIES} queries) folds the keys of its slice into all {@code G} query heads of the
+     * group at those queries ({@code G * QUERIES} query rows, {@link TiledAttention}), a tile of up to {@code TILE}
+     * keys at a time, so each K and V row is read once per group and query tile. Work-items are numbered
      * slice first, so consecutive ones (what one JVM thread takes) stream neighbouring stretches of the cache.
      */
     @Kernel
@@ -82,10 +82,10 @@ public final class PagedAttentionKernels {
             float[] m = new float[G * QUERIES];
             float[] l = new float[G * QUERIES];
             float[] scores = new float[G * QUERIES * TILE];
-            int blocks = (Tq + QUERIES - 1) / QUERIES;
-            int slice = w / (B * Hkv * blocks);
-            int bkv = w / blocks % (B * Hkv);
-            int first = w % blocks * QUERIES;                // the block's first query
+            int queryTiles = (Tq + QUERIES - 1) / QUERIES;
+            int slice = w / (B * Hkv * queryTiles);
+            int bkv = w / queryTiles % (B * Hkv);
+            int first = w % queryTiles * QUERIES;            // the query tile's first query
             int b = bkv / Hkv;
             int queries = Math.min(QUERIES, newTokens[b] - first);
             if (queries <= 0) {
@@ -95,7 +95,7 @@ public final class PagedAttentionKernels {
             int kvHead = bkv % Hkv;
             int headRow = bkv * G * Tq;                       // this layer's row of head kvHead * G, query 0
             int base = (layer * B * Hkv * G * Tq + headRow) * D;
-            int position = seqLens[b] - newTokens[b] + first; // the block's first query's: the last key it sees
+            int position = seqLens[b] - newTokens[b] + first; // the query tile's first query's: the last key it sees
             int lowest = TiledAttention.firstKey(position, OPTIONS, window);
             int start = SplitKv.sliceStart(lowest, position + queries, slices, slice);
             int end = SplitKv.sliceEnd(lowest, position + queries, slices, slice);
@@ -175,9 +175,9 @@ public final class PagedAttentionKernels {
         float[] kTile = ctx.allocateFloatLocalArray(TILE * (D + 1)); // rows padded by one: no bank conflicts
         float[] vTile = ctx.allocateFloatLocalArray(TILE * D);
         float[] weights = ctx.allocateFloatLocalArray(G * TILE);   // scores, then exp(score - max)
-        float[] rowMax = ctx.allocateFloatLocalArray(G);
-        float[] rowSum = ctx.allocateFloatLocalArray(G);
-        float[] rescale = ctx.allocateFloatLocalArray(G);
+        float[] m = ctx.allocateFloatLocalArray(G);            // running maximum of each query head's scores
+        float[] l = ctx.allocateFloatLocalArray(G);            // running sum of its weights
+        float[] correction = ctx.allocateFloatLocalArray(G);   // e^(m_old - m_new) of the tile just folded
         float[] acc = new float[PER_ITEM];
 
         int items = ITEMS;
@@ -197,8 +197,8 @@ public final class PagedAttentionKernels {
         for (int r0 = 0; r0 < G; r0 += items) {
             int r = r0 + item;
             if (r < G) {
-                rowMax[r] = sink ? sinks[kvHead * G + r] : Float.NEGATIVE_INFINITY;
-                rowSum[r] = sink ? 1.0f : 0.0f;
+                m[r] = sink ? sinks[kvHead * G + r] : Float.NEGATIVE_INFINITY;
+                l[r] = sink ? 1.0f : 0.0f;
             }
         }
         ctx.localBarrier();
@@ -213,7 +213,7 @@ public final class PagedAttentionKernels {
                     if (e < n * D) {
                         int j = e / D;
                         int d = e % D;
-                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
+                        int offset = KvStorage.rowOffset(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
                         float kScale = 1.0f;
                         float vScale = 1.0f;
                         if (DTYPE == KvStorage.INT8) {
@@ -221,8 +221,8 @@ public final class PagedAttentionKernels {
                             kScale = KvStorage.scale(kCache, word);
                             vScale = KvStorage.scale(vCache, word);
                         }
-                        KvStorage.stage(kCache, row + d, kTile, j * (D + 1) + d, kScale, DTYPE);
-                        KvStorage.stage(vCache, row + d, vTile, j * D + d, vScale, DTYPE);
+                        KvStorage.stage(kCache, offset + d, kTile, j * (D + 1) + d, kScale, DTYPE);
+                        KvStorage.stage(vCache, offset + d, vTile, j * D + d, vScale, DTYPE);
                     }
                 }
             } else {
@@ -230,19 +230,19 @@ public final class PagedAttentionKernels {
                 for (int jj = 0; jj < rowsEach; jj++) {
                     int j = item * rowsEach + jj;
                     if (j < n) {
-                        int row = KvStorage.cacheRow(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
+                        int offset = KvStorage.rowOffset(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D, DTYPE);
                         if (DTYPE == KvStorage.INT8) {
                             int word = KvStorage.scaleWord(blockTable, b * maxBlocks, tileStart + j, Hkv, kvHead, BS, D);
                             float kScale = KvStorage.scale(kCache, word);
                             float vScale = KvStorage.scale(vCache, word);
                             for (int d = 0; d < D; d++) {
-                                kTile[j * (D + 1) + d] = kScale * KvStorage.load(kCache, row + d, DTYPE);
-                                vTile[j * D + d] = vScale * KvStorage.load(vCache, row + d, DTYPE);
+                                kTile[j * (D + 1) + d] = kScale * KvStorage.load(kCache, offset + d, DTYPE);
+                                vTile[j * D + d] = vScale * KvStorage.load(vCache, offset + d, DTYPE);
                             }
                         } else {
                             for (int d = 0; d < D; d++) {
-                                kTile[j * (D + 1) + d] = KvStorage.load(kCache, row + d, DTYPE);
-                                vTile[j * D + d] = KvStorage.load(vCache, row + d, DTYPE);
+                                kTile[j * (D + 1) + d] = KvStorage.load(kCache, offset + d, DTYPE);
+                                vTile[j * D + d] = KvStorage.load(vCache, offset + d, DTYPE);
                             }
                         }
                     }
@@ -271,17 +271,17 @@ public final class PagedAttentionKernels {
             for (int r0 = 0; r0 < G; r0 += items) {
                 int r = r0 + item;
                 if (r < G) {
-                    rescale[r] = TiledAttention.foldRow(weights, r * TILE, n, rowMax, rowSum, r);
+                    correction[r] = TiledAttention.foldRow(weights, r * TILE, n, m, l, r);
                 }
             }
             ctx.localBarrier();
-            // 4. Each work-item updates the outputs it owns: acc = acc * rescale + sum_j w_j v_j.
+            // 4. Each work-item updates the outputs it owns: acc = acc * correction + sum_j w_j v_j.
             for (int i = 0; i < PER_ITEM; i++) {
                 int o = COALESCED == 1 ? i * items + item : item * PER_ITEM + i;
                 if (o < G * D) {
                     int r = o / D;
                     int d = o % D;
-                    float a = acc[i] * rescale[r];
+                    float a = acc[i] * correction[r];
                     for (int j = 0; j < n; j++) {
                         a = a + weights[r * TILE + j] * vTile[j * D + d];
                     }
@@ -297,13 +297,13 @@ public final class PagedAttentionKernels {
                 int r = o / D;
                 int d = o % D;
                 if (slices == 1) {
-                    out[qBase + o] = acc[i] / rowSum[r];
+                    out[qBase + o] = acc[i] / l[r];
                 } else {
                     int p = SplitKv.offset((b * Hkv + kvHead) * G + r, slices, slice, D);
                     partials[p + d] = acc[i];
                     if (d == 0) {
-                        partials[p + D] = rowMax[r];
-                        partials[p + D + 1] = rowSum[r];
+                        partials[p + D] = m[r];
+                        partials[p + D + 1] = l[r];
                     }
                 }
             }
@@ -326,8 +326,8 @@ public final class PagedAttentionKernels {
                 if (j >= seqLens[b]) {
                     continue;
                 }
-                int from = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D, DTYPE);
-                int to = KvStorage.cacheRow(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D, KvStorage.FP32);
+                int from = KvStorage.rowOffset(blockTable, b * maxBlocks, j, Hkv, h / G, BS, D, DTYPE);
+                int to = KvStorage.rowOffset(blockTable, b * maxBlocks, j, Hkv * G, h, BS, D, KvStorage.FP32);
                 float kScale = 1.0f;
                 float vScale = 1.0f;
                 if (DTYPE == KvStorage.INT8) {

@@ -7,7 +7,7 @@ import squall.api.KernelMath;
  * time, with an online softmax, so no row of scores longer than a tile is ever stored.
  *
  * <p>For {@code rows} query rows {@code Q} (contiguous, already scaled) and a tile of {@code n} keys with rows
- * {@code K} and {@code V} (contiguous in the cache, as a page holds them):
+ * {@code K} and {@code V} (contiguous in the cache, as a block holds them):
  * <pre>
  *   S     = Q K^T                                    scores, [rows, n]    (KernelMath.dotRows)
  *   m'    = max(m, max_j S)                          running maximum
@@ -82,8 +82,8 @@ public final class TiledAttention {
 
     /**
      * Folds keys {@code start .. end - 1} of KV head {@code kvHead} into the state of the rows, {@code TILE} keys at a
-     * time; a tile may span pages, each page's stretch of it read as one run. Key {@code j} is row {@code j % BS} of
-     * page {@code blockTable[tableBase + j / BS]} ({@link KvStorage#cacheRow}); the caches store {@code format}. Row
+     * time; a tile may span blocks, each block's stretch of it read as one run. Key {@code j} is row {@code j % BS} of
+     * block {@code blockTable[tableBase + j / BS]} ({@link KvStorage#rowOffset}); the caches store {@code format}. Row
      * {@code r * queries + t} is query head {@code firstHead + r} at position {@code position + t}; with
      * {@code causal} 1 it sees keys up to its position only. {@code options} ({@link AttentionOptions#flags}) says
      * which of {@code window}, {@code softcap} and {@code slopes} (per query head) apply. {@code scores} is
@@ -97,7 +97,7 @@ public final class TiledAttention {
             int n = Math.min(TILE, end - first);
             for (int j = 0; j < n; ) {
                 int piece = Math.min(n - j, BS - (first + j) % BS);
-                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
+                int offset = KvStorage.rowOffset(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
                 KernelMath.dotRows(qRows, 0, rows, kCache, offset, format, piece, D, scores, j, TILE);
                 if (format == KvStorage.INT8) {
                     KvStorage.scaleColumns(scores, j, TILE, rows, piece, kCache,
@@ -130,7 +130,7 @@ public final class TiledAttention {
             fold(scores, TILE, rows, n, m, l, acc, D);
             for (int j = 0; j < n; ) {
                 int piece = Math.min(n - j, BS - (first + j) % BS);
-                int offset = KvStorage.cacheRow(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
+                int offset = KvStorage.rowOffset(blockTable, tableBase, first + j, Hkv, kvHead, BS, D, format);
                 if (format == KvStorage.INT8) {
                     KvStorage.scaleColumns(scores, j, TILE, rows, piece, vCache,
                             KvStorage.scaleWord(blockTable, tableBase, first + j, Hkv, kvHead, BS, D));

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every attention kernel, called as plain Java, with random {@link AttentionOptions} against the float64 reference:
  * the contiguous kernels (broadcast, gather with a custom map, repeat) and the paged ones (broadcast with split-KV,
- * gather, repeat) over pages of any size in scrambled order, in every stored type, int8 included. Query blocks, key
- * tiles, pages and slices are drawn so that windows start inside tiles, tiles span pages, and slices fall in and out
+ * gather, repeat) over blocks of any size in scrambled order, in every stored type, int8 included. Query tiles, key
+ * tiles, blocks and slices are drawn so that windows start inside tiles, tiles span blocks, and slices fall in and out
  * of the window.
  */
 class AttentionOptionsKernelsTest {
@@ -81,15 +81,15 @@ class AttentionOptionsKernelsTest {
             float scale = s.defaultScale();
             String what = s + (causal ? " causal" : "") + ", " + o;
             double[] ref = ReferenceAttention.attend(q, k, v, s, null, causal, scale, o);
-            int[] pages = new int[B];
+            int[] blockTable = new int[B];
             for (int b = 0; b < B; b++) {
-                pages[b] = b;
+                blockTable[b] = b;
             }
             int queries = 1 + random.nextInt(4), block = 1 + random.nextInt(20);
             float[] slopes = orNone(o.alibiSlopes()), sinks = orNone(o.sinks());
 
             float[] broadcast = new float[s.qElements()];
-            AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages, broadcast, slopes, sinks, B, Hkv, G, Tq, S, D,
+            AttentionKernels.attendBroadcast(q, bits(k), bits(v), blockTable, broadcast, slopes, sinks, B, Hkv, G, Tq, S, D,
                     scale, causal, queries, block, o.flags(), o.window(), o.softcap());
             assertClose(broadcast, ref, "broadcast " + what + ", " + queries + " queries, tiles of " + block);
 
@@ -99,14 +99,14 @@ class AttentionOptionsKernelsTest {
                 map[h] = random.nextInt(Hkv);
             }
             float[] gather = new float[s.qElements()];
-            AttentionKernels.attendGather(q, bits(k), bits(v), pages, map, gather, slopes, sinks, B, s.Hq(), Hkv, Tq, S,
+            AttentionKernels.attendGather(q, bits(k), bits(v), blockTable, map, gather, slopes, sinks, B, s.Hq(), Hkv, Tq, S,
                     D, scale, causal, block, o.flags(), o.window(), o.softcap());
             assertClose(gather, ReferenceAttention.attend(q, k, v, s, map, causal, scale, o), "gather " + what);
 
             int[] kRep = new int[B * s.Hq() * S * D], vRep = new int[kRep.length];
             AttentionKernels.repeatKv(bits(k), bits(v), s.groupedKvMap(), kRep, vRep, B, s.Hq(), Hkv, S, D);
             float[] repeat = new float[s.qElements()];
-            AttentionKernels.attendBroadcast(q, kRep, vRep, pages, repeat, slopes, sinks, B, s.Hq(), 1, Tq, S, D, scale,
+            AttentionKernels.attendBroadcast(q, kRep, vRep, blockTable, repeat, slopes, sinks, B, s.Hq(), 1, Tq, S, D, scale,
                     causal, queries, block, o.flags(), o.window(), o.softcap());
             assertClose(repeat, ref, "repeat " + what);
         }
@@ -171,7 +171,7 @@ class AttentionOptionsKernelsTest {
         assertTrue(error < TOLERANCE, what + ": relative L2 error " + error);
     }
 
-    /** A paged cache of {@code B} sequences filled row by row as appendKv stores them, pages in scrambled order. */
+    /** A paged cache of {@code B} sequences filled row by row as appendKv stores them, blocks in scrambled order. */
     private static final class Paged {
         final int B, Hkv, D, BS, maxBlocks, numBlocks, dtype;
         final int[] lengths, table, k, v;
@@ -198,7 +198,7 @@ class AttentionOptionsKernelsTest {
             }
             Collections.shuffle(physical, new java.util.Random(random.nextLong()));
             table = new int[B * maxBlocks];
-            int ints = KvStorage.ints(numBlocks * KvStorage.pageElements(Hkv, BS, D, dtype), dtype);
+            int ints = KvStorage.ints(numBlocks * KvStorage.blockElements(Hkv, BS, D, dtype), dtype);
             k = new int[ints];
             v = new int[ints];
             int next = 0;
@@ -210,7 +210,7 @@ class AttentionOptionsKernelsTest {
                 for (int h = 0; h < Hkv; h++) {
                     for (int j = 0; j < lengths[b]; j++) {
                         int from = (h * lengths[b] + j) * D;
-                        int row = KvStorage.cacheRow(table, b * maxBlocks, j, Hkv, h, BS, D, dtype);
+                        int row = KvStorage.rowOffset(table, b * maxBlocks, j, Hkv, h, BS, D, dtype);
                         int word = dtype == KvStorage.INT8 ? KvStorage.scaleWord(table, b * maxBlocks, j, Hkv, h, BS, D) : 0;
                         KvStorage.storeRow(kb, from, k, row, word, D, dtype);
                         KvStorage.storeRow(vb, from, v, row, word, D, dtype);
@@ -244,7 +244,7 @@ class AttentionOptionsKernelsTest {
         float[] row = gaussian(random, D, 3);
         row[17] = -9.5f;   // the largest magnitude, negative
         int[] table = {0};
-        int[] cache = new int[KvStorage.ints(KvStorage.pageElements(1, 1, D, KvStorage.INT8), KvStorage.INT8)];
+        int[] cache = new int[KvStorage.ints(KvStorage.blockElements(1, 1, D, KvStorage.INT8), KvStorage.INT8)];
         KvStorage.storeRow(row, 0, cache, 0, KvStorage.scaleWord(table, 0, 0, 1, 0, 1, D), D, KvStorage.INT8);
         float scale = KvStorage.scale(cache, D / 4);
         assertEquals(9.5f / 127, scale);

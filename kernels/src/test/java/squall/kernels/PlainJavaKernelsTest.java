@@ -24,8 +24,8 @@ class PlainJavaKernelsTest {
         return x;
     }
 
-    /** One page per sequence: how the contiguous kernels address K and V. */
-    private static int[] pages(int B) {
+    /** One block per sequence: how the contiguous kernels address K and V. */
+    private static int[] blockTable(int B) {
         int[] p = new int[B];
         for (int b = 0; b < B; b++) {
             p[b] = b;
@@ -50,19 +50,19 @@ class PlainJavaKernelsTest {
         double[] ref = ReferenceAttention.attend(q, k, v, s, null, true, s.defaultScale());
 
         float[] broadcast = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(s.B()), broadcast, NONE, NONE, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(),
+        AttentionKernels.attendBroadcast(q, bits(k), bits(v), blockTable(s.B()), broadcast, NONE, NONE, s.B(), s.Hkv(), s.groupSize(), s.Tq(), s.S(),
                 s.D(), s.defaultScale(), true, 2, 16, 0, 0, 0f);
         assertTrue(ReferenceAttention.relativeL2Error(broadcast, ref) < 1e-5);
 
         float[] gather = new float[s.qElements()];
-        AttentionKernels.attendGather(q, bits(k), bits(v), pages(s.B()), s.groupedKvMap(), gather, NONE, NONE, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(),
+        AttentionKernels.attendGather(q, bits(k), bits(v), blockTable(s.B()), s.groupedKvMap(), gather, NONE, NONE, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(), s.D(),
                 s.defaultScale(), true, 16, 0, 0, 0f);
         assertTrue(ReferenceAttention.relativeL2Error(gather, ref) < 1e-5);
 
         int[] kRep = new int[s.B() * s.Hq() * s.S() * s.D()], vRep = new int[kRep.length];
         AttentionKernels.repeatKv(bits(k), bits(v), s.groupedKvMap(), kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D());
         float[] repeat = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, kRep, vRep, pages(s.B()), repeat, NONE, NONE, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
+        AttentionKernels.attendBroadcast(q, kRep, vRep, blockTable(s.B()), repeat, NONE, NONE, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
                 s.defaultScale(), true, 1, 16, 0, 0, 0f);
         assertTrue(ReferenceAttention.relativeL2Error(repeat, ref) < 1e-5);
     }
@@ -81,7 +81,7 @@ class PlainJavaKernelsTest {
             v[i] = random.nextFloat();
         }
         float[] out = new float[s.qElements()];
-        AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(1), out, NONE, NONE, 1, 1, 2, 1, 50, 8, 1.0f, false, 1, 7, 0, 0, 0f);
+        AttentionKernels.attendBroadcast(q, bits(k), bits(v), blockTable(1), out, NONE, NONE, 1, 1, 2, 1, 50, 8, 1.0f, false, 1, 7, 0, 0, 0f);
         double[] ref = ReferenceAttention.attend(q, k, v, s, null, false, 1.0);
         assertTrue(ReferenceAttention.relativeL2Error(out, ref) < 1e-5, "error " + ReferenceAttention.relativeL2Error(out, ref));
     }
@@ -101,7 +101,7 @@ class PlainJavaKernelsTest {
             for (int queries : new int[] {1, 3, 7, 8}) {
                 for (int block : new int[] {1, 5, 23, 64}) {
                     float[] out = new float[s.qElements()];
-                    AttentionKernels.attendBroadcast(q, bits(k), bits(v), pages(s.B()), out, NONE, NONE, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
+                    AttentionKernels.attendBroadcast(q, bits(k), bits(v), blockTable(s.B()), out, NONE, NONE, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
                             s.S(), s.D(), s.defaultScale(), causal, queries, block, 0, 0, 0f);
                     double error = ReferenceAttention.relativeL2Error(out, ref);
                     assertTrue(error < 1e-5, "causal " + causal + ", " + queries + " queries, tiles of " + block + ": " + error);

@@ -28,12 +28,12 @@ import java.util.List;
 public final class Attention {
 
     /** Keys per tile of the online softmax when none is given ({@link StepPlan#KEY_TILE}); a longer one is all the keys. */
-    public static final int DEFAULT_BLOCK = StepPlan.KEY_TILE;
+    public static final int DEFAULT_TILE = StepPlan.KEY_TILE;
 
     private Attention() {
     }
 
-    /** A call with the default scale 1/sqrt(D), no mask, the broadcast variant and the default block. */
+    /** A call with the default scale 1/sqrt(D), no mask, the broadcast variant and the default tile. */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v) {
         return call(shape, q, k, v, null);
     }
@@ -44,7 +44,7 @@ public final class Attention {
      */
     public static Call call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap) {
         AttentionVariant variant = kvMap == null || isGroupedMap(kvMap, shape) ? AttentionVariant.BROADCAST : AttentionVariant.GATHER;
-        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_BLOCK, AttentionOptions.NONE);
+        return new Call(shape, q, k, v, kvMap, false, shape.defaultScale(), variant, DEFAULT_TILE, AttentionOptions.NONE);
     }
 
     /**
@@ -54,12 +54,12 @@ public final class Attention {
      * @param options the window, soft-cap, ALiBi slopes and sinks; a window needs {@code causal} when Tq > 1
      */
     public record Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal,
-                       float scale, AttentionVariant variant, int block, AttentionOptions options) {
+                       float scale, AttentionVariant variant, int tile, AttentionOptions options) {
 
         /** A call of plain attention. */
         public Call(AttentionShape shape, float[] q, float[] k, float[] v, int[] kvMap, boolean causal, float scale,
-                    AttentionVariant variant, int block) {
-            this(shape, q, k, v, kvMap, causal, scale, variant, block, AttentionOptions.NONE);
+                    AttentionVariant variant, int tile) {
+            this(shape, q, k, v, kvMap, causal, scale, variant, tile, AttentionOptions.NONE);
         }
 
         public Call {
@@ -92,8 +92,8 @@ public final class Attention {
                 throw new IllegalArgumentException("causal attention needs Tq <= S (the queries are the last Tq of the S"
                         + " positions), got Tq = " + shape.Tq() + ", S = " + shape.S());
             }
-            if (block < 1) {
-                throw new IllegalArgumentException("block must be >= 1, got " + block);
+            if (tile < 1) {
+                throw new IllegalArgumentException("tile must be >= 1, got " + tile);
             }
             if (!Float.isFinite(scale)) {
                 throw new IllegalArgumentException("scale must be finite, got " + scale);
@@ -116,23 +116,24 @@ public final class Attention {
         }
 
         public Call causal(boolean on) {
-            return new Call(shape, q, k, v, kvMap, on, scale, variant, block, options);
+            return new Call(shape, q, k, v, kvMap, on, scale, variant, tile, options);
         }
 
         public Call scale(float s) {
-            return new Call(shape, q, k, v, kvMap, causal, s, variant, block, options);
+            return new Call(shape, q, k, v, kvMap, causal, s, variant, tile, options);
         }
 
         public Call variant(AttentionVariant which) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, which, block, options);
+            return new Call(shape, q, k, v, kvMap, causal, scale, which, tile, options);
         }
 
-        public Call block(int keys) {
+        /** The call with tiles of {@code keys} keys per online-softmax step. */
+        public Call tile(int keys) {
             return new Call(shape, q, k, v, kvMap, causal, scale, variant, keys, options);
         }
 
         public Call options(AttentionOptions o) {
-            return new Call(shape, q, k, v, kvMap, causal, scale, variant, block, o);
+            return new Call(shape, q, k, v, kvMap, causal, scale, variant, tile, o);
         }
 
         /** The ALiBi slopes the kernels read: the options', or a placeholder where there are none. */
@@ -155,8 +156,8 @@ public final class Attention {
             requireLength("out", out, shape.qElements(), "[B, Hq, Tq, D]");
             int[] map = variant == AttentionVariant.BROADCAST ? null : effectiveKvMap();
             int[] kBits = bits(k), vBits = bits(v);   // the kernels read K/V as a KV cache stores fp32 ...
-            int[] pages = new int[shape.B()];         // ... in one page per sequence
-            Arrays.setAll(pages, b -> b);
+            int[] blockTable = new int[shape.B()];    // ... in one block per sequence
+            Arrays.setAll(blockTable, b -> b);
             int[] kRep = null, vRep = null;
             TaskGraph graph = new TaskGraph(name);
             if (variant == AttentionVariant.REPEAT) {
@@ -164,13 +165,13 @@ public final class Attention {
                 vRep = new int[kRep.length];
             }
             float[] slopes = slopes(), sinks = sinks();
-            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, map == null ? new Object[] {q, kBits, vBits, pages,
-                    slopes, sinks} : new Object[] {q, kBits, vBits, pages, map, slopes, sinks});
+            graph.transferToDevice(DataTransferMode.EVERY_EXECUTION, map == null ? new Object[] {q, kBits, vBits, blockTable,
+                    slopes, sinks} : new Object[] {q, kBits, vBits, blockTable, map, slopes, sinks});
             if (kRep != null) {
                 // kRep and vRep live on the device only: never copied unless asked for.
                 graph.transferToHost(DataTransferMode.UNDER_DEMAND, kRep, vRep);
             }
-            for (TaskLaunch launch : launches(out, kBits, vBits, pages, map, kRep, vRep, slopes, sinks, block)) {
+            for (TaskLaunch launch : launches(out, kBits, vBits, blockTable, map, kRep, vRep, slopes, sinks, tile)) {
                 launch.addTo(graph);
             }
             return graph.transferToHost(DataTransferMode.EVERY_EXECUTION, out);
@@ -188,32 +189,32 @@ public final class Attention {
             return KernelLibraries.find(AttentionKernels.class, name);
         }
 
-        /** The call's launches with {@code keys} per block; the arrays may be {@code null} where only sizes matter. */
-        private List<TaskLaunch> launches(float[] out, int[] kBits, int[] vBits, int[] pages, int[] map, int[] kRep,
-                                          int[] vRep, float[] slopes, float[] sinks, int block) {
+        /** The call's launches with {@code keys} per tile; the arrays may be {@code null} where only sizes matter. */
+        private List<TaskLaunch> launches(float[] out, int[] kBits, int[] vBits, int[] blockTable, int[] map,
+                                          int[] kRep, int[] vRep, float[] slopes, float[] sinks, int tile) {
             AttentionShape s = shape;
-            int keys = Math.min(block, s.S()); // a block longer than the keys is all the keys
+            int keys = Math.min(tile, s.S()); // a tile longer than the keys is all the keys
             int flags = options.flags(), window = options.window();
             float cap = options.softcap();
             return switch (variant) {
                 case BROADCAST -> List.of(TaskLaunch.of("attend", kernel("attendBroadcast"),
-                        new Object[] {q, kBits, vBits, pages, out, slopes, sinks, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
+                        new Object[] {q, kBits, vBits, blockTable, out, slopes, sinks, s.B(), s.Hkv(), s.groupSize(), s.Tq(),
                                 s.S(), s.D(), scale, causal, StepPlan.queryTile(s.groupSize(), s.D(), s.Tq()), keys, flags,
                                 window, cap}));
                 case GATHER -> List.of(TaskLaunch.of("attend", kernel("attendGather"),
-                        new Object[] {q, kBits, vBits, pages, map, out, slopes, sinks, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(),
+                        new Object[] {q, kBits, vBits, blockTable, map, out, slopes, sinks, s.B(), s.Hq(), s.Hkv(), s.Tq(), s.S(),
                                 s.D(), scale, causal, keys, flags, window, cap}));
                 case REPEAT -> List.of(
                         TaskLaunch.of("repeat", kernel("repeatKv"),
                                 new Object[] {kBits, vBits, map, kRep, vRep, s.B(), s.Hq(), s.Hkv(), s.S(), s.D()}),
                         TaskLaunch.of("attend", kernel("attendBroadcast"),
-                                new Object[] {q, kRep, vRep, pages, out, slopes, sinks, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
+                                new Object[] {q, kRep, vRep, blockTable, out, slopes, sinks, s.B(), s.Hq(), 1, s.Tq(), s.S(), s.D(),
                                         scale, causal, StepPlan.queryTile(1, s.D(), s.Tq()), keys, flags, window, cap}));
                 case WORKGROUP -> throw new IllegalStateException("refused when the call was made");
             };
         }
 
-        /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per block. */
+        /** Bytes of one work-item's private arrays in the call's most demanding kernel, with {@code keys} per tile. */
         public long privateBytes(int keys) {
             long most = 0;
             for (TaskLaunch launch : launches(null, null, null, null, null, null, null, null, null, keys)) {
@@ -223,13 +224,13 @@ public final class Attention {
         }
 
         /**
-         * The largest key block, at most S, whose private arrays fit a work-item of {@code device}; 0 if not even a
-         * block of one key fits (the group of query heads and the head dim alone are too large).
+         * The largest key tile, at most S, whose private arrays fit a work-item of {@code device}; 0 if not even a
+         * tile of one key fits (the group of query heads and the head dim alone are too large).
          */
-        public int largestBlock(Device device) {
+        public int largestTile(Device device) {
             long limit = device.privateMemoryBytes();
             int lo = 0, hi = shape.S();
-            while (lo < hi) {   // private memory grows with the block: the last block that fits
+            while (lo < hi) {   // private memory grows with the tile: the last tile that fits
                 int mid = lo + (hi - lo + 1) / 2;
                 if (privateBytes(mid) <= limit) {
                     lo = mid;

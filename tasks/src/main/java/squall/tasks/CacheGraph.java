@@ -26,14 +26,14 @@ import java.util.Set;
  * table goes to the device again only when it changed. Rows a sequence did not bring are zero in {@link #output()}.
  *
  * <pre>{@code
- * KvCache cache = new KvCache(llama, layers, KvDtype.FP16, 256, 1024, 8, 32);   // 8 slots, a pool of 1024 pages
+ * KvCache cache = new KvCache(llama, layers, KvDtype.FP16, 256, 1024, 8, 32);   // 8 slots, a pool of 1024 blocks
  * try (PrefillGraph step = PrefillGraph.builder(cache, 64).device(Devices.get("opencl:0")).build()) {
  *     int a = cache.admitOnDemand(8192), b = cache.admitOnDemand(8192);
  *     int[] counts = new int[cache.batch()];
  *     counts[a] = 64;                 // a's next prompt chunk
  *     counts[b] = 1;                  // b decodes one token in the same step
  *     step.step(counts);              // fill step.queries() [layers, batch, Hq, 64, D] etc. first
- *     cache.release(a);               // its pages go back to the pool; the graph goes on
+ *     cache.release(a);               // its blocks go back to the pool; the graph goes on
  * }
  * }</pre>
  */

@@ -2,18 +2,16 @@ package squall.tasks;
 
 import squall.kernels.KvStorage;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
  * A paged KV cache for every layer of a model: fixed-size token blocks, a block table per sequence
- * and a free-block allocator.
+ * and a free-block allocator ({@link BlockPool}).
  *
  * <p>Layout, per layer: {@code keys(l), values(l) [numBlocks, Hkv, blockSize, D]}, stored as
- * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each page's
+ * {@link KvStorage} describes (fp32 bits, two 16-bit values per int, or four int8 values per int with each block's
  * row scales after its rows). A physical block holds
  * {@code blockSize} consecutive tokens of every KV head, each head's rows contiguous: attention
  * streams one head's {@code blockSize x D} values at a time and reads every row exactly once per
@@ -60,13 +58,11 @@ public final class KvCache {
     private final int maxBlocksPerSequence;
     private final int[][] keys;
     private final int[][] values;
+    /** The free list and the block table. */
+    private final BlockPool pool;
     private final int[] blockTable;
     private final int[] lengths;
     private final int[] capacities;
-    /** Blocks each slot holds: its table entries {@code [0, held)} are its own. */
-    private final int[] held;
-    private final Deque<Integer> freeBlocks = new ArrayDeque<>();
-    private long tableVersion;
     /** The open graph that holds this cache on its device, and what it is, or {@code null}. */
     private Object graph;
     private String graphName;
@@ -105,13 +101,10 @@ public final class KvCache {
         int ints = (int) shape.cacheInts();
         this.keys = new int[layers][ints];
         this.values = new int[layers][ints];
-        this.blockTable = new int[(int) shape.blockTableInts()];
+        this.pool = new BlockPool(numBlocks, shape.sequences(), maxBlocksPerSequence, blockSize);
+        this.blockTable = pool.table();
         this.lengths = new int[shape.sequences()];
         this.capacities = new int[shape.sequences()];
-        this.held = new int[shape.sequences()];
-        for (int b = 0; b < numBlocks; b++) {
-            freeBlocks.add(b);
-        }
     }
 
     /** A cache with {@code batch} sequences admitted, each with room for {@code tokens}. */
@@ -131,7 +124,7 @@ public final class KvCache {
      */
     public int admit(int capacity) {
         int slot = emptySlot(capacity);
-        takeBlocks(slot, (int) KvCacheShape.blocksFor(capacity, blockSize), "admitting " + capacity + " tokens");
+        pool.take(slot, (int) KvCacheShape.blocksFor(capacity, blockSize), "admitting " + capacity + " tokens");
         capacities[slot] = capacity;
         lengths[slot] = 0;
         return slot;
@@ -173,33 +166,12 @@ public final class KvCache {
         throw new IllegalStateException("all " + capacities.length + " sequence slots are in use");
     }
 
-    /** Gives {@code slot} blocks from the pool until it holds {@code blocks}, or fails changing nothing. */
-    private void takeBlocks(int slot, int blocks, String forWhat) {
-        int more = blocks - held[slot];
-        if (more <= 0) {
-            return;
-        }
-        if (more > freeBlocks.size()) {
-            throw new OutOfBlocksException(forWhat + " in sequence " + slot, more, freeBlocks.size(), blockSize);
-        }
-        for (int i = held[slot]; i < blocks; i++) {
-            blockTable[slot * maxBlocksPerSequence + i] = freeBlocks.poll();
-        }
-        held[slot] = blocks;
-        tableVersion++;
-    }
-
     /** Ends the sequence in {@code slot}: its blocks go back to the pool and the slot is empty. */
     public void release(int slot) {
         requireSequence(slot);
-        for (int i = 0; i < held[slot]; i++) {
-            freeBlocks.add(blockTable[slot * maxBlocksPerSequence + i]);
-            blockTable[slot * maxBlocksPerSequence + i] = 0;
-        }
-        held[slot] = 0;
+        pool.release(slot);
         capacities[slot] = 0;
         lengths[slot] = 0;
-        tableVersion++;
     }
 
     /**
@@ -207,20 +179,7 @@ public final class KvCache {
      * cannot serve every sequence, fails naming how many blocks are missing and changes nothing.
      */
     void reserve(int[] newTokens) {
-        long more = 0;
-        for (int slot = 0; slot < newTokens.length; slot++) {
-            if (newTokens[slot] > 0) {
-                more += Math.max(0, KvCacheShape.blocksFor(lengths[slot] + newTokens[slot], blockSize) - held[slot]);
-            }
-        }
-        if (more > freeBlocks.size()) {
-            throw new OutOfBlocksException("this step", more, freeBlocks.size(), blockSize);
-        }
-        for (int slot = 0; slot < newTokens.length; slot++) {
-            if (newTokens[slot] > 0) {
-                takeBlocks(slot, (int) KvCacheShape.blocksFor(lengths[slot] + newTokens[slot], blockSize), "this step");
-            }
-        }
+        pool.reserve(lengths, newTokens);
     }
 
     /**
@@ -247,7 +206,7 @@ public final class KvCache {
         if (tokens < 0 || tokens > capacities[slot]) {
             throw new IllegalArgumentException("tokens must be in [0, " + capacities[slot] + "], got " + tokens);
         }
-        takeBlocks(slot, (int) KvCacheShape.blocksFor(tokens, blockSize), "filling " + tokens + " tokens");
+        pool.take(slot, (int) KvCacheShape.blocksFor(tokens, blockSize), "filling " + tokens + " tokens");
         int storage = dtype.storage();
         int D = model.headDim();
         IntStream.range(0, layers).parallel().forEach(layer -> {
@@ -357,16 +316,16 @@ public final class KvCache {
 
     /** Blocks sequence {@code slot} holds now: all its capacity's when admitted so, else as many as its tokens fill. */
     public int heldBlocks(int slot) {
-        return held[slot];
+        return pool.held(slot);
     }
 
     public int freeBlocks() {
-        return freeBlocks.size();
+        return pool.free();
     }
 
     /** Changes each time the block table does: a sequence admitted, released, or given blocks as it grows. */
     public long tableVersion() {
-        return tableVersion;
+        return pool.version();
     }
 
     /** Layer {@code layer}'s keys, as the device holds them (the host copy may be stale; see the graphs). */
@@ -396,15 +355,7 @@ public final class KvCache {
      * table, and on a device an entry past the cache reads or writes outside it. Checked before each upload.
      */
     void requireValidTable() {
-        for (int slot = 0; slot < capacities.length; slot++) {
-            for (int i = 0; i < held[slot]; i++) {
-                int block = blockTable[slot * maxBlocksPerSequence + i];
-                if (block < 0 || block >= numBlocks) {
-                    throw new IllegalStateException("block table entry [" + slot + ", " + i + "] = " + block
-                            + " is outside the cache's " + numBlocks + " blocks");
-                }
-            }
-        }
+        pool.requireValid();
     }
 
     /**

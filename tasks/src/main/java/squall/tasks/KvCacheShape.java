@@ -54,7 +54,7 @@ public record KvCacheShape(ModelPreset model, int layers, KvDtype dtype, int blo
     }
 
     /**
-     * Elements of one layer's K (or of its V), {@code [numBlocks, Hkv, blockSize, D]}; int8 pages also hold their
+     * Elements of one layer's K (or of its V), {@code [numBlocks, Hkv, blockSize, D]}; int8 blocks also hold their
      * rows' fp32 scales, counted as the four int8 elements each takes.
      */
     public long cacheElements() {

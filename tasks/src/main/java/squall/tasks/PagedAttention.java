@@ -11,8 +11,8 @@ import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
 
 /**
- * An attention call run the way decode and prefill run it: its K and V appended to a paged KV cache (pages of
- * {@code pageSize} tokens, in reverse order, stored as {@code dtype}) by {@link PagedAttentionKernels#appendKv},
+ * An attention call run the way decode and prefill run it: its K and V appended to a paged KV cache (blocks of
+ * {@code blockSize} tokens, in reverse order, stored as {@code dtype}) by {@link PagedAttentionKernels#appendKv},
  * then its queries attended by the paged kernels of its variant, split-KV with {@code slices > 1} (broadcast). The
  * paged kernels are causal and map query head {@code h} to KV head {@code h / G}, so the call must be too (or be a
  * decode, where causal changes nothing).
@@ -48,7 +48,7 @@ public final class PagedAttention {
     }
 
     /** Runs {@code call} on {@code device} through a paged cache. */
-    public static Result run(Attention.Call call, int pageSize, KvDtype dtype, int slices, Device device) {
+    public static Result run(Attention.Call call, int blockSize, KvDtype dtype, int slices, Device device) {
         String problem = problem(call);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
@@ -59,21 +59,21 @@ public final class PagedAttention {
         if (!dim.isEmpty()) {
             throw new IllegalArgumentException(dim);
         }
-        if (pageSize < 1 || slices < 1) {
-            throw new IllegalArgumentException("pageSize and slices must be >= 1, got " + pageSize + " and " + slices);
+        if (blockSize < 1 || slices < 1) {
+            throw new IllegalArgumentException("blockSize and slices must be >= 1, got " + blockSize + " and " + slices);
         }
         if (slices > 1 && call.variant() != AttentionVariant.BROADCAST) {
             throw new IllegalArgumentException("split-KV (slices > 1) is for the broadcast variant, not " + call.variant());
         }
         int B = s.B(), Hkv = s.Hkv(), G = s.groupSize(), Hq = s.Hq(), Tq = s.Tq(), S = s.S(), D = s.D();
-        int BS = Math.min(pageSize, S);
+        int BS = Math.min(blockSize, S);
         int maxBlocks = (S + BS - 1) / BS;
         int numBlocks = B * maxBlocks;
         int[] table = new int[numBlocks];
         for (int i = 0; i < numBlocks; i++) {
-            table[i] = numBlocks - 1 - i;   // pages in reverse order: no page follows its predecessor
+            table[i] = numBlocks - 1 - i;   // blocks in reverse order: no block follows its predecessor
         }
-        int ints = KvStorage.ints(Math.multiplyExact(numBlocks, KvStorage.pageElements(Hkv, BS, D, storage)), storage);
+        int ints = KvStorage.ints(Math.multiplyExact(numBlocks, KvStorage.blockElements(Hkv, BS, D, storage)), storage);
         int[] kCache = new int[ints], vCache = new int[ints];
         int[] seqLens = new int[B];
         java.util.Arrays.fill(seqLens, S);
@@ -87,7 +87,7 @@ public final class PagedAttention {
         AttentionOptions o = call.options();
         int flags = o.flags(), window = o.window();
         float cap = o.softcap(), scale = call.scale();
-        int tile = Math.min(call.block(), S);
+        int tile = Math.min(call.tile(), S);
         TaskGraph graph = new TaskGraph("paged")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, call.q(), call.k(), call.v(), kCache, vCache, table,
                         seqLens, appended, queried, slopes, sinks)

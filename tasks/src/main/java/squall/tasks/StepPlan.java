@@ -34,7 +34,7 @@ import java.util.List;
  */
 public final class StepPlan {
 
-    /** Keys per tile of the online softmax in the {@code @Parallel} kernels (a tile also ends where its block ends). */
+    /** Keys per tile of the online softmax in the {@code @Parallel} kernels (a tile may span blocks of the cache). */
     public static final int KEY_TILE = 64;
     /** Bytes of private memory a work-item's query rows and accumulator may take: well inside a CPU's L1 and L2. */
     static final int QUERY_TILE_BYTES = 32 * 1024;
@@ -133,6 +133,7 @@ public final class StepPlan {
     private final WorkGroupDecode.Launch launch;
     private final int queryTile;
     private final List<AttentionOptions> layerOptions;
+    private final StepCosts costs;
 
     private StepPlan(KvCacheShape shape, Device device, long capacity, Phase phase, int tokens, AttentionVariant variant, int slices,
                      WorkGroupDecode.Launch launch, int queryTile, List<AttentionOptions> layerOptions) {
@@ -146,6 +147,7 @@ public final class StepPlan {
         this.launch = launch;
         this.queryTile = queryTile;
         this.layerOptions = layerOptions;
+        this.costs = new StepCosts(shape, layerOptions);
     }
 
     /** A decode step (one token per sequence) over {@code cache} on {@code device}. */
@@ -388,94 +390,26 @@ public final class StepPlan {
 
     /**
      * What layer {@code layer}'s task of {@code kind} must move and compute in a step after which the sequences hold
-     * {@code seqLens} tokens, {@code newTokens} of them new: attention reads, for each sequence with new tokens, the
-     * keys of the layer's cache its rows can see once (what an ideal kernel reads; with a window, at most the window
-     * and the step's tokens) plus the queries, writes the output, and does 4 D flops per (query head, visible key)
-     * pair. Only kinds that {@link StepTask#hasCost()}.
+     * {@code seqLens} tokens, {@code newTokens} of them new ({@link StepCosts#cost}). Only kinds that
+     * {@link StepTask#hasCost()}.
      */
     public TaskCost cost(StepTask kind, int layer, int[] seqLens, int[] newTokens) {
-        ModelPreset m = shape.model();
-        int Hkv = m.kvHeads(), D = m.headDim();
-        long kvBytesPerToken = shape.dtype().kvBytes(1, Hkv, D);
-        long rows = sum(newTokens);
-        long rowBytes = 4L * m.queryHeads() * rows * D;
-        return switch (kind) {
-            case APPEND -> new TaskCost(2L * 4 * Hkv * rows * D, rows * kvBytesPerToken, 0);
-            case ATTEND -> new TaskCost(keysRead(layer, seqLens, newTokens) * kvBytesPerToken + rowBytes, rowBytes,
-                    4L * m.queryHeads() * D * visiblePairs(layer, seqLens, newTokens));
-            case REPEAT -> new TaskCost(sum(seqLens) * kvBytesPerToken, sum(seqLens) * 2L * Hkv * m.groupSize() * D * 4, 0);
-            case COMBINE -> throw new IllegalArgumentException("the merge of slices declares no cost");
-        };
+        return costs.cost(kind, layer, seqLens, newTokens);
     }
 
     /** Bytes of K and V the attention of a step must read: every layer, the keys each advancing sequence's rows see. */
     public long kvBytesRead(int[] seqLens, int[] newTokens) {
-        ModelPreset m = shape.model();
-        long keys = 0;
-        for (int l = 0; l < shape.layers(); l++) {
-            keys += keysRead(l, seqLens, newTokens);
-        }
-        return shape.dtype().kvBytes(keys, m.kvHeads(), m.headDim());
+        return costs.kvBytesRead(seqLens, newTokens);
     }
 
     /** Floating-point operations of a step's attention: {@code QK^T} and {@code PV} over the visible keys, all layers. */
     public long attentionFlops(int[] seqLens, int[] newTokens) {
-        ModelPreset m = shape.model();
-        long pairs = 0;
-        for (int l = 0; l < shape.layers(); l++) {
-            pairs += visiblePairs(l, seqLens, newTokens);
-        }
-        return 4L * m.queryHeads() * m.headDim() * pairs;
-    }
-
-    private static long sum(int[] counts) {
-        long n = 0;
-        for (int c : counts) {
-            n += c;
-        }
-        return n;
-    }
-
-    /**
-     * Keys layer {@code layer}'s attention reads, all sequences: a sequence with n new tokens and a window of W lets
-     * its rows see only the last W + n - 1 positions; one without new tokens is not read.
-     */
-    private long keysRead(int layer, int[] seqLens, int[] newTokens) {
-        int window = layerOptions.get(layer).window();
-        long keys = 0;
-        for (int s = 0; s < seqLens.length; s++) {
-            int n = newTokens[s];
-            keys += n == 0 ? 0 : window > 0 ? Math.min(seqLens[s], (long) window + n - 1) : seqLens[s];
-        }
-        return keys;
-    }
-
-    /**
-     * (query, key) pairs per head of layer {@code layer} over all sequences: each new query sees the keys up to
-     * itself, the last W with a window.
-     */
-    private long visiblePairs(int layer, int[] seqLens, int[] newTokens) {
-        int window = layerOptions.get(layer).window();
-        long pairs = 0;
-        for (int s = 0; s < seqLens.length; s++) {
-            int n = newTokens[s];
-            pairs += window > 0 ? windowPairs(n, seqLens[s], window) : visiblePairs(n, seqLens[s]);
-        }
-        return pairs;
-    }
-
-    /** {@link #visiblePairs(long, long)} with a window of {@code window} keys. */
-    static long windowPairs(long queries, long keys, int window) {
-        long pairs = 0;
-        for (long i = 0; i < queries; i++) {
-            pairs += Math.min(keys - queries + i + 1, window);
-        }
-        return pairs;
+        return costs.attentionFlops(seqLens, newTokens);
     }
 
     /** (query, key) pairs of one head when the last {@code queries} of {@code keys} tokens attend causally. */
     public static long visiblePairs(long queries, long keys) {
-        return queries * keys - queries * (queries - 1) / 2;
+        return StepCosts.visiblePairs(queries, keys);
     }
 
     @Override

@@ -8,11 +8,11 @@ import java.util.Random;
 /** Named attention shapes that together cover what every device must get right. */
 public final class AttentionCases {
 
-    /** One case: a shape, the mask, and the block size of the online softmax. */
-    public record Case(String name, AttentionShape shape, boolean causal, int block) {
+    /** One case: a shape, the mask, and the key tile of the online softmax. */
+    public record Case(String name, AttentionShape shape, boolean causal, int tile) {
         @Override
         public String toString() {
-            return name + " (" + shape + (causal ? ", causal" : "") + ", block " + block + ")";
+            return name + " (" + shape + (causal ? ", causal" : "") + ", tile " + tile + ")";
         }
     }
 
@@ -36,8 +36,8 @@ public final class AttentionCases {
                 new Case("chunked prefill", new AttentionShape(1, 4, 2, 16, 100, 128), true, 32),
                 new Case("batch 2 chunked prefill, g=7", new AttentionShape(2, 7, 1, 9, 45, 80), true, 16),
                 new Case("non-causal rows", new AttentionShape(1, 8, 2, 10, 50, 64), false, 64),
-                new Case("D=80, S=130 with block 64", new AttentionShape(1, 8, 4, 3, 130, 80), false, 64),
-                new Case("block of one key", new AttentionShape(1, 4, 2, 2, 33, 16), true, 1));
+                new Case("D=80, S=130 with tile 64", new AttentionShape(1, 8, 4, 3, 130, 80), false, 64),
+                new Case("tile of one key", new AttentionShape(1, 4, 2, 2, 33, 16), true, 1));
     }
 
     /** Standard-normal inputs for {@code shape}, from {@code seed}. */

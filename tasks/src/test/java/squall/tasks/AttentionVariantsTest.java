@@ -38,7 +38,7 @@ class AttentionVariantsTest {
     @ParameterizedTest(name = "{1}: {0}")
     @MethodSource("casesAndVariants")
     void namedCases(AttentionCases.Case c, AttentionVariant variant) {
-        assertMatchesReference(c.shape(), c.causal(), c.block(), variant, c.name().hashCode());
+        assertMatchesReference(c.shape(), c.causal(), c.tile(), variant, c.name().hashCode());
     }
 
     @Property(tries = 120)
@@ -60,17 +60,17 @@ class AttentionVariantsTest {
                 kind == 0 ? 1 : kind == 1 ? Math.min(s, 48) : Math.max(1, Math.min(s, 48) / 3), kind == 1 ? Math.min(s, 48) : s, d));
         return Combinators.combine(shapes, Arbitraries.of(true, false), Arbitraries.of(1, 3, 16, 64),
                         Arbitraries.of(AttentionVariant.forCalls()), Arbitraries.longs())
-                .as((shape, causal, block, variant, seed) -> new Object[] {shape, causal, block, variant, seed});
+                .as((shape, causal, tile, variant, seed) -> new Object[] {shape, causal, tile, variant, seed});
     }
 
-    private static void assertMatchesReference(AttentionShape shape, boolean causal, int block,
+    private static void assertMatchesReference(AttentionShape shape, boolean causal, int tile,
                                                AttentionVariant variant, long seed) {
         float[][] in = AttentionCases.inputs(shape, seed);
-        Attention.Call call = Attention.call(shape, in[0], in[1], in[2]).causal(causal).block(block).variant(variant);
+        Attention.Call call = Attention.call(shape, in[0], in[1], in[2]).causal(causal).tile(tile).variant(variant);
         float[] out = call.run(JVM);
         double[] ref = ReferenceAttention.attend(in[0], in[1], in[2], shape, null, causal, call.scale());
         double error = ReferenceAttention.relativeL2Error(out, ref);
-        assertTrue(error < TOLERANCE, variant + " " + shape + (causal ? " causal" : "") + " block " + block
+        assertTrue(error < TOLERANCE, variant + " " + shape + (causal ? " causal" : "") + " tile " + tile
                 + ": relative L2 error " + error);
     }
 }

@@ -38,7 +38,7 @@ class ContinuousBatchingTest {
     private static final List<AttentionOptions> LAYERS = List.of(AttentionOptions.NONE,
             AttentionOptions.NONE.withWindow(12).withSoftcap(30f));
     private static final KvDtype DTYPE = KvDtype.FP16;
-    private static final int PAGE = 8, POOL = 14, SLOTS = 4, PAGES_PER_SEQUENCE = 8;
+    private static final int BLOCK = 8, POOL = 14, SLOTS = 4, BLOCKS_PER_SEQUENCE = 8;
     private static final double TOLERANCE = 1e-4;
 
     static Stream<Arguments> schedules() {
@@ -59,7 +59,7 @@ class ContinuousBatchingTest {
     @MethodSource("schedules")
     void aRandomScheduleMatchesTheReferenceAtEveryStep(String device, AttentionVariant variant, int tokens, int slices,
                                                        int steps) {
-        KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, PAGE, POOL, SLOTS, PAGES_PER_SEQUENCE);
+        KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, BLOCK, POOL, SLOTS, BLOCKS_PER_SEQUENCE);
         History history = new History();
         SplittableRandom random = new SplittableRandom(31L * tokens + variant.ordinal());
         int[] prompt = new int[SLOTS];
@@ -74,7 +74,7 @@ class ContinuousBatchingTest {
                     released++;
                 }
                 if ((random.nextInt(3) == 0 || !anyAdmitted(cache)) && cache.freeBlocks() > 0 && emptySlot(cache) >= 0) {
-                    int capacity = 4 + random.nextInt(PAGE * PAGES_PER_SEQUENCE - 3);
+                    int capacity = 4 + random.nextInt(BLOCK * BLOCKS_PER_SEQUENCE - 3);
                     int slot = cache.admitOnDemand(capacity);
                     prompt[slot] = tokens == 1 ? 0 : 1 + random.nextInt(Math.min(capacity, 30));
                     admitted++;
@@ -129,7 +129,7 @@ class ContinuousBatchingTest {
 
     @Test
     void aStepAfterAReleaseReusesTheBlocksWithoutARebuild() {
-        KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, PAGE, 2, 2, 2);
+        KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, BLOCK, 2, 2, 2);
         try (DecodeGraph decode = DecodeGraph.builder(cache).device(Devices.get("jvm")).layerOptions(LAYERS).build()) {
             IllegalStateException none = assertThrows(IllegalStateException.class, decode::step);
             assertTrue(none.getMessage().contains("no sequence is admitted"), none.getMessage());
@@ -140,16 +140,16 @@ class ContinuousBatchingTest {
             assertEquals(1, cache.length(a));
             int b = cache.admit(8);
             assertEquals(0, cache.freeBlocks());
-            for (int i = 1; i < PAGE; i++) {
+            for (int i = 1; i < BLOCK; i++) {
                 decode.step(new int[] {1, 0});
             }
             OutOfBlocksException dry = assertThrows(OutOfBlocksException.class, () -> decode.step(new int[] {1, 0}));
             assertEquals(1, dry.needed());
             assertEquals(0, dry.free());
-            assertEquals(PAGE, cache.length(a), "the failed step appended nothing");
+            assertEquals(BLOCK, cache.length(a), "the failed step appended nothing");
             cache.release(b);
             decode.step(new int[] {1, 0});
-            assertEquals(PAGE + 1, cache.length(a));
+            assertEquals(BLOCK + 1, cache.length(a));
             assertEquals(2, cache.heldBlocks(a), "b's block went to a");
             IllegalStateException empty = assertThrows(IllegalStateException.class, () -> decode.step(new int[] {1, 1}));
             assertTrue(empty.getMessage().startsWith("newTokens[1] = 1, but slot 1 is empty"), empty.getMessage());
@@ -166,18 +166,18 @@ class ContinuousBatchingTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(!devices.isEmpty(),
                 "no OpenCL or CUDA device here: only jvm, whose buffers are the host arrays and copy nothing");
         for (String id : devices) {
-            KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, PAGE, 4, 2, 2);
+            KvCache cache = new KvCache(MODEL, MODEL.layers(), DTYPE, BLOCK, 4, 2, 2);
             long table = 4L * cache.blockTable().length;
             try (DecodeGraph decode = DecodeGraph.builder(cache).device(Devices.get(id)).layerOptions(LAYERS).build()) {
-                int a = cache.admitOnDemand(2 * PAGE);
+                int a = cache.admitOnDemand(2 * BLOCK);
                 decode.step();                                   // the first: everything resident goes
                 long perStep = decode.step().profile().copyInBytes();
-                for (int i = 2; i < PAGE; i++) {
+                for (int i = 2; i < BLOCK; i++) {
                     assertEquals(perStep, decode.step().profile().copyInBytes(), id + ": no new block, no table");
                 }
                 assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": a's second block");
                 assertEquals(perStep, decode.step().profile().copyInBytes(), id);
-                cache.admit(PAGE);
+                cache.admit(BLOCK);
                 assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": an admission");
                 cache.release(a);
                 assertEquals(perStep + table, decode.step().profile().copyInBytes(), id + ": a release");

@@ -140,9 +140,9 @@ class NativeFailuresTest {
         String[] lines = run.err().lines().filter(l -> !l.isBlank()).toArray(String[]::new);
         assertEquals(1, lines.length, run::toString);
         // A work-item takes the group's 4 heads at both queries: 8 rows, each with a query row and an accumulator of
-        // D = 2, a maximum, a sum and a score per key of the block.
+        // D = 2, a maximum, a sum and a score per key of the tile.
         long rows = 4 * 2;
-        assertTrue(lines[0].startsWith("squall attend: --block: with blocks of 600000 keys each work-item's private"
+        assertTrue(lines[0].startsWith("squall attend: --block: with tiles of 600000 keys each work-item's private"
                 + " arrays need " + String.format(java.util.Locale.ROOT, "%,d", 4 * rows * (2 + 2 + 1 + 1 + S))
                 + " bytes on " + cl.id()), run::toString);
         assertTrue(lines[0].matches(".*; use --block \\d+ or less"), run::toString);

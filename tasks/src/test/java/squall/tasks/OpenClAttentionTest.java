@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every attention kernel through {@link Attention} on {@code opencl:0}, against the float64
  * reference and against the {@code jvm} device, on shapes that cover MHA, GQA (g = 2..8, including
  * 5 and 7), MQA, decode, causal and chunked prefill, batches, a head size that is no power of two and
- * key lengths that are no multiple of the block.
+ * key lengths that are no multiple of the tile.
  */
 @Tag("opencl")
 class OpenClAttentionTest {
@@ -36,10 +36,10 @@ class OpenClAttentionTest {
         opencl = OpenClTestDevice.opencl0();
     }
 
-    record Case(String name, AttentionShape shape, boolean causal, int block) {
+    record Case(String name, AttentionShape shape, boolean causal, int tile) {
         @Override
         public String toString() {
-            return name + " " + shape + (causal ? " causal" : "") + " block " + block;
+            return name + " " + shape + (causal ? " causal" : "") + " tile " + tile;
         }
     }
 
@@ -71,7 +71,7 @@ class OpenClAttentionTest {
         float[] q = gaussian(random, s.qElements());
         float[] k = gaussian(random, s.kvElements());
         float[] v = gaussian(random, s.kvElements());
-        Attention.Call call = Attention.call(s, q, k, v).causal(c.causal()).block(c.block()).variant(variant);
+        Attention.Call call = Attention.call(s, q, k, v).causal(c.causal()).tile(c.tile()).variant(variant);
 
         float[] onOpenCl = call.run(opencl);
         float[] onJvm = call.run(JVM);

@@ -35,7 +35,7 @@ public final class OpenClDecodeMeasurement {
             kBits[i] = Float.floatToRawIntBits(k[i]);
             vBits[i] = Float.floatToRawIntBits(v[i]);
         }
-        int[] pages = {0};   // one page: the whole context
+        int[] blockTable = {0};   // one block: the whole context
         float[] out = new float[shape.qElements()];
         int runs = Integer.getInteger("runs", 10);
         // -DkvMode=EVERY_EXECUTION copies K and V on every call, to measure transfers too.
@@ -44,12 +44,12 @@ public final class OpenClDecodeMeasurement {
         for (String id : args.length == 0 ? new String[] {"opencl:0", "jvm"} : args) {
             Device device = Devices.get(id);
             TaskGraph graph = new TaskGraph("decode")
-                    .transferToDevice(kvMode, kBits, vBits, pages, none)
+                    .transferToDevice(kvMode, kBits, vBits, blockTable, none)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, q)
-                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, pages, out,
+                    .task("attend", squall.kernels.AttentionKernels::attendBroadcast, q, kBits, vBits, blockTable, out,
                             none, none, shape.B(), shape.Hkv(), shape.groupSize(), shape.Tq(), shape.S(), shape.D(),
                             shape.defaultScale(), false, StepPlan.queryTile(shape.groupSize(), shape.D(), shape.Tq()),
-                            Attention.DEFAULT_BLOCK, 0, 0, 0f)
+                            Attention.DEFAULT_TILE, 0, 0, 0f)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             // -Dlocal=N: work-groups of N work-items in dimension 0 instead of the driver's choice.
             squall.runtime.GridScheduler grids = new squall.runtime.GridScheduler();

@@ -69,7 +69,7 @@ class OpenClTestVectorsTest {
             reference[i] = expected[i];
         }
         for (AttentionVariant variant : variants) {
-            Attention.Call call = new Attention.Call(shape, q, k, v, kvMap, causal, scale, variant, Attention.DEFAULT_BLOCK);
+            Attention.Call call = new Attention.Call(shape, q, k, v, kvMap, causal, scale, variant, Attention.DEFAULT_TILE);
             double error = ReferenceAttention.relativeL2Error(call.run(opencl), reference);
             assertTrue(error < 1e-5, dir.getFileName() + ", " + variant + ": relative L2 error " + error);
         }

@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  *
  * <pre>{@code
  * OpenClDevice cpu = (OpenClDevice) Devices.get("opencl:0");
- * Map<String, Integer> spec = Map.of("G", 4, "D", 128, "BLOCK", 64);
+ * Map<String, Integer> spec = Map.of("G", 4, "D", 128, "TILE", 64);
  * KernelDescriptor attend = KernelLibraries.find(AttentionKernels.class, "attendBroadcast");
  * byte[] binary = cpu.exportBinary(attend, spec);          // build once (or take the one a plan built)
  * Files.write(Path.of("attendBroadcast.bin"), binary);

@@ -145,7 +145,7 @@ final class OpenClPrograms {
         }
     }
 
-    /** {@code -D SQUALL_BLOCK=64 -D SQUALL_D=128 ...}, sorted so equal specialisations give equal options. */
+    /** {@code -D SQUALL_D=128 -D SQUALL_TILE=64 ...}, sorted so equal specialisations give equal options. */
     private static String buildOptions(Map<String, Integer> specialization) {
         return new TreeMap<>(specialization).entrySet().stream()
                 .map(e -> "-D " + KernelDescriptor.define(e.getKey()) + "=" + e.getValue())

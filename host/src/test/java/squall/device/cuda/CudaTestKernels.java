@@ -136,9 +136,9 @@ public final class CudaTestKernels {
      * tests of launch geometry that cannot see the kernels module.
      */
     @Kernel
-    public static void gatherLoops(float[] q, int[] k, int[] v, int[] pages, int[] kvMap, float[] out, int B, int Hq,
+    public static void gatherLoops(float[] q, int[] k, int[] v, int[] blockTable, int[] kvMap, float[] out, int B, int Hq,
                                    int Hkv, int Tq, int S, @Specialize int D, float scale, boolean causal,
-                                   @Specialize int BLOCK) {
+                                   @Specialize int TILE) {
         for (@Parallel int bh = 0; bh < B * Hq; bh++) {
             for (@Parallel int i = 0; i < Tq; i++) {
                 out[(bh * Tq + i) * D] = q[(bh * Tq + i) * D] * scale;

@@ -43,6 +43,11 @@ final class AttendCommand implements Callable<Integer> {
     /** The largest relative L2 error {@code --check} accepts for float32. */
     static final double CHECK_LIMIT = 1e-5;
 
+    /** --tile's names, the first its own: errors name the one the user typed. */
+    private static final String[] TILE_NAMES = {"--tile", "--block"};
+    /** --block-size's names, as {@link #TILE_NAMES}. */
+    private static final String[] BLOCK_SIZE_NAMES = {"--block-size", "--page-size"};
+
     @Spec
     CommandSpec spec;
 
@@ -72,20 +77,21 @@ final class AttendCommand implements Callable<Integer> {
             description = "broadcast, gather or repeat; default broadcast, or gather for a --kv-map that is not h / (Hq / Hkv).")
     AttentionVariant variant;
 
-    @Option(names = "--block", paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_BLOCK,
-            description = "Keys per block of the online softmax; default ${DEFAULT-VALUE}.")
-    int block;
+    @Option(names = {"--tile", "--block"}, paramLabel = "<keys>", defaultValue = "" + Attention.DEFAULT_TILE,
+            description = "Keys per tile of the online softmax (--block is its older name); default ${DEFAULT-VALUE}.")
+    int tile;
 
-    @Option(names = "--page-size", paramLabel = "<tokens>", description = {"Run through a paged KV cache of pages of this"
-            + " many tokens, as decode and prefill do: K and V appended by the cache's kernel, pages out of order, then the"
-            + " paged attention kernels (causal, h -> h / (Hq / Hkv)); default: contiguous K and V."})
-    Integer pageSize;
+    @Option(names = {"--block-size", "--page-size"}, paramLabel = "<tokens>", description = {"Run through a paged KV"
+            + " cache of blocks of this many tokens, as decode and prefill do (--page-size is its older name): K and V"
+            + " appended by the cache's kernel, blocks out of order, then the paged attention kernels (causal,"
+            + " h -> h / (Hq / Hkv)); default: contiguous K and V."})
+    Integer blockSize;
 
     @Option(names = "--kv-dtype", paramLabel = "<dtype>", converter = LowerCaseEnums.DtypeConverter.class,
-            description = "With --page-size: the cache's element type, fp32, fp16, bf16 or int8; default fp32. --check judges the result on the values the cache holds.")
+            description = "With --block-size: the cache's element type, fp32, fp16, bf16 or int8; default fp32. --check judges the result on the values the cache holds.")
     KvDtype dtype;
 
-    @Option(names = "--slices", paramLabel = "<n>", description = "With --page-size: split-KV slices per sequence (broadcast); default 1.")
+    @Option(names = "--slices", paramLabel = "<n>", description = "With --block-size: split-KV slices per sequence (broadcast); default 1.")
     Integer slices;
 
     @Option(names = "--device", paramLabel = "<id>",
@@ -114,8 +120,8 @@ final class AttendCommand implements Callable<Integer> {
         if (!Float.isFinite(softmaxScale)) {
             throw new BadInputException("--scale", "must be a finite number, got " + scale);
         }
-        if (block < 1) {
-            throw new BadInputException("--block", "must be >= 1, got " + block);
+        if (tile < 1) {
+            throw new BadInputException(given(TILE_NAMES), "must be >= 1, got " + tile);
         }
         if (out == null && !check) {
             throw new BadInputException("--out", "name the output file, or give --check to compare the result with the"
@@ -124,9 +130,9 @@ final class AttendCommand implements Callable<Integer> {
         AttentionOptions options = options(in);
         requirePageable(in, options);
         requireFiniteScores(in, softmaxScale, options);
-        int keys = Math.min(block, shape.S());
-        if (keys < block) {
-            log.info("--block {} is more than the S = {} keys: blocks of {}", block, shape.S(), keys);
+        int keys = Math.min(tile, shape.S());
+        if (keys < tile) {
+            log.info("{} {} is more than the S = {} keys: tiles of {}", given(TILE_NAMES), tile, shape.S(), keys);
         }
         Path target = out == null ? null : outputFile();
         Device device = DeviceOption.orDefault(deviceId);
@@ -140,10 +146,10 @@ final class AttendCommand implements Callable<Integer> {
         long start = System.nanoTime();
         float[] result, heldK = in.k(), heldV = in.v();
         try {
-            if (pageSize == null) {
+            if (blockSize == null) {
                 result = call.run(device);
             } else {
-                PagedAttention.Result paged = PagedAttention.run(call, pageSize, kvDtype(), slices == null ? 1 : slices,
+                PagedAttention.Result paged = PagedAttention.run(call, blockSize, kvDtype(), slices == null ? 1 : slices,
                         device);
                 result = paged.out();
                 heldK = paged.keys();
@@ -207,19 +213,19 @@ final class AttendCommand implements Callable<Integer> {
         return flags.over(AttentionOptions.NONE, s.Hq());
     }
 
-    /** --kv-dtype and --slices belong to --page-size, and the paged kernels take only some calls. */
+    /** --kv-dtype and --slices belong to --block-size, and the paged kernels take only some calls. */
     private void requirePageable(AttendInputs in, AttentionOptions options) {
-        if (pageSize == null) {
+        if (blockSize == null) {
             if (dtype != null) {
-                throw new BadInputException("--kv-dtype", "is the paged cache's element type: give --page-size too");
+                throw new BadInputException("--kv-dtype", "is the paged cache's element type: give --block-size too");
             }
             if (slices != null) {
-                throw new BadInputException("--slices", "split-KV runs over the paged cache: give --page-size too");
+                throw new BadInputException("--slices", "split-KV runs over the paged cache: give --block-size too");
             }
             return;
         }
-        if (pageSize < 1) {
-            throw new BadInputException("--page-size", "must be >= 1 token, got " + pageSize);
+        if (blockSize < 1) {
+            throw new BadInputException(given(BLOCK_SIZE_NAMES), "must be >= 1 token, got " + blockSize);
         }
         if (slices != null && slices < 1) {
             throw new BadInputException("--slices", "must be >= 1, got " + slices);
@@ -231,7 +237,7 @@ final class AttendCommand implements Callable<Integer> {
                 in.shape().defaultScale(), AttentionVariant.GATHER, 1, options);
         String problem = PagedAttention.problem(probe);
         if (problem != null) {
-            throw new BadInputException("--page-size", problem);
+            throw new BadInputException(given(BLOCK_SIZE_NAMES), problem);
         }
         String dim = squall.kernels.KvStorage.headDimProblem(in.shape().D(), kvDtype().storage());
         if (!dim.isEmpty()) {
@@ -298,7 +304,7 @@ final class AttendCommand implements Callable<Integer> {
 
     /**
      * Before anything is allocated on the device or built: every tensor within the device's largest buffer and all
-     * of them within its memory, and the kernel's private arrays (which grow with --block) within a work-item's.
+     * of them within its memory, and the kernel's private arrays (which grow with --tile) within a work-item's.
      */
     private void requireFits(Attention.Call call, Device device) {
         AttentionShape s = call.shape();
@@ -323,18 +329,31 @@ final class AttendCommand implements Callable<Integer> {
             throw new BadInputException(kvBytes >= qBytes ? "--k" : "--q", String.format(Locale.ROOT, "q, k, v and the"
                     + " output need %,d bytes on %s, which has %,d", total, where, device.globalMemoryBytes()));
         }
-        if (call.privateBytes(call.block()) > device.privateMemoryBytes()) {
-            int largest = call.largestBlock(device);
+        if (call.privateBytes(call.tile()) > device.privateMemoryBytes()) {
+            int largest = call.largestTile(device);
             String need = String.format(Locale.ROOT, "each work-item's private arrays need %,d bytes on %s, which gives a"
-                    + " work-item at most %,d", call.privateBytes(call.block()), where, device.privateMemoryBytes());
+                    + " work-item at most %,d", call.privateBytes(call.tile()), where, device.privateMemoryBytes());
             if (largest < 1) {
                 String group = call.variant() == AttentionVariant.BROADCAST && s.groupSize() > 1
                         ? s.groupSize() + " query heads per KV head and " : "";
-                throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with --block 1");
+                throw new BadInputException("--q", "with " + group + "head dim " + s.D() + ", " + need + " even with " + given(TILE_NAMES) + " 1");
             }
-            throw new BadInputException("--block", "with blocks of " + call.block() + " keys " + need + "; use --block "
+            String flag = given(TILE_NAMES);
+            throw new BadInputException(flag, "with tiles of " + call.tile() + " keys " + need + "; use " + flag + " "
                     + largest + " or less");
         }
+    }
+
+    /** Which of an option's {@code names} the command line used (the first if none): what its errors call it. */
+    private String given(String[] names) {
+        for (String arg : spec.commandLine().getParseResult().originalArgs()) {
+            for (String name : names) {
+                if (arg.equals(name) || arg.startsWith(name + "=")) {
+                    return name;
+                }
+            }
+        }
+        return names[0];
     }
 
     /** The file --out names (through symbolic links), checked before anything runs: a regular file or nothing. */
@@ -347,8 +366,8 @@ final class AttendCommand implements Callable<Integer> {
     }
 
     private String kernels(AttentionVariant variant) {
-        if (pageSize != null) {
-            String append = "PagedAttentionKernels.appendKv (" + kvDtype() + ", pages of " + pageSize + ") + ";
+        if (blockSize != null) {
+            String append = "PagedAttentionKernels.appendKv (" + kvDtype() + ", blocks of " + blockSize + ") + ";
             return append + switch (variant) {
                 case BROADCAST -> "attendPaged" + (slices != null && slices > 1 ? " (" + slices + " slices) + combineSlices" : "");
                 case GATHER -> "attendPagedGather";

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every attention kernel through {@link Attention} (broadcast, gather, repeat) on {@code cuda:0},
  * against the float64 reference and the {@code jvm} device: MHA, GQA with groups 2 to 8, MQA,
  * decode, causal and chunked prefill, non-causal rows, B > 1, head dimensions that are not powers
- * of two, key counts that are not multiples of the block, and the NumPy test vectors.
+ * of two, key counts that are not multiples of the tile, and the NumPy test vectors.
  */
 @Tag(CudaTestSupport.GPU)
 class CudaAttentionGpuTest {
@@ -47,10 +47,10 @@ class CudaAttentionGpuTest {
     }
 
     /** One random attention problem. */
-    record Case(String name, AttentionShape shape, boolean causal, int block, long seed) {
+    record Case(String name, AttentionShape shape, boolean causal, int tile, long seed) {
         @Override
         public String toString() {
-            return name + " " + shape + (causal ? " causal" : "") + " block " + block;
+            return name + " " + shape + (causal ? " causal" : "") + " tile " + tile;
         }
     }
 
@@ -67,8 +67,8 @@ class CudaAttentionGpuTest {
                 new Case("MQA decode", new AttentionShape(1, 8, 1, 1, 200, 128), false, 64, 9),
                 new Case("MQA causal prefill, S=129", new AttentionShape(1, 4, 1, 129, 129, 128), true, 64, 10),
                 new Case("MHA causal prefill, B=2, S=65", new AttentionShape(2, 4, 4, 65, 65, 64), true, 64, 11),
-                new Case("tiny odd D=7, S=5 < block", new AttentionShape(3, 3, 3, 3, 5, 7), true, 4, 12),
-                new Case("block of one key", new AttentionShape(1, 2, 1, 4, 9, 16), true, 1, 13),
+                new Case("tiny odd D=7, S=5 < tile", new AttentionShape(3, 3, 3, 3, 5, 7), true, 4, 12),
+                new Case("tile of one key", new AttentionShape(1, 2, 1, 4, 9, 16), true, 1, 13),
                 new Case("Llama-3-8B decode, S=2048", new AttentionShape(1, 32, 8, 1, 2048, 128), false, 64, 14),
                 new Case("long chunk, B=2, g=4, S=700", new AttentionShape(2, 8, 2, 200, 700, 64), true, 64, 15));
     }
@@ -91,7 +91,7 @@ class CudaAttentionGpuTest {
                     AttentionShape s = c.shape();
                     Attention.Call call = Attention.call(s, random(r, s.qElements()), random(r, s.kvElements()),
                                     random(r, s.kvElements()))
-                            .causal(c.causal()).block(c.block()).variant(variant);
+                            .causal(c.causal()).tile(c.tile()).variant(variant);
                     check(call, null);
                 }));
             }
@@ -135,7 +135,7 @@ class CudaAttentionGpuTest {
         for (AttentionVariant variant : List.of(AttentionVariant.GATHER, AttentionVariant.REPEAT)) {
             // Hq is not a multiple of Hkv, so the call is made whole, with its map, not through Attention.call.
             check(new Attention.Call(s, random(r, s.qElements()), random(r, s.kvElements()), random(r, s.kvElements()),
-                    kvMap, true, s.defaultScale(), variant, Attention.DEFAULT_BLOCK), null);
+                    kvMap, true, s.defaultScale(), variant, Attention.DEFAULT_TILE), null);
         }
     }
 
@@ -157,7 +157,7 @@ class CudaAttentionGpuTest {
                         ? NpyFile.read(folder.resolve("kv_map.npy"), Integer.MAX_VALUE).asIntArray() : null;
                 Attention.Call call = new Attention.Call(s, floats(folder, "q"), floats(folder, "k"), floats(folder, "v"), kvMap,
                         meta.get("causal").asBoolean(), (float) meta.get("scale").asDouble(),
-                        kvMap == null ? AttentionVariant.BROADCAST : AttentionVariant.GATHER, Attention.DEFAULT_BLOCK);
+                        kvMap == null ? AttentionVariant.BROADCAST : AttentionVariant.GATHER, Attention.DEFAULT_TILE);
                 float[] expected = floats(folder, "out");
                 for (AttentionVariant variant : AttentionVariant.forCalls()) {
                     if (variant == AttentionVariant.BROADCAST && kvMap != null && !Attention.isGroupedMap(kvMap, s)) {

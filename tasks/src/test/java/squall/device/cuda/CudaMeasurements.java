@@ -42,7 +42,7 @@ public final class CudaMeasurements {
 
     private static void compileAndLoad(CudaDevice gpu) {
         var kernel = KernelLibraries.find(AttentionKernels.class, "attendBroadcast");
-        Map<String, Integer> spec = Map.of("G", 4, "D", 128, "QUERIES", 1, "BLOCK", 64);
+        Map<String, Integer> spec = Map.of("G", 4, "D", 128, "QUERIES", 1, "TILE", 64);
         PtxCache cache = new PtxCache(null);
         for (String what : new String[] {"compile (" + gpu.compiler().description() + ") + JIT load", "JIT load, PTX from memory"}) {
             try (CudaSession s = new CudaSession(gpu, true, cache)) {

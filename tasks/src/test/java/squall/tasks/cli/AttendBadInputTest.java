@@ -226,6 +226,10 @@ class AttendBadInputTest {
                     return List.of();
                 }),
                 bad("block of 0", "--block", List.of(">= 1"), in -> List.of("--block", "0")),
+                // --tile is --block's new name and --block-size is --page-size's: each error names what was typed
+                bad("tile of 0", "--tile", List.of(">= 1"), in -> List.of("--tile", "0")),
+                bad("cache block of 0", "--block-size", List.of(">= 1 token"), in -> List.of("--block-size", "0")),
+                bad("cache page of 0", "--page-size", List.of(">= 1 token"), in -> List.of("--page-size=0")),
                 bad("scale not a number", "--scale", List.of("finite"), in -> List.of("--scale", "NaN")),
                 bad("scale not numeric", "--scale", List.of("abc"), in -> List.of("--scale", "abc")),
                 bad("unknown device", "--device", List.of("no device 'tpu:3'", "jvm"), in -> List.of("--device", "tpu:3")),

@@ -155,7 +155,7 @@ class AttendCommandTest {
 
     @Test
     void aBlockLongerThanTheKeysIsClampedOnTheJvmToo() throws IOException {
-        // G * BLOCK private floats: 4 * 2147483647 wrapped negative, a NegativeArraySizeException in the kernel
+        // G * TILE private floats: 4 * 2147483647 wrapped negative, a NegativeArraySizeException in the kernel
         TestVectors.Case c = vector("gqa4_decode_d64_s300");
         Path out = tmp.resolve("out.npy");
         List<String> args = args(c, out);

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every case of {@code testdata/attention-variants/} (NumPy float64 results: sliding window, soft-cap, ALiBi, sinks)
  * through {@code squall attend} with its options and {@code --check}, on the contiguous path and on the paged one
- * (pages of 7 or 16 tokens, fp32, split-KV in some): the output within the vectors' 1e-4 of NumPy's. The jvm device
+ * (blocks of 7 or 16 tokens, fp32, split-KV in some): the output within the vectors' 1e-4 of NumPy's. The jvm device
  * runs every variant on both paths; opencl:0 one variant per case in turn, so each kernel meets several cases.
  */
 class AttendVariantVectorsTest {
