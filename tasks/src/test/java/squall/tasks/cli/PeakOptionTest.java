@@ -75,6 +75,8 @@ class PeakOptionTest {
                 command.add(arg);
             }
         }
+        // a crash report where it outlives the test's folder (the surefire JVM's go there too)
+        command.add("-XX:ErrorFile=" + Path.of("target").toAbsolutePath() + "/hs_err_pid%p.log");
         command.addAll(List.of("-Xmx3g", "-cp", System.getProperty("java.class.path"), SquallCommand.class.getName(),
                 "decode", "--model", "llama3-8b", "--layers", "1", "--context", "64", "--steps", "3", "--device", "jvm",
                 "--peak", "--json", "--no-progress"));
@@ -85,7 +87,9 @@ class PeakOptionTest {
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "decode --peak finished");
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), stderr);
+        // a JVM's fatal-error banner goes to standard output: show it with the exit code
+        assertEquals(0, p.exitValue(), () -> stderr + "\nstandard output: " + read(out) + "\ncrash reports go to "
+                + Path.of("target").toAbsolutePath());
 
         JsonNode r = new ObjectMapper().readTree(Files.readString(out, StandardCharsets.UTF_8));
         JsonNode peak = r.get("peak");
@@ -99,5 +103,13 @@ class PeakOptionTest {
         String remembered = Files.readString(cache.resolve(BandwidthProbe.FILE));
         assertTrue(remembered.contains("jvm_") && remembered.contains(" set-by " + peak.get("set_by").asText() + " "),
                 remembered);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
     }
 }
