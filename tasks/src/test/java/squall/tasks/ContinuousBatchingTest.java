@@ -99,7 +99,7 @@ class ContinuousBatchingTest {
                     released++;
                     continue;
                 }
-                if (Arrays.stream(counts).filter(c -> c > 1).count() > 0 && Arrays.stream(counts).anyMatch(c -> c == 1)) {
+                if (Arrays.stream(counts).anyMatch(c -> c > 1) && Arrays.stream(counts).anyMatch(c -> c == 1)) {
                     mixed++;
                 }
                 history.append(graph, counts, tokens);
