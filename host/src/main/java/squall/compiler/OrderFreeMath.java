@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * C for {@code KernelMath}'s order-free operations (see its class comment for what they compute and their error
- * bounds). OpenCL gets eight-wide loads ({@code vload8}, {@code vload_half8}, bf16 as shifted shorts, int8 as
- * {@code convert_float8} of chars) with contraction allowed inside these functions only
+ * bounds). OpenCL gets vector loads ({@code vload8}, {@code vload_half8}, bf16 as shifted shorts, int8 as
+ * {@code convert_float8} of chars; sixteen wide where the device compiler targets AVX-512, {@link #VECTORS}) with contraction allowed inside these functions only
  * ({@code #pragma OPENCL FP_CONTRACT ON} in their bodies, so the device compiler fuses {@code a * b + c} where it
  * has an FMA), and sums reduced as a tree. CUDA gets plain loops on {@code fmaf}. A program defines only the
  * operations it calls, once per combination of address spaces of their arrays (OpenCL 1.2 has no generic address
@@ -93,7 +93,7 @@ final class OrderFreeMath {
         boolean cuda = target == KernelTarget.CUDA;
         List<String> qualifiers = spaces.stream().map(s -> cuda ? "" : s.qualifier + " ").toList();
         if (!cuda) {
-            functions.computeIfAbsent("squall_sum8", f -> SUM8);
+            functions.computeIfAbsent("squall_vectors", f -> VECTORS);
         }
         int packed = OPERATIONS.get(name).packedArray();
         if (packed >= 0) {
@@ -102,7 +102,7 @@ final class OrderFreeMath {
             String q = qualifiers.get(packed);
             functions.computeIfAbsent("squall_load1" + suffix, f -> load1(cuda, suffix, q));
             if (!cuda) {
-                functions.computeIfAbsent("squall_load8" + suffix, f -> load8(suffix, q));
+                functions.computeIfAbsent("squall_loadv" + suffix, f -> loadVector(suffix, q));
                 functions.computeIfAbsent("squall_prefetch" + suffix, f -> prefetch(suffix, q));
             }
         }
@@ -209,12 +209,52 @@ final class OrderFreeMath {
 
     // ---------------------------------------------------------------- pieces
 
-    private static final String SUM8 = """
+    /**
+     * The OpenCL vector all these functions compute in: sixteen floats where the device compiler targets AVX-512
+     * (PoCL on such a CPU defines {@code __AVX512F__}; one instruction then does what two did at eight), eight
+     * elsewhere. Its sum and maximum are reduced as a tree.
+     */
+    private static final String VECTORS = """
+            #if defined(__AVX512F__)
+            #define SQUALL_LANES 16
+            #define squall_floatv float16
+            #define squall_vloadv vload16
+            #define squall_vstorev vstore16
+            #define squall_vload_halfv vload_half16
+            #define squall_convert_floatv convert_float16
+            #define squall_convert_uintv convert_uint16
+            #define squall_as_floatv as_float16
+            #else
+            #define SQUALL_LANES 8
+            #define squall_floatv float8
+            #define squall_vloadv vload8
+            #define squall_vstorev vstore8
+            #define squall_vload_halfv vload_half8
+            #define squall_convert_floatv convert_float8
+            #define squall_convert_uintv convert_uint8
+            #define squall_as_floatv as_float8
+            #endif
             inline float squall_sum8(float8 v) {
                 float4 h = v.lo + v.hi;
                 float2 q = h.lo + h.hi;
                 return q.x + q.y;
             }
+            inline float squall_max8(float8 v) {
+                float4 h = fmax(v.lo, v.hi);
+                float2 q = fmax(h.lo, h.hi);
+                return fmax(q.x, q.y);
+            }
+            #if SQUALL_LANES == 16
+            inline float squall_sumv(float16 v) {
+                return squall_sum8(v.lo + v.hi);
+            }
+            inline float squall_maxv(float16 v) {
+                return squall_max8(fmax(v.lo, v.hi));
+            }
+            #else
+            #define squall_sumv squall_sum8
+            #define squall_maxv squall_max8
+            #endif
             """;
 
     /** One stored value (OpenCL: of a pointer in one address space). */
@@ -235,13 +275,13 @@ final class OrderFreeMath {
                 + "}\n";
     }
 
-    /** Eight stored values from element {@code i} (OpenCL). */
-    private static String load8(String suffix, String q) {
-        return "inline float8 squall_load8" + suffix + "(" + q + "const int* p, int i, int format) {\n"
-                + "    if (format == 0) {\n        return vload8(0, (" + q + "const float*) p + i);\n    }\n"
-                + "    if (format == 1) {\n        return vload_half8(0, (" + q + "const half*) p + i);\n    }\n"
-                + "    if (format == 3) {\n        return convert_float8(vload8(0, (" + q + "const char*) p + i));\n    }\n"
-                + "    return as_float8(convert_uint8(vload8(0, (" + q + "const ushort*) p + i)) << 16);\n"
+    /** {@code SQUALL_LANES} stored values from element {@code i} (OpenCL). */
+    private static String loadVector(String suffix, String q) {
+        return "inline squall_floatv squall_loadv" + suffix + "(" + q + "const int* p, int i, int format) {\n"
+                + "    if (format == 0) {\n        return squall_vloadv(0, (" + q + "const float*) p + i);\n    }\n"
+                + "    if (format == 1) {\n        return squall_vload_halfv(0, (" + q + "const half*) p + i);\n    }\n"
+                + "    if (format == 3) {\n        return squall_convert_floatv(squall_vloadv(0, (" + q + "const char*) p + i));\n    }\n"
+                + "    return squall_as_floatv(squall_convert_uintv(squall_vloadv(0, (" + q + "const ushort*) p + i)) << 16);\n"
                 + "}\n";
     }
 
@@ -278,12 +318,12 @@ final class OrderFreeMath {
                 case "dot" -> """
                         inline float NAME($0const float* a, int aOffset, $1const float* b, int bOffset, int n) {
                             #pragma OPENCL FP_CONTRACT ON
-                            float8 s = (float8) (0.0f);
+                            squall_floatv s = (squall_floatv) (0.0f);
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                s = vload8(0, a + aOffset + i) * vload8(0, b + bOffset + i) + s;
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                s = squall_vloadv(0, a + aOffset + i) * squall_vloadv(0, b + bOffset + i) + s;
                             }
-                            float sum = squall_sum8(s);
+                            float sum = squall_sumv(s);
                             for (; i < n; i++) {
                                 sum = a[aOffset + i] * b[bOffset + i] + sum;
                             }
@@ -293,12 +333,12 @@ final class OrderFreeMath {
                 case "dotPacked" -> """
                         inline float NAME($0const float* a, int aOffset, $1const int* packed, int offset, int format, int n) {
                             #pragma OPENCL FP_CONTRACT ON
-                            float8 s = (float8) (0.0f);
+                            squall_floatv s = (squall_floatv) (0.0f);
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                s = vload8(0, a + aOffset + i) * squall_load8_L1(packed, offset + i, format) + s;
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                s = squall_vloadv(0, a + aOffset + i) * squall_loadv_L1(packed, offset + i, format) + s;
                             }
-                            float sum = squall_sum8(s);
+                            float sum = squall_sumv(s);
                             for (; i < n; i++) {
                                 sum = a[aOffset + i] * squall_load1_L1(packed, offset + i, format) + sum;
                             }
@@ -309,8 +349,8 @@ final class OrderFreeMath {
                         inline void NAME(float alpha, $0const float* x, int xOffset, $1float* y, int yOffset, int n) {
                             #pragma OPENCL FP_CONTRACT ON
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                vstore8(alpha * vload8(0, x + xOffset + i) + vload8(0, y + yOffset + i), 0, y + yOffset + i);
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                squall_vstorev(alpha * squall_vloadv(0, x + xOffset + i) + squall_vloadv(0, y + yOffset + i), 0, y + yOffset + i);
                             }
                             for (; i < n; i++) {
                                 y[yOffset + i] = alpha * x[xOffset + i] + y[yOffset + i];
@@ -321,8 +361,8 @@ final class OrderFreeMath {
                         inline void NAME(float alpha, $0const int* packed, int offset, int format, $1float* y, int yOffset, int n) {
                             #pragma OPENCL FP_CONTRACT ON
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                vstore8(alpha * squall_load8_L0(packed, offset + i, format) + vload8(0, y + yOffset + i), 0,
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                squall_vstorev(alpha * squall_loadv_L0(packed, offset + i, format) + squall_vloadv(0, y + yOffset + i), 0,
                                         y + yOffset + i);
                             }
                             for (; i < n; i++) {
@@ -332,12 +372,12 @@ final class OrderFreeMath {
                         """;
                 case "sumOf" -> """
                         inline float NAME($0const float* x, int offset, int n) {
-                            float8 s = (float8) (0.0f);
+                            squall_floatv s = (squall_floatv) (0.0f);
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                s += vload8(0, x + offset + i);
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                s += squall_vloadv(0, x + offset + i);
                             }
-                            float sum = squall_sum8(s);
+                            float sum = squall_sumv(s);
                             for (; i < n; i++) {
                                 sum += x[offset + i];
                             }
@@ -346,14 +386,12 @@ final class OrderFreeMath {
                         """;
                 case "maxOf" -> """
                         inline float NAME($0const float* x, int offset, int n) {
-                            float8 m = (float8) (-INFINITY);
+                            squall_floatv m = (squall_floatv) (-INFINITY);
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                m = fmax(m, vload8(0, x + offset + i));
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                m = fmax(m, squall_vloadv(0, x + offset + i));
                             }
-                            float4 h = fmax(m.lo, m.hi);
-                            float2 q = fmax(h.lo, h.hi);
-                            float max = fmax(q.x, q.y);
+                            float max = squall_maxv(m);
                             for (; i < n; i++) {
                                 max = fmax(max, x[offset + i]);
                             }
@@ -362,14 +400,14 @@ final class OrderFreeMath {
                         """;
                 case "exponentiate" -> """
                         inline float NAME($0float* x, int offset, int n, float shift) {
-                            float8 s = (float8) (0.0f);
+                            squall_floatv s = (squall_floatv) (0.0f);
                             int i = 0;
-                            for (; i + 8 <= n; i += 8) {
-                                float8 e = exp(vload8(0, x + offset + i) - shift);
-                                vstore8(e, 0, x + offset + i);
+                            for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                                squall_floatv e = exp(squall_vloadv(0, x + offset + i) - shift);
+                                squall_vstorev(e, 0, x + offset + i);
                                 s += e;
                             }
-                            float sum = squall_sum8(s);
+                            float sum = squall_sumv(s);
                             for (; i < n; i++) {
                                 float e = exp(x[offset + i] - shift);
                                 x[offset + i] = e;
@@ -391,26 +429,26 @@ final class OrderFreeMath {
                                 int r = 0;
                                 for (; r + 4 <= rows; r += 4) {
                                     int a0 = aOffset + r * n;
-                                    float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+                                    squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
                                     int d = 0;
-                                    for (; d + 8 <= n; d += 8) {
-                                        float8 k = squall_load8_L1(packed, x + d, format);
-                                        float8 l = squall_load8_L1(packed, x + n + d, format);
-                                        float8 q = vload8(0, a + a0 + d);
+                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                        squall_floatv k = squall_loadv_L1(packed, x + d, format);
+                                        squall_floatv l = squall_loadv_L1(packed, x + n + d, format);
+                                        squall_floatv q = squall_vloadv(0, a + a0 + d);
                                         s0 = q * k + s0;
                                         t0 = q * l + t0;
-                                        q = vload8(0, a + a0 + n + d);
+                                        q = squall_vloadv(0, a + a0 + n + d);
                                         s1 = q * k + s1;
                                         t1 = q * l + t1;
-                                        q = vload8(0, a + a0 + 2 * n + d);
+                                        q = squall_vloadv(0, a + a0 + 2 * n + d);
                                         s2 = q * k + s2;
                                         t2 = q * l + t2;
-                                        q = vload8(0, a + a0 + 3 * n + d);
+                                        q = squall_vloadv(0, a + a0 + 3 * n + d);
                                         s3 = q * k + s3;
                                         t3 = q * l + t3;
                                     }
-                                    float u0 = squall_sum8(s0), u1 = squall_sum8(s1), u2 = squall_sum8(s2), u3 = squall_sum8(s3);
-                                    float w0 = squall_sum8(t0), w1 = squall_sum8(t1), w2 = squall_sum8(t2), w3 = squall_sum8(t3);
+                                    float u0 = squall_sumv(s0), u1 = squall_sumv(s1), u2 = squall_sumv(s2), u3 = squall_sumv(s3);
+                                    float w0 = squall_sumv(t0), w1 = squall_sumv(t1), w2 = squall_sumv(t2), w3 = squall_sumv(t3);
                                     for (; d < n; d++) {
                                         float k = squall_load1_L1(packed, x + d, format), l = squall_load1_L1(packed, x + n + d, format);
                                         u0 = a[a0 + d] * k + u0;
@@ -437,12 +475,12 @@ final class OrderFreeMath {
                                 int x = offset + j * n;
                                 for (int r = 0; r < rows - rows % 4; r++) {
                                     int a0 = aOffset + r * n;
-                                    float8 s = (float8) (0.0f);
+                                    squall_floatv s = (squall_floatv) (0.0f);
                                     int d = 0;
-                                    for (; d + 8 <= n; d += 8) {
-                                        s = vload8(0, a + a0 + d) * squall_load8_L1(packed, x + d, format) + s;
+                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                        s = squall_vloadv(0, a + a0 + d) * squall_loadv_L1(packed, x + d, format) + s;
                                     }
-                                    float u = squall_sum8(s);
+                                    float u = squall_sumv(s);
                                     for (; d < n; d++) {
                                         u = a[a0 + d] * squall_load1_L1(packed, x + d, format) + u;
                                     }
@@ -455,33 +493,33 @@ final class OrderFreeMath {
                                 int a0 = aOffset + r * n;
                                 int o = outOffset + r * outStride;
                                 int jj = 0;
-                                for (; jj + 4 <= cols && (n & 15) == 0; jj += 4) {
+                                for (; jj + 4 <= cols && n % (2 * SQUALL_LANES) == 0; jj += 4) {
                                     int x = offset + jj * n;
-                                    float8 s0 = (float8) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-                                    for (int d = 0; d < n; d += 16) {
-                                        float8 q = vload8(0, a + a0 + d), h = vload8(0, a + a0 + d + 8);
-                                        s0 = q * squall_load8_L1(packed, x + d, format) + s0;
-                                        t0 = h * squall_load8_L1(packed, x + d + 8, format) + t0;
-                                        s1 = q * squall_load8_L1(packed, x + n + d, format) + s1;
-                                        t1 = h * squall_load8_L1(packed, x + n + d + 8, format) + t1;
-                                        s2 = q * squall_load8_L1(packed, x + 2 * n + d, format) + s2;
-                                        t2 = h * squall_load8_L1(packed, x + 2 * n + d + 8, format) + t2;
-                                        s3 = q * squall_load8_L1(packed, x + 3 * n + d, format) + s3;
-                                        t3 = h * squall_load8_L1(packed, x + 3 * n + d + 8, format) + t3;
+                                    squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+                                    for (int d = 0; d < n; d += 2 * SQUALL_LANES) {
+                                        squall_floatv q = squall_vloadv(0, a + a0 + d), h = squall_vloadv(0, a + a0 + d + SQUALL_LANES);
+                                        s0 = q * squall_loadv_L1(packed, x + d, format) + s0;
+                                        t0 = h * squall_loadv_L1(packed, x + d + SQUALL_LANES, format) + t0;
+                                        s1 = q * squall_loadv_L1(packed, x + n + d, format) + s1;
+                                        t1 = h * squall_loadv_L1(packed, x + n + d + SQUALL_LANES, format) + t1;
+                                        s2 = q * squall_loadv_L1(packed, x + 2 * n + d, format) + s2;
+                                        t2 = h * squall_loadv_L1(packed, x + 2 * n + d + SQUALL_LANES, format) + t2;
+                                        s3 = q * squall_loadv_L1(packed, x + 3 * n + d, format) + s3;
+                                        t3 = h * squall_loadv_L1(packed, x + 3 * n + d + SQUALL_LANES, format) + t3;
                                     }
-                                    out[o + jj] = squall_sum8(s0 + t0);
-                                    out[o + jj + 1] = squall_sum8(s1 + t1);
-                                    out[o + jj + 2] = squall_sum8(s2 + t2);
-                                    out[o + jj + 3] = squall_sum8(s3 + t3);
+                                    out[o + jj] = squall_sumv(s0 + t0);
+                                    out[o + jj + 1] = squall_sumv(s1 + t1);
+                                    out[o + jj + 2] = squall_sumv(s2 + t2);
+                                    out[o + jj + 3] = squall_sumv(s3 + t3);
                                 }
                                 for (; jj < cols; jj++) {
                                     int x = offset + jj * n;
-                                    float8 s = (float8) (0.0f);
+                                    squall_floatv s = (squall_floatv) (0.0f);
                                     int d = 0;
-                                    for (; d + 8 <= n; d += 8) {
-                                        s = vload8(0, a + a0 + d) * squall_load8_L1(packed, x + d, format) + s;
+                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                        s = squall_vloadv(0, a + a0 + d) * squall_loadv_L1(packed, x + d, format) + s;
                                     }
-                                    float u = squall_sum8(s);
+                                    float u = squall_sumv(s);
                                     for (; d < n; d++) {
                                         u = a[a0 + d] * squall_load1_L1(packed, x + d, format) + u;
                                     }
@@ -498,7 +536,7 @@ final class OrderFreeMath {
                             // four accumulator rows updated in place. Aligned accumulator rows are read and written
                             // whole: compilers split an unaligned eight-float store in two, and a load that follows two
                             // half stores cannot be forwarded from them.
-                            int aligned = (((ulong) (y + yOffset)) & 31) == 0 && (n & 7) == 0;
+                            int aligned = (((ulong) (y + yOffset)) % (4 * SQUALL_LANES)) == 0 && n % SQUALL_LANES == 0;
                             int r = 0;
                             for (; r + 4 <= rows; r += 4) {
                                 int y0 = yOffset + r * n;
@@ -514,23 +552,23 @@ final class OrderFreeMath {
                                     int xn = two ? x + n : x;   // a lone last row is added with weight 0 the second time
                                     int d = 0;
                                     if (aligned) {
-                                        for (; d + 8 <= n; d += 8) {
-                                            float8 u = squall_load8_L1(packed, x + d, format);
-                                            float8 v = squall_load8_L1(packed, xn + d, format);
-                                            $2float8* t = ($2float8*) (y + y0 + d);
+                                        for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                            squall_floatv u = squall_loadv_L1(packed, x + d, format);
+                                            squall_floatv v = squall_loadv_L1(packed, xn + d, format);
+                                            $2squall_floatv* t = ($2squall_floatv*) (y + y0 + d);
                                             t[0] = a0 * u + (b0 * v + t[0]);
-                                            t[n / 8] = a1 * u + (b1 * v + t[n / 8]);
-                                            t[2 * (n / 8)] = a2 * u + (b2 * v + t[2 * (n / 8)]);
-                                            t[3 * (n / 8)] = a3 * u + (b3 * v + t[3 * (n / 8)]);
+                                            t[n / SQUALL_LANES] = a1 * u + (b1 * v + t[n / SQUALL_LANES]);
+                                            t[2 * (n / SQUALL_LANES)] = a2 * u + (b2 * v + t[2 * (n / SQUALL_LANES)]);
+                                            t[3 * (n / SQUALL_LANES)] = a3 * u + (b3 * v + t[3 * (n / SQUALL_LANES)]);
                                         }
                                     }
-                                    for (; d + 8 <= n; d += 8) {
-                                        float8 u = squall_load8_L1(packed, x + d, format);
-                                        float8 v = squall_load8_L1(packed, xn + d, format);
-                                        vstore8(a0 * u + (b0 * v + vload8(0, y + y0 + d)), 0, y + y0 + d);
-                                        vstore8(a1 * u + (b1 * v + vload8(0, y + y0 + n + d)), 0, y + y0 + n + d);
-                                        vstore8(a2 * u + (b2 * v + vload8(0, y + y0 + 2 * n + d)), 0, y + y0 + 2 * n + d);
-                                        vstore8(a3 * u + (b3 * v + vload8(0, y + y0 + 3 * n + d)), 0, y + y0 + 3 * n + d);
+                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                        squall_floatv u = squall_loadv_L1(packed, x + d, format);
+                                        squall_floatv v = squall_loadv_L1(packed, xn + d, format);
+                                        squall_vstorev(a0 * u + (b0 * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);
+                                        squall_vstorev(a1 * u + (b1 * v + squall_vloadv(0, y + y0 + n + d)), 0, y + y0 + n + d);
+                                        squall_vstorev(a2 * u + (b2 * v + squall_vloadv(0, y + y0 + 2 * n + d)), 0, y + y0 + 2 * n + d);
+                                        squall_vstorev(a3 * u + (b3 * v + squall_vloadv(0, y + y0 + 3 * n + d)), 0, y + y0 + 3 * n + d);
                                     }
                                     for (; d < n; d++) {
                                         float u = squall_load1_L1(packed, x + d, format), v = squall_load1_L1(packed, xn + d, format);
@@ -557,16 +595,16 @@ final class OrderFreeMath {
                                     }
                                     int d = 0;
                                     if (aligned) {
-                                        for (; d + 8 <= n; d += 8) {
-                                            $2float8* t = ($2float8*) (y + y0 + d);
-                                            t[0] = a * squall_load8_L1(packed, x + d, format)
-                                                    + (b * squall_load8_L1(packed, xn + d, format) + t[0]);
+                                        for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                            $2squall_floatv* t = ($2squall_floatv*) (y + y0 + d);
+                                            t[0] = a * squall_loadv_L1(packed, x + d, format)
+                                                    + (b * squall_loadv_L1(packed, xn + d, format) + t[0]);
                                         }
                                     }
-                                    for (; d + 8 <= n; d += 8) {
-                                        float8 u = squall_load8_L1(packed, x + d, format);
-                                        float8 v = squall_load8_L1(packed, xn + d, format);
-                                        vstore8(a * u + (b * v + vload8(0, y + y0 + d)), 0, y + y0 + d);
+                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                        squall_floatv u = squall_loadv_L1(packed, x + d, format);
+                                        squall_floatv v = squall_loadv_L1(packed, xn + d, format);
+                                        squall_vstorev(a * u + (b * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);
                                     }
                                     for (; d < n; d++) {
                                         float u = squall_load1_L1(packed, x + d, format), v = squall_load1_L1(packed, xn + d, format);
