@@ -169,7 +169,7 @@ public final class KernelMath {
      */
     public static void dotRows(float[] a, int aOffset, int rows, int[] packed, int offset, int format, int cols, int n,
                                float[] out, int outOffset, int outStride) {
-        VectorLoops.dotRows(a, aOffset, rows, packed, offset, format, cols, n, out, outOffset, outStride);
+        VectorProducts.dotRows(a, aOffset, rows, packed, offset, format, cols, n, out, outOffset, outStride);
     }
 
     /**
@@ -181,7 +181,7 @@ public final class KernelMath {
      */
     public static void axpyRows(float[] p, int pOffset, int pStride, int rows, int[] packed, int offset, int format,
                                 int cols, int n, float[] y, int yOffset) {
-        VectorLoops.axpyRows(p, pOffset, pStride, rows, packed, offset, format, cols, n, y, yOffset);
+        VectorProducts.axpyRows(p, pOffset, pStride, rows, packed, offset, format, cols, n, y, yOffset);
     }
 
     /** Element {@code i} of a run stored as {@code format}, one value at a time. */
