@@ -14,6 +14,7 @@ import squall.runtime.WorkerGrid;
 import squall.runtime.WorkerGrid1D;
 import squall.runtime.WorkerGrid2D;
 import squall.testing.CudaTestSupport;
+import squall.testkernels.TestKernels;
 
 import java.util.Random;
 import java.util.function.Function;
@@ -96,7 +97,7 @@ class CudaKernelsGpuTest {
         float[] in = random(1, 1000);
         Function<Object[], TaskGraph> make = o -> new TaskGraph("rev")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, in)
-                .task("t", CudaTestKernels::reverseInGroup, new KernelContext(), in, (float[]) o[0])
+                .task("t", TestKernels::reverseInGroup, new KernelContext(), in, (float[]) o[0])
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, o[0]);
         sameOnBoth(make, new Object[] {new float[1000]}, new WorkerGrid1D(1000));
         sameOnBoth(make, new Object[] {new float[1000]}, new WorkerGrid1D(1000).setLocalWork(250, 1, 1));

@@ -21,6 +21,7 @@ import squall.runtime.ProfilerResult;
 import squall.runtime.TaskGraph;
 import squall.runtime.WorkerGrid1D;
 import squall.testing.CudaTestSupport;
+import squall.testkernels.TestKernels;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +118,7 @@ class CudaSessionGpuTest {
             float[] out = new float[32 << 20];
             TaskGraph g = new TaskGraph("big")
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, in)
-                    .task("t", CudaTestKernels::reverseInGroup, new KernelContext(), in, out)
+                    .task("t", TestKernels::reverseInGroup, new KernelContext(), in, out)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
             try (ExecutionPlan plan = new ExecutionPlan(g).withDevice(gpu)
                     .withGridScheduler(new GridScheduler("big.t", new WorkerGrid1D(in.length).setLocalWork(256, 1, 1)))) {
@@ -135,7 +136,7 @@ class CudaSessionGpuTest {
         float[] out = new float[256];
         TaskGraph g = new TaskGraph("modes")
                 .transferToDevice(inMode, in)
-                .task("t", CudaTestKernels::reverseInGroup, new KernelContext(), in, out)
+                .task("t", TestKernels::reverseInGroup, new KernelContext(), in, out)
                 .transferToHost(outMode, out);
         try (ExecutionPlan plan = new ExecutionPlan(g).withDevice(gpu)
                 .withGridScheduler(new GridScheduler("modes.t", new WorkerGrid1D(256).setLocalWork(64, 1, 1)))) {
@@ -170,7 +171,7 @@ class CudaSessionGpuTest {
         float[] out = new float[1 << 20];
         TaskGraph g = new TaskGraph("prof")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, in)
-                .task("reverse", CudaTestKernels::reverseInGroup, new KernelContext(), in, out)
+                .task("reverse", TestKernels::reverseInGroup, new KernelContext(), in, out)
                 .task("scan", CudaTestKernels::prefixSum, out)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         try (ExecutionPlan plan = new ExecutionPlan(g).withDevice(gpu).withProfiler()
@@ -207,7 +208,7 @@ class CudaSessionGpuTest {
         float[] out = new float[4096];
         TaskGraph g = new TaskGraph("huge")
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, in)
-                .task("rev", CudaTestKernels::reverseInGroup, new KernelContext(), in, out)
+                .task("rev", TestKernels::reverseInGroup, new KernelContext(), in, out)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out);
         // 2048 threads per block: more than any NVIDIA GPU runs.
         try (ExecutionPlan plan = new ExecutionPlan(g).withDevice(gpu)

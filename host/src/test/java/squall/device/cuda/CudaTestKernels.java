@@ -8,20 +8,12 @@ import squall.api.Specialize;
 /**
  * Kernels that exercise what the attention kernels do not: local (shared) arrays and barriers,
  * every scalar and array type, array lengths, three parallel dimensions, a kernel without a loop.
- * The CUDA tests run each on the GPU and on the {@code jvm} device and compare.
+ * The CUDA tests run each on the GPU and on the {@code jvm} device and compare (with
+ * {@link squall.testkernels.TestKernels#reverseInGroup}, which every device's tests share).
  */
 public final class CudaTestKernels {
 
     private CudaTestKernels() {
-    }
-
-    /** Reverses each work-group's slice of {@code in} through a local array. */
-    @Kernel
-    public static void reverseInGroup(KernelContext ctx, float[] in, float[] out) {
-        float[] tile = ctx.allocateFloatLocalArray(ctx.localGroupSizeX);
-        tile[ctx.localIdx] = in[ctx.globalIdx];
-        ctx.localBarrier();
-        out[ctx.globalIdx] = tile[ctx.localGroupSizeX - 1 - ctx.localIdx];
     }
 
     /**

@@ -7,6 +7,7 @@ import squall.compiler.HalfKernels;
 import squall.runtime.KernelDescriptor;
 import squall.runtime.KernelLibraries;
 import squall.testing.CudaAssembly;
+import squall.testkernels.TestKernels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The test kernels the GPU tests run ({@link CudaTestKernels}, {@link HalfKernels}), compiled by nvcc and assembled
+ * The test kernels the GPU tests run ({@link CudaTestKernels}, {@link HalfKernels}, {@link TestKernels#reverseInGroup}), compiled by nvcc and assembled
  * by ptxas for sm_80 and sm_90 without spilling, so that a machine without a GPU still checks their CUDA C.
  */
 class CudaTestKernelsCompileCheckTest {
@@ -29,6 +30,7 @@ class CudaTestKernelsCompileCheckTest {
     private static List<KernelDescriptor> kernels() {
         List<KernelDescriptor> kernels = new ArrayList<>(KernelLibraries.library(CudaTestKernels.class).kernels());
         kernels.addAll(KernelLibraries.library(HalfKernels.class).kernels());
+        kernels.add(KernelLibraries.find(TestKernels.class, "reverseInGroup"));
         return kernels;
     }
 

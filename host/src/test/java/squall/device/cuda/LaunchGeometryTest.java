@@ -8,6 +8,7 @@ import squall.runtime.Launch;
 import squall.runtime.WorkerGrid;
 import squall.runtime.WorkerGrid1D;
 import squall.runtime.WorkerGrid2D;
+import squall.testkernels.TestKernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,8 +25,8 @@ class LaunchGeometryTest {
         return LaunchGeometry.of(k, new Launch("t", null, args, args, k.parallelBounds(args), grid), limits);
     }
 
-    private static LaunchGeometry context(String kernel, Object[] args, WorkerGrid grid) {
-        KernelDescriptor k = KernelLibraries.find(CudaTestKernels.class, kernel);
+    private static LaunchGeometry context(Class<?> owner, String kernel, Object[] args, WorkerGrid grid) {
+        KernelDescriptor k = KernelLibraries.find(owner, kernel);
         return LaunchGeometry.of(k, new Launch("t", null, args, args, null, grid), H100);
     }
 
@@ -105,7 +106,7 @@ class LaunchGeometryTest {
     @Test
     void contextKernelsWithoutALocalSizeChooseAsTheJvmDoes() {
         Object[] args = {new KernelContext(), new float[1000], new float[1000]};
-        LaunchGeometry g = context("reverseInGroup", args, new WorkerGrid1D(1000));
+        LaunchGeometry g = context(TestKernels.class, "reverseInGroup", args, new WorkerGrid1D(1000));
         assertArrayEquals(new int[] {50, 1, 1}, g.block(), "the largest divisor of 1000 up to 64");
         assertArrayEquals(new int[] {20, 1, 1}, g.grid());
         assertArrayEquals(new int[] {0}, g.sharedOffsets());
@@ -115,7 +116,7 @@ class LaunchGeometryTest {
     @Test
     void localArraysAreLaidOutOn16ByteBoundaries() {
         Object[] args = {new KernelContext(), new float[100], new float[10], new int[10]};
-        LaunchGeometry g = context("groupSums", args, new WorkerGrid1D(100).setLocalWork(10, 1, 1));
+        LaunchGeometry g = context(CudaTestKernels.class, "groupSums", args, new WorkerGrid1D(100).setLocalWork(10, 1, 1));
         assertArrayEquals(new int[] {0, 48}, g.sharedOffsets(), "10 floats take 40 bytes; the int array starts at 48");
         assertEquals(48 + 40, g.sharedBytes());
     }
@@ -123,7 +124,7 @@ class LaunchGeometryTest {
     @Test
     void twoDimensionalContextGrids() {
         Object[] args = {new KernelContext(), new float[64 * 48], new float[64 * 48], 64, 48, 16};
-        LaunchGeometry g = context("tileTranspose", args, new WorkerGrid2D(48, 64).setLocalWork(16, 16, 1));
+        LaunchGeometry g = context(CudaTestKernels.class, "tileTranspose", args, new WorkerGrid2D(48, 64).setLocalWork(16, 16, 1));
         assertArrayEquals(new int[] {16, 16, 1}, g.block());
         assertArrayEquals(new int[] {3, 4, 1}, g.grid());
         assertEquals(16 * 16 * 4, g.sharedBytes());
@@ -133,7 +134,7 @@ class LaunchGeometryTest {
     void aBlockAboveTheLimitIsAClearError() {
         Object[] args = {new KernelContext(), new float[4096], new float[4096]};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> context("reverseInGroup", args, new WorkerGrid1D(4096).setLocalWork(2048, 1, 1)));
+                () -> context(TestKernels.class, "reverseInGroup", args, new WorkerGrid1D(4096).setLocalWork(2048, 1, 1)));
         assertTrue(e.getMessage().contains("reverseInGroup") && e.getMessage().contains("2048"), e.getMessage());
     }
 }
