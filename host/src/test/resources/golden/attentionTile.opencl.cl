@@ -4,7 +4,7 @@
 #pragma OPENCL FP_CONTRACT OFF
 
 #if defined(__AVX512F__)
-#define SQUALL_LANES 16
+#define squall_lanes 16
 #define squall_floatv float16
 #define squall_vloadv vload16
 #define squall_vstorev vstore16
@@ -13,7 +13,7 @@
 #define squall_convert_uintv convert_uint16
 #define squall_as_floatv as_float16
 #else
-#define SQUALL_LANES 8
+#define squall_lanes 8
 #define squall_floatv float8
 #define squall_vloadv vload8
 #define squall_vstorev vstore8
@@ -32,7 +32,7 @@ inline float squall_max8(float8 v) {
     float2 q = fmax(h.lo, h.hi);
     return fmax(q.x, q.y);
 }
-#if SQUALL_LANES == 16
+#if squall_lanes == 16
 inline float squall_sumv(float16 v) {
     return squall_sum8(v.lo + v.hi);
 }
@@ -94,7 +94,7 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
             int a0 = aOffset + r * n;
             squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
             int d = 0;
-            for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+            for (; d + squall_lanes <= n; d += squall_lanes) {
                 squall_floatv k = squall_loadv_g(packed, x + d, format);
                 squall_floatv l = squall_loadv_g(packed, x + n + d, format);
                 squall_floatv q = squall_vloadv(0, a + a0 + d);
@@ -140,7 +140,7 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
             int a0 = aOffset + r * n;
             squall_floatv s = (squall_floatv) (0.0f);
             int d = 0;
-            for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+            for (; d + squall_lanes <= n; d += squall_lanes) {
                 s = squall_vloadv(0, a + a0 + d) * squall_loadv_g(packed, x + d, format) + s;
             }
             float u = squall_sumv(s);
@@ -156,19 +156,19 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
         int a0 = aOffset + r * n;
         int o = outOffset + r * outStride;
         int jj = 0;
-        for (; jj + 4 <= cols && n % (2 * SQUALL_LANES) == 0; jj += 4) {
+        for (; jj + 4 <= cols && n % (2 * squall_lanes) == 0; jj += 4) {
             int x = offset + jj * n;
             squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-            for (int d = 0; d < n; d += 2 * SQUALL_LANES) {
-                squall_floatv q = squall_vloadv(0, a + a0 + d), h = squall_vloadv(0, a + a0 + d + SQUALL_LANES);
+            for (int d = 0; d < n; d += 2 * squall_lanes) {
+                squall_floatv q = squall_vloadv(0, a + a0 + d), h = squall_vloadv(0, a + a0 + d + squall_lanes);
                 s0 = q * squall_loadv_g(packed, x + d, format) + s0;
-                t0 = h * squall_loadv_g(packed, x + d + SQUALL_LANES, format) + t0;
+                t0 = h * squall_loadv_g(packed, x + d + squall_lanes, format) + t0;
                 s1 = q * squall_loadv_g(packed, x + n + d, format) + s1;
-                t1 = h * squall_loadv_g(packed, x + n + d + SQUALL_LANES, format) + t1;
+                t1 = h * squall_loadv_g(packed, x + n + d + squall_lanes, format) + t1;
                 s2 = q * squall_loadv_g(packed, x + 2 * n + d, format) + s2;
-                t2 = h * squall_loadv_g(packed, x + 2 * n + d + SQUALL_LANES, format) + t2;
+                t2 = h * squall_loadv_g(packed, x + 2 * n + d + squall_lanes, format) + t2;
                 s3 = q * squall_loadv_g(packed, x + 3 * n + d, format) + s3;
-                t3 = h * squall_loadv_g(packed, x + 3 * n + d + SQUALL_LANES, format) + t3;
+                t3 = h * squall_loadv_g(packed, x + 3 * n + d + squall_lanes, format) + t3;
             }
             out[o + jj] = squall_sumv(s0 + t0);
             out[o + jj + 1] = squall_sumv(s1 + t1);
@@ -179,7 +179,7 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
             int x = offset + jj * n;
             squall_floatv s = (squall_floatv) (0.0f);
             int d = 0;
-            for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+            for (; d + squall_lanes <= n; d += squall_lanes) {
                 s = squall_vloadv(0, a + a0 + d) * squall_loadv_g(packed, x + d, format) + s;
             }
             float u = squall_sumv(s);
@@ -194,7 +194,7 @@ inline void squall_dot_rows_lgp(__local const float* a, int aOffset, int rows, _
 inline float squall_max_of_p(__private const float* x, int offset, int n) {
     squall_floatv m = (squall_floatv) (-INFINITY);
     int i = 0;
-    for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+    for (; i + squall_lanes <= n; i += squall_lanes) {
         m = fmax(m, squall_vloadv(0, x + offset + i));
     }
     float max = squall_maxv(m);
@@ -207,7 +207,7 @@ inline float squall_max_of_p(__private const float* x, int offset, int n) {
 inline float squall_exponentiate_p(__private float* x, int offset, int n, float shift) {
     squall_floatv s = (squall_floatv) (0.0f);
     int i = 0;
-    for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+    for (; i + squall_lanes <= n; i += squall_lanes) {
         squall_floatv e = exp(squall_vloadv(0, x + offset + i) - shift);
         squall_vstorev(e, 0, x + offset + i);
         s += e;
@@ -228,7 +228,7 @@ inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStr
     // four accumulator rows updated in place. Aligned accumulator rows are read and written
     // whole: compilers split an unaligned eight-float store in two, and a load that follows two
     // half stores cannot be forwarded from them.
-    int aligned = (((ulong) (y + yOffset)) % (4 * SQUALL_LANES)) == 0 && n % SQUALL_LANES == 0;
+    int aligned = (((ulong) (y + yOffset)) % (4 * squall_lanes)) == 0 && n % squall_lanes == 0;
     int r = 0;
     for (; r + 4 <= rows; r += 4) {
         int y0 = yOffset + r * n;
@@ -244,17 +244,17 @@ inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStr
             int xn = two ? x + n : x;   // a lone last row is added with weight 0 the second time
             int d = 0;
             if (aligned) {
-                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                for (; d + squall_lanes <= n; d += squall_lanes) {
                     squall_floatv u = squall_loadv_g(packed, x + d, format);
                     squall_floatv v = squall_loadv_g(packed, xn + d, format);
                     __private squall_floatv* t = (__private squall_floatv*) (y + y0 + d);
                     t[0] = a0 * u + (b0 * v + t[0]);
-                    t[n / SQUALL_LANES] = a1 * u + (b1 * v + t[n / SQUALL_LANES]);
-                    t[2 * (n / SQUALL_LANES)] = a2 * u + (b2 * v + t[2 * (n / SQUALL_LANES)]);
-                    t[3 * (n / SQUALL_LANES)] = a3 * u + (b3 * v + t[3 * (n / SQUALL_LANES)]);
+                    t[n / squall_lanes] = a1 * u + (b1 * v + t[n / squall_lanes]);
+                    t[2 * (n / squall_lanes)] = a2 * u + (b2 * v + t[2 * (n / squall_lanes)]);
+                    t[3 * (n / squall_lanes)] = a3 * u + (b3 * v + t[3 * (n / squall_lanes)]);
                 }
             }
-            for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+            for (; d + squall_lanes <= n; d += squall_lanes) {
                 squall_floatv u = squall_loadv_g(packed, x + d, format);
                 squall_floatv v = squall_loadv_g(packed, xn + d, format);
                 squall_vstorev(a0 * u + (b0 * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);
@@ -287,13 +287,13 @@ inline void squall_axpy_rows_pgp(__private const float* p, int pOffset, int pStr
             }
             int d = 0;
             if (aligned) {
-                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                for (; d + squall_lanes <= n; d += squall_lanes) {
                     __private squall_floatv* t = (__private squall_floatv*) (y + y0 + d);
                     t[0] = a * squall_loadv_g(packed, x + d, format)
                             + (b * squall_loadv_g(packed, xn + d, format) + t[0]);
                 }
             }
-            for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+            for (; d + squall_lanes <= n; d += squall_lanes) {
                 squall_floatv u = squall_loadv_g(packed, x + d, format);
                 squall_floatv v = squall_loadv_g(packed, xn + d, format);
                 squall_vstorev(a * u + (b * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);

@@ -17,11 +17,12 @@ final class OrderFreeOpenCl {
     /**
      * The OpenCL vector all these functions compute in: sixteen floats where the device compiler targets AVX-512
      * (PoCL on such a CPU defines {@code __AVX512F__}; one instruction then does what two did at eight), eight
-     * elsewhere. Its sum and maximum are reduced as a tree.
+     * elsewhere. Its sum and maximum are reduced as a tree. The macros are lower case: {@code SQUALL_} names are a
+     * specialisation's {@code -D} values, every one of which {@code squall print-kernel} fills in.
      */
     static final String VECTORS = """
             #if defined(__AVX512F__)
-            #define SQUALL_LANES 16
+            #define squall_lanes 16
             #define squall_floatv float16
             #define squall_vloadv vload16
             #define squall_vstorev vstore16
@@ -30,7 +31,7 @@ final class OrderFreeOpenCl {
             #define squall_convert_uintv convert_uint16
             #define squall_as_floatv as_float16
             #else
-            #define SQUALL_LANES 8
+            #define squall_lanes 8
             #define squall_floatv float8
             #define squall_vloadv vload8
             #define squall_vstorev vstore8
@@ -49,7 +50,7 @@ final class OrderFreeOpenCl {
                 float2 q = fmax(h.lo, h.hi);
                 return fmax(q.x, q.y);
             }
-            #if SQUALL_LANES == 16
+            #if squall_lanes == 16
             inline float squall_sumv(float16 v) {
                 return squall_sum8(v.lo + v.hi);
             }
@@ -72,7 +73,7 @@ final class OrderFreeOpenCl {
                 + "}\n";
     }
 
-    /** {@code SQUALL_LANES} stored values from element {@code i} (OpenCL). */
+    /** {@code squall_lanes} stored values from element {@code i} (OpenCL). */
     static String loadVector(String suffix, String q) {
         return "inline squall_floatv squall_loadv" + suffix + "(" + q + "const int* p, int i, int format) {\n"
                 + "    if (format == 0) {\n        return squall_vloadv(0, (" + q + "const float*) p + i);\n    }\n"
@@ -114,7 +115,7 @@ final class OrderFreeOpenCl {
                         #pragma OPENCL FP_CONTRACT ON
                         squall_floatv s = (squall_floatv) (0.0f);
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             s = squall_vloadv(0, a + aOffset + i) * squall_vloadv(0, b + bOffset + i) + s;
                         }
                         float sum = squall_sumv(s);
@@ -129,7 +130,7 @@ final class OrderFreeOpenCl {
                         #pragma OPENCL FP_CONTRACT ON
                         squall_floatv s = (squall_floatv) (0.0f);
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             s = squall_vloadv(0, a + aOffset + i) * squall_loadv_L1(packed, offset + i, format) + s;
                         }
                         float sum = squall_sumv(s);
@@ -143,7 +144,7 @@ final class OrderFreeOpenCl {
                     inline void NAME(float alpha, $0const float* x, int xOffset, $1float* y, int yOffset, int n) {
                         #pragma OPENCL FP_CONTRACT ON
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             squall_vstorev(alpha * squall_vloadv(0, x + xOffset + i) + squall_vloadv(0, y + yOffset + i), 0, y + yOffset + i);
                         }
                         for (; i < n; i++) {
@@ -155,7 +156,7 @@ final class OrderFreeOpenCl {
                     inline void NAME(float alpha, $0const int* packed, int offset, int format, $1float* y, int yOffset, int n) {
                         #pragma OPENCL FP_CONTRACT ON
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             squall_vstorev(alpha * squall_loadv_L0(packed, offset + i, format) + squall_vloadv(0, y + yOffset + i), 0,
                                     y + yOffset + i);
                         }
@@ -168,7 +169,7 @@ final class OrderFreeOpenCl {
                     inline float NAME($0const float* x, int offset, int n) {
                         squall_floatv s = (squall_floatv) (0.0f);
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             s += squall_vloadv(0, x + offset + i);
                         }
                         float sum = squall_sumv(s);
@@ -182,7 +183,7 @@ final class OrderFreeOpenCl {
                     inline float NAME($0const float* x, int offset, int n) {
                         squall_floatv m = (squall_floatv) (-INFINITY);
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             m = fmax(m, squall_vloadv(0, x + offset + i));
                         }
                         float max = squall_maxv(m);
@@ -196,7 +197,7 @@ final class OrderFreeOpenCl {
                     inline float NAME($0float* x, int offset, int n, float shift) {
                         squall_floatv s = (squall_floatv) (0.0f);
                         int i = 0;
-                        for (; i + SQUALL_LANES <= n; i += SQUALL_LANES) {
+                        for (; i + squall_lanes <= n; i += squall_lanes) {
                             squall_floatv e = exp(squall_vloadv(0, x + offset + i) - shift);
                             squall_vstorev(e, 0, x + offset + i);
                             s += e;
@@ -225,7 +226,7 @@ final class OrderFreeOpenCl {
                                 int a0 = aOffset + r * n;
                                 squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
                                 int d = 0;
-                                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                for (; d + squall_lanes <= n; d += squall_lanes) {
                                     squall_floatv k = squall_loadv_L1(packed, x + d, format);
                                     squall_floatv l = squall_loadv_L1(packed, x + n + d, format);
                                     squall_floatv q = squall_vloadv(0, a + a0 + d);
@@ -271,7 +272,7 @@ final class OrderFreeOpenCl {
                                 int a0 = aOffset + r * n;
                                 squall_floatv s = (squall_floatv) (0.0f);
                                 int d = 0;
-                                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                for (; d + squall_lanes <= n; d += squall_lanes) {
                                     s = squall_vloadv(0, a + a0 + d) * squall_loadv_L1(packed, x + d, format) + s;
                                 }
                                 float u = squall_sumv(s);
@@ -287,19 +288,19 @@ final class OrderFreeOpenCl {
                             int a0 = aOffset + r * n;
                             int o = outOffset + r * outStride;
                             int jj = 0;
-                            for (; jj + 4 <= cols && n % (2 * SQUALL_LANES) == 0; jj += 4) {
+                            for (; jj + 4 <= cols && n % (2 * squall_lanes) == 0; jj += 4) {
                                 int x = offset + jj * n;
                                 squall_floatv s0 = (squall_floatv) (0.0f), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
-                                for (int d = 0; d < n; d += 2 * SQUALL_LANES) {
-                                    squall_floatv q = squall_vloadv(0, a + a0 + d), h = squall_vloadv(0, a + a0 + d + SQUALL_LANES);
+                                for (int d = 0; d < n; d += 2 * squall_lanes) {
+                                    squall_floatv q = squall_vloadv(0, a + a0 + d), h = squall_vloadv(0, a + a0 + d + squall_lanes);
                                     s0 = q * squall_loadv_L1(packed, x + d, format) + s0;
-                                    t0 = h * squall_loadv_L1(packed, x + d + SQUALL_LANES, format) + t0;
+                                    t0 = h * squall_loadv_L1(packed, x + d + squall_lanes, format) + t0;
                                     s1 = q * squall_loadv_L1(packed, x + n + d, format) + s1;
-                                    t1 = h * squall_loadv_L1(packed, x + n + d + SQUALL_LANES, format) + t1;
+                                    t1 = h * squall_loadv_L1(packed, x + n + d + squall_lanes, format) + t1;
                                     s2 = q * squall_loadv_L1(packed, x + 2 * n + d, format) + s2;
-                                    t2 = h * squall_loadv_L1(packed, x + 2 * n + d + SQUALL_LANES, format) + t2;
+                                    t2 = h * squall_loadv_L1(packed, x + 2 * n + d + squall_lanes, format) + t2;
                                     s3 = q * squall_loadv_L1(packed, x + 3 * n + d, format) + s3;
-                                    t3 = h * squall_loadv_L1(packed, x + 3 * n + d + SQUALL_LANES, format) + t3;
+                                    t3 = h * squall_loadv_L1(packed, x + 3 * n + d + squall_lanes, format) + t3;
                                 }
                                 out[o + jj] = squall_sumv(s0 + t0);
                                 out[o + jj + 1] = squall_sumv(s1 + t1);
@@ -310,7 +311,7 @@ final class OrderFreeOpenCl {
                                 int x = offset + jj * n;
                                 squall_floatv s = (squall_floatv) (0.0f);
                                 int d = 0;
-                                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                for (; d + squall_lanes <= n; d += squall_lanes) {
                                     s = squall_vloadv(0, a + a0 + d) * squall_loadv_L1(packed, x + d, format) + s;
                                 }
                                 float u = squall_sumv(s);
@@ -330,7 +331,7 @@ final class OrderFreeOpenCl {
                         // four accumulator rows updated in place. Aligned accumulator rows are read and written
                         // whole: compilers split an unaligned eight-float store in two, and a load that follows two
                         // half stores cannot be forwarded from them.
-                        int aligned = (((ulong) (y + yOffset)) % (4 * SQUALL_LANES)) == 0 && n % SQUALL_LANES == 0;
+                        int aligned = (((ulong) (y + yOffset)) % (4 * squall_lanes)) == 0 && n % squall_lanes == 0;
                         int r = 0;
                         for (; r + 4 <= rows; r += 4) {
                             int y0 = yOffset + r * n;
@@ -346,17 +347,17 @@ final class OrderFreeOpenCl {
                                 int xn = two ? x + n : x;   // a lone last row is added with weight 0 the second time
                                 int d = 0;
                                 if (aligned) {
-                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                    for (; d + squall_lanes <= n; d += squall_lanes) {
                                         squall_floatv u = squall_loadv_L1(packed, x + d, format);
                                         squall_floatv v = squall_loadv_L1(packed, xn + d, format);
                                         $2squall_floatv* t = ($2squall_floatv*) (y + y0 + d);
                                         t[0] = a0 * u + (b0 * v + t[0]);
-                                        t[n / SQUALL_LANES] = a1 * u + (b1 * v + t[n / SQUALL_LANES]);
-                                        t[2 * (n / SQUALL_LANES)] = a2 * u + (b2 * v + t[2 * (n / SQUALL_LANES)]);
-                                        t[3 * (n / SQUALL_LANES)] = a3 * u + (b3 * v + t[3 * (n / SQUALL_LANES)]);
+                                        t[n / squall_lanes] = a1 * u + (b1 * v + t[n / squall_lanes]);
+                                        t[2 * (n / squall_lanes)] = a2 * u + (b2 * v + t[2 * (n / squall_lanes)]);
+                                        t[3 * (n / squall_lanes)] = a3 * u + (b3 * v + t[3 * (n / squall_lanes)]);
                                     }
                                 }
-                                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                for (; d + squall_lanes <= n; d += squall_lanes) {
                                     squall_floatv u = squall_loadv_L1(packed, x + d, format);
                                     squall_floatv v = squall_loadv_L1(packed, xn + d, format);
                                     squall_vstorev(a0 * u + (b0 * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);
@@ -389,13 +390,13 @@ final class OrderFreeOpenCl {
                                 }
                                 int d = 0;
                                 if (aligned) {
-                                    for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                    for (; d + squall_lanes <= n; d += squall_lanes) {
                                         $2squall_floatv* t = ($2squall_floatv*) (y + y0 + d);
                                         t[0] = a * squall_loadv_L1(packed, x + d, format)
                                                 + (b * squall_loadv_L1(packed, xn + d, format) + t[0]);
                                     }
                                 }
-                                for (; d + SQUALL_LANES <= n; d += SQUALL_LANES) {
+                                for (; d + squall_lanes <= n; d += squall_lanes) {
                                     squall_floatv u = squall_loadv_L1(packed, x + d, format);
                                     squall_floatv v = squall_loadv_L1(packed, xn + d, format);
                                     squall_vstorev(a * u + (b * v + squall_vloadv(0, y + y0 + d)), 0, y + y0 + d);
