@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import squall.device.jvm.JvmDevice;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
+import squall.kernels.testing.AttentionCases;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import squall.device.jvm.JvmDevice;
 import squall.kernels.AttentionShape;
 import squall.kernels.ReferenceAttention;
+import squall.kernels.testing.AttentionCases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

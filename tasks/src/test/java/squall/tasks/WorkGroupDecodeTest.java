@@ -9,6 +9,7 @@ import squall.kernels.AttentionOptions;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
+import squall.kernels.testing.PagedFixture;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,16 +1,14 @@
-package squall.tasks;
+package squall.kernels;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import squall.device.jvm.JvmDevice;
-import squall.kernels.AttentionShape;
-import squall.kernels.KvStorage;
-import squall.kernels.PagedAttentionKernels;
-import squall.kernels.ReferenceAttention;
+import squall.kernels.testing.PagedFixture;
 import squall.runtime.DataTransferMode;
 import squall.runtime.Device;
 import squall.runtime.ExecutionPlan;
 import squall.runtime.TaskGraph;
+import squall.kernels.testing.AttentionCases;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package squall.tasks;
+package squall.kernels.testing;
 
 import squall.kernels.AttentionShape;
 

@@ -1,4 +1,4 @@
-package squall.tasks;
+package squall.kernels.testing;
 
 import squall.kernels.AttentionShape;
 import squall.kernels.KvStorage;
@@ -13,23 +13,23 @@ import java.util.Random;
  * A paged KV cache filled by hand, for testing decode kernels: sequences of different lengths whose
  * blocks are scattered over the physical blocks in random order, and the float64 reference output.
  */
-final class PagedFixture {
+public final class PagedFixture {
 
-    final int B, Hkv, G, D, BS, maxBlocks, numBlocks, dtype;
-    final int[] seqLens;
+    public final int B, Hkv, G, D, BS, maxBlocks, numBlocks, dtype;
+    public final int[] seqLens;
     /** One new token per sequence: a decode step's {@code newTokens}. */
-    final int[] oneEach;
-    final int[] blockTable;
-    final int[] kCache, vCache;
-    final float[] q;
+    public final int[] oneEach;
+    public final int[] blockTable;
+    public final int[] kCache, vCache;
+    public final float[] q;
     /** Each sequence's K and V as the cache holds them (rounded to dtype), {@code [Hkv, seqLens[b], D]}. */
     private final List<float[]> keys = new ArrayList<>(), values = new ArrayList<>();
 
-    PagedFixture(long seed, int B, int Hkv, int G, int D, int BS, int[] seqLens) {
+    public PagedFixture(long seed, int B, int Hkv, int G, int D, int BS, int[] seqLens) {
         this(seed, B, Hkv, G, D, BS, seqLens, KvStorage.FP32);
     }
 
-    PagedFixture(long seed, int B, int Hkv, int G, int D, int BS, int[] seqLens, int dtype) {
+    public PagedFixture(long seed, int B, int Hkv, int G, int D, int BS, int[] seqLens, int dtype) {
         this.B = B;
         this.Hkv = Hkv;
         this.G = G;
@@ -84,7 +84,7 @@ final class PagedFixture {
     }
 
     /** Values as a cache of {@code dtype} holds them. */
-    static int[] store(float[] values, int dtype) {
+    public static int[] store(float[] values, int dtype) {
         int[] cache = new int[KvStorage.ints(values.length, dtype)];
         for (int i = 0; i < values.length; i++) {
             int bits = switch (dtype) {
@@ -102,7 +102,7 @@ final class PagedFixture {
     }
 
     /** The float64 reference of decode for every sequence: {@code [B, Hkv * G, D]}. */
-    double[] reference(float scale) {
+    public double[] reference(float scale) {
         double[] out = new double[B * Hkv * G * D];
         for (int b = 0; b < B; b++) {
             AttentionShape s = new AttentionShape(1, Hkv * G, Hkv, 1, seqLens[b], D);
