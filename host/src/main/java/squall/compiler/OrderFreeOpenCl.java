@@ -218,6 +218,63 @@ final class OrderFreeOpenCl {
                         // Four rows against two stored rows at a time: eight independent sums, enough to keep the
                         // multiply-add units busy (one sum per row would wait on its own previous result).
                         int j = 0;
+                    #if squall_lanes == 16
+                        // With AVX-512's 32 vector registers, four rows against four stored rows first: sixteen
+                        // sums, and each query vector loaded serves four keys instead of two.
+                        for (; j + 4 <= cols && rows >= 4 && n % squall_lanes == 0; j += 4) {
+                            int x = offset + j * n;
+                            squall_prefetch_L1(packed, x + PREFETCH_ROWS * n, 4 * n, format);
+                            for (int r = 0; r + 4 <= rows; r += 4) {
+                                int a0 = aOffset + r * n;
+                                squall_floatv z = (squall_floatv) (0.0f);
+                                squall_floatv s00 = z, s01 = z, s02 = z, s03 = z, s10 = z, s11 = z, s12 = z, s13 = z;
+                                squall_floatv s20 = z, s21 = z, s22 = z, s23 = z, s30 = z, s31 = z, s32 = z, s33 = z;
+                                for (int d = 0; d < n; d += squall_lanes) {
+                                    squall_floatv k0 = squall_loadv_L1(packed, x + d, format);
+                                    squall_floatv k1 = squall_loadv_L1(packed, x + n + d, format);
+                                    squall_floatv k2 = squall_loadv_L1(packed, x + 2 * n + d, format);
+                                    squall_floatv k3 = squall_loadv_L1(packed, x + 3 * n + d, format);
+                                    squall_floatv q = squall_vloadv(0, a + a0 + d);
+                                    s00 = q * k0 + s00;
+                                    s01 = q * k1 + s01;
+                                    s02 = q * k2 + s02;
+                                    s03 = q * k3 + s03;
+                                    q = squall_vloadv(0, a + a0 + n + d);
+                                    s10 = q * k0 + s10;
+                                    s11 = q * k1 + s11;
+                                    s12 = q * k2 + s12;
+                                    s13 = q * k3 + s13;
+                                    q = squall_vloadv(0, a + a0 + 2 * n + d);
+                                    s20 = q * k0 + s20;
+                                    s21 = q * k1 + s21;
+                                    s22 = q * k2 + s22;
+                                    s23 = q * k3 + s23;
+                                    q = squall_vloadv(0, a + a0 + 3 * n + d);
+                                    s30 = q * k0 + s30;
+                                    s31 = q * k1 + s31;
+                                    s32 = q * k2 + s32;
+                                    s33 = q * k3 + s33;
+                                }
+                                int o = outOffset + r * outStride + j;
+                                out[o] = squall_sumv(s00);
+                                out[o + 1] = squall_sumv(s01);
+                                out[o + 2] = squall_sumv(s02);
+                                out[o + 3] = squall_sumv(s03);
+                                out[o + outStride] = squall_sumv(s10);
+                                out[o + outStride + 1] = squall_sumv(s11);
+                                out[o + outStride + 2] = squall_sumv(s12);
+                                out[o + outStride + 3] = squall_sumv(s13);
+                                out[o + 2 * outStride] = squall_sumv(s20);
+                                out[o + 2 * outStride + 1] = squall_sumv(s21);
+                                out[o + 2 * outStride + 2] = squall_sumv(s22);
+                                out[o + 2 * outStride + 3] = squall_sumv(s23);
+                                out[o + 3 * outStride] = squall_sumv(s30);
+                                out[o + 3 * outStride + 1] = squall_sumv(s31);
+                                out[o + 3 * outStride + 2] = squall_sumv(s32);
+                                out[o + 3 * outStride + 3] = squall_sumv(s33);
+                            }
+                        }
+                    #endif
                         for (; j + 2 <= cols; j += 2) {
                             int x = offset + j * n;
                             squall_prefetch_L1(packed, x + PREFETCH_ROWS * n, 2 * n, format);
