@@ -10,10 +10,11 @@ import java.util.Map;
 
 /**
  * C for {@code KernelMath}'s order-free operations (see its class comment for what they compute and their error
- * bounds). OpenCL gets vector loads ({@code vload8}, {@code vload_half8}, bf16 as shifted shorts, int8 as
- * {@code convert_float8} of chars; sixteen wide where the device compiler targets AVX-512, {@link OrderFreeOpenCl#VECTORS}) with contraction allowed inside these functions only
- * ({@code #pragma OPENCL FP_CONTRACT ON} in their bodies, so the device compiler fuses {@code a * b + c} where it
- * has an FMA), and sums reduced as a tree. CUDA gets plain loops on {@code fmaf}. A program defines only the
+ * bounds). OpenCL ({@link OrderFreeOpenCl}) gets vector loads ({@code vload8}, {@code vload_half8}, bf16 as shifted
+ * shorts, int8 as {@code convert_float8} of chars; sixteen wide where the device compiler targets AVX-512) with
+ * contraction allowed inside these functions only ({@code #pragma OPENCL FP_CONTRACT ON} in their bodies, so the
+ * device compiler fuses {@code a * b + c} where it has an FMA), and sums reduced as a tree. CUDA
+ * ({@link OrderFreeCuda}) gets plain loops on {@code fmaf}. A program defines only the
  * operations it calls, once per combination of address spaces of their arrays (OpenCL 1.2 has no generic address
  * space), each after what it calls.
  */
@@ -100,14 +101,16 @@ final class OrderFreeMath {
             // The loads of stored values, for the packed array's address space.
             String suffix = cuda ? "" : "_" + spaces.get(packed).letter;
             String q = qualifiers.get(packed);
-            functions.computeIfAbsent("squall_load1" + suffix, f -> cuda ? OrderFreeCuda.load1() : OrderFreeOpenCl.load1(suffix, q));
+            functions.computeIfAbsent("squall_load1" + suffix,
+                    f -> cuda ? OrderFreeCuda.load1() : OrderFreeOpenCl.load1(suffix, q));
             if (!cuda) {
                 functions.computeIfAbsent("squall_loadv" + suffix, f -> OrderFreeOpenCl.loadVector(suffix, q));
                 functions.computeIfAbsent("squall_prefetch" + suffix, f -> OrderFreeOpenCl.prefetch(suffix, q));
             }
         }
         String c = cName(name, target, spaces);
-        functions.computeIfAbsent(c, f -> cuda ? OrderFreeCuda.definition(name, c, spaces) : OrderFreeOpenCl.definition(name, c, spaces));
+        functions.computeIfAbsent(c,
+                f -> cuda ? OrderFreeCuda.definition(name, c, spaces) : OrderFreeOpenCl.definition(name, c, spaces));
     }
 
     // ---------------------------------------------------------------- the bounds-checked build
