@@ -12,6 +12,7 @@
 #define squall_convert_floatv convert_float16
 #define squall_convert_uintv convert_uint16
 #define squall_as_floatv as_float16
+#define squall_ushortv ushort16
 #else
 #define squall_lanes 8
 #define squall_floatv float8
@@ -21,6 +22,13 @@
 #define squall_convert_floatv convert_float8
 #define squall_convert_uintv convert_uint8
 #define squall_as_floatv as_float8
+#define squall_ushortv ushort8
+#endif
+// PoCL lowers vload_half16 to two eight-lane conversions and a lane insert; clang's _Float16 vectors
+// convert in one vcvtph2ps where F16C is there (the same values: fp16 to fp32 is exact).
+#if defined(__clang__) && defined(__x86_64__) && defined(__F16C__)
+typedef _Float16 squall_halfv __attribute__((ext_vector_type(squall_lanes)));
+#define squall_widenv(u) __builtin_convertvector(__builtin_astype((u), squall_halfv), squall_floatv)
 #endif
 inline float squall_sum8(float8 v) {
     float4 h = v.lo + v.hi;
@@ -62,7 +70,11 @@ inline squall_floatv squall_loadv_g(__global const int* p, int i, int format) {
         return squall_vloadv(0, (__global const float*) p + i);
     }
     if (format == 1) {
+#ifdef squall_widenv
+        return squall_widenv(squall_vloadv(0, (__global const ushort*) p + i));
+#else
         return squall_vload_halfv(0, (__global const half*) p + i);
+#endif
     }
     if (format == 3) {
         return squall_convert_floatv(squall_vloadv(0, (__global const char*) p + i));

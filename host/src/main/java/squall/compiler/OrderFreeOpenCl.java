@@ -30,6 +30,7 @@ final class OrderFreeOpenCl {
             #define squall_convert_floatv convert_float16
             #define squall_convert_uintv convert_uint16
             #define squall_as_floatv as_float16
+            #define squall_ushortv ushort16
             #else
             #define squall_lanes 8
             #define squall_floatv float8
@@ -39,6 +40,13 @@ final class OrderFreeOpenCl {
             #define squall_convert_floatv convert_float8
             #define squall_convert_uintv convert_uint8
             #define squall_as_floatv as_float8
+            #define squall_ushortv ushort8
+            #endif
+            // PoCL lowers vload_half16 to two eight-lane conversions and a lane insert; clang's _Float16 vectors
+            // convert in one vcvtph2ps where F16C is there (the same values: fp16 to fp32 is exact).
+            #if defined(__clang__) && defined(__x86_64__) && defined(__F16C__)
+            typedef _Float16 squall_halfv __attribute__((ext_vector_type(squall_lanes)));
+            #define squall_widenv(u) __builtin_convertvector(__builtin_astype((u), squall_halfv), squall_floatv)
             #endif
             inline float squall_sum8(float8 v) {
                 float4 h = v.lo + v.hi;
@@ -77,7 +85,13 @@ final class OrderFreeOpenCl {
     static String loadVector(String suffix, String q) {
         return "inline squall_floatv squall_loadv" + suffix + "(" + q + "const int* p, int i, int format) {\n"
                 + "    if (format == 0) {\n        return squall_vloadv(0, (" + q + "const float*) p + i);\n    }\n"
-                + "    if (format == 1) {\n        return squall_vload_halfv(0, (" + q + "const half*) p + i);\n    }\n"
+                + "    if (format == 1) {\n"
+                + "#ifdef squall_widenv\n"
+                + "        return squall_widenv(squall_vloadv(0, (" + q + "const ushort*) p + i));\n"
+                + "#else\n"
+                + "        return squall_vload_halfv(0, (" + q + "const half*) p + i);\n"
+                + "#endif\n"
+                + "    }\n"
                 + "    if (format == 3) {\n        return squall_convert_floatv(squall_vloadv(0, (" + q + "const char*) p + i));\n    }\n"
                 + "    return squall_as_floatv(squall_convert_uintv(squall_vloadv(0, (" + q + "const ushort*) p + i)) << 16);\n"
                 + "}\n";
