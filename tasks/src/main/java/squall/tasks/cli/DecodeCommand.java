@@ -190,6 +190,8 @@ final class DecodeCommand implements Callable<Integer> {
         r.put("d2h_bytes_per_step", any ? StepCost.meanBytes(steady, StepCost::d2hBytes) : null);
         r.put("compile_ms", StepCost.sum(costs, StepCost::compileNanos) / 1e6);
         r.put("first_step", costs.getFirst().json());
+        // every steady step's own figures: medians hide a device that is fast only in some steps
+        r.put("per_step", steady.stream().map(StepCost::json).toList());
         return r;
     }
 

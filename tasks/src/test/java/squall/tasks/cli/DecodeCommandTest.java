@@ -81,6 +81,13 @@ class DecodeCommandTest {
         JsonNode first = r.get("first_step");
         assertEquals(2L * 2 * 41 * 8 * 128 * 4, first.get("kv_bytes").asLong(), "the first step reads context + 1 tokens");
         assertTrue(first.get("ms").asDouble() > 0, r::toString);
+        JsonNode perStep = r.get("per_step");
+        assertEquals(4, perStep.size(), "one entry per steady step");
+        for (int i = 0; i < perStep.size(); i++) {
+            // steady step i reads context + 2 + i tokens of both sequences' K and V
+            assertEquals(2L * 2 * (42 + i) * 8 * 128 * 4, perStep.get(i).get("kv_bytes").asLong(), "steady step " + i);
+            assertTrue(perStep.get(i).get("ms").asDouble() > 0, r::toString);
+        }
         // the jvm device computes on the host arrays themselves: nothing crosses
         assertEquals(0, r.get("h2d_bytes_per_step").asLong());
         assertEquals(0, r.get("d2h_bytes_per_step").asLong());
