@@ -24,7 +24,7 @@ final class Intrinsics {
     private static final Set<String> MATH_OVERLOADED = Set.of("abs", "max", "min", "fma");
     private static final Set<String> KERNEL_MATH = Set.of("exp", "log", "sqrt", "rsqrt", "max", "min", "abs", "fma",
             HalfPrecision.WIDEN_HALVES, "dot", "dotPacked", "axpy", "axpyPacked", "sumOf", "maxOf", "exponentiate",
-            "dotRows", "axpyRows");
+            "dotRows", "axpyRows", "prefetch");
     private static final Set<String> FLOAT_BITS = Set.of("intBitsToFloat", "floatToRawIntBits", "floatToIntBits",
             "isNaN", "isInfinite", "float16ToFloat", "floatToFloat16");
     private static final Set<String> DOUBLE_BITS = Set.of("longBitsToDouble", "doubleToRawLongBits", "isNaN", "isInfinite");

@@ -72,6 +72,11 @@ final class OrderFreeCuda {
                         return sum;
                     }
                     """;
+            case "prefetch" -> """
+                    __device__ inline void NAME(const int* packed, int offset, int format, int n) {
+                        // a GPU hides a load's latency with other warps, not with prefetches
+                    }
+                    """;
             case "maxOf" -> """
                     __device__ inline float NAME(const float* x, int offset, int n) {
                         float max = __int_as_float(0xff800000);

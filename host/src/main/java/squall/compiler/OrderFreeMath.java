@@ -39,6 +39,7 @@ final class OrderFreeMath {
         add("exponentiate", "squall_exponentiate", -1, 0, Access.READ_WRITE);
         add("dotRows", "squall_dot_rows", 1, 0, Access.READ, 3, Access.READ, 8, Access.WRITE);
         add("axpyRows", "squall_axpy_rows", 1, 0, Access.READ, 4, Access.READ, 9, Access.READ_WRITE);
+        add("prefetch", "squall_prefetch_rows", 0, 0, Access.READ);
     }
 
     /** {@code arrays}: pairs of (argument position, access). */
@@ -152,6 +153,10 @@ final class OrderFreeMath {
                 span("rows > 0 && cols > 0", "pOffset", "pOffset + (rows - 1) * pStride + cols - 1"),
                 span("cols > 0 && n > 0", "W(offset)", "W(offset + cols * n - 1)"),
                 span("rows > 0 && n > 0", "yOffset", "yOffset + rows * n - 1"));
+        // a prefetch never faults and reads nothing: its stretch is never checked ("0"), the wrapper takes the
+        // array's length and number as every checked call passes them
+        checked("prefetch", "void", "", List.of("$0const int* packed", "int offset", "int format", "int n"),
+                span("0", "W(offset)", "W(offset + n - 1)"));
         checked(HalfPrecision.WIDEN_HALVES, "void", "",
                 List.of("$0const int* packed", "int halfOffset", "$1float* out", "int outOffset", "int n"),
                 span("n > 0", "halfOffset >> 1", "(halfOffset + n - 1) >> 1"), span("n > 0", "outOffset", "outOffset + n - 1"));

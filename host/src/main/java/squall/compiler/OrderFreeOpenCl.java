@@ -1,5 +1,6 @@
 package squall.compiler;
 
+import squall.api.KernelMath;
 import squall.compiler.CSourcePrinter.Space;
 
 import java.util.List;
@@ -98,17 +99,11 @@ final class OrderFreeOpenCl {
     }
 
     /**
-     * How far ahead of the stored row being read, in rows, {@code dotRows} and {@code axpyRows} prefetch on a CPU: 16
-     * rows (4 KiB of fp16 rows at D 128) took 15 % off PoCL's Llama-3-8B decode at context 16384; 8 did as well, 32
-     * less.
-     */
-    static final int PREFETCH_ROWS = 16;
-
-    /**
      * Asks a CPU to bring stored elements {@code i .. i + count - 1} into its caches ahead of use (OpenCL). A CPU's own
      * prefetcher stops at every 4 KiB page and runs only a few lines ahead, and attention streams a tile's rows with
      * much arithmetic between loads: measured, the loads' misses were most of a decode step's time. A prefetch never
-     * faults, so rows past the end of a stretch are harmless. Elsewhere (a GPU's OpenCL) it is nothing.
+     * faults, so rows past the end of a stretch are harmless; where the next rows are elsewhere (the next block of a
+     * paged cache) the caller asks for them ({@code KernelMath.prefetch}). Elsewhere (a GPU's OpenCL) it is nothing.
      */
     static String prefetch(String suffix, String q) {
         return "inline void squall_prefetch" + suffix + "(" + q + "const int* p, int i, int count, int format) {\n"
@@ -191,6 +186,11 @@ final class OrderFreeOpenCl {
                             sum += x[offset + i];
                         }
                         return sum;
+                    }
+                    """;
+            case "prefetch" -> """
+                    inline void NAME($0const int* packed, int offset, int format, int n) {
+                        squall_prefetch_L0(packed, offset, n, format);
                     }
                     """;
             case "maxOf" -> """
@@ -482,7 +482,7 @@ final class OrderFreeOpenCl {
                     """;
             default -> throw new IllegalArgumentException(name);
         };
-        String text = template.replace("NAME", c).replace("PREFETCH_ROWS", String.valueOf(PREFETCH_ROWS));
+        String text = template.replace("NAME", c).replace("PREFETCH_ROWS", String.valueOf(KernelMath.PREFETCH_ROWS));
         for (int i = 0; i < spaces.size(); i++) {
             text = text.replace("$" + i, spaces.get(i).qualifier + " ").replace("_L" + i + "(", "_" + spaces.get(i).letter + "(");
         }

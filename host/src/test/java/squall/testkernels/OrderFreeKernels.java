@@ -79,11 +79,16 @@ public final class OrderFreeKernels {
         }
     }
 
-    /** Case c: {@code offsets[3c..3c+2]} are the offsets of A, X and out; out rows are {@code outStride} apart. */
+    /**
+     * Case c: {@code offsets[3c..3c+2]} are the offsets of A, X and out; out rows are {@code outStride} apart. Each
+     * case first asks for the rows after its own, past the array's end for the last: a prefetch changes nothing and
+     * is no out-of-bounds read, in the bounds-checked build too.
+     */
     @Kernel
     public static void dotRows(float[] a, int[] packed, int[] offsets, float[] out, int cases, int rows, int cols,
                                int n, int format, int outStride) {
         for (@Parallel int c = 0; c < cases; c++) {
+            KernelMath.prefetch(packed, offsets[3 * c + 1] + cols * n, format, KernelMath.PREFETCH_ROWS * n);
             KernelMath.dotRows(a, offsets[3 * c], rows, packed, offsets[3 * c + 1], format, cols, n, out,
                     offsets[3 * c + 2], outStride);
         }
